@@ -1,0 +1,55 @@
+// Entry point: argv → request → dispatch → one exit point. The only place that decides the
+// process exit code; nothing below calls process.exit.
+
+import { ExitCode, InterruptedError, isHitcError } from '../core/errors.ts';
+import { parseArgs, type CliRequest } from './args.ts';
+import { displayText, helpText, listText, versionText } from './help.ts';
+import { loadTasks } from './load-tasks.ts';
+import { formatError } from '../ui/format-error.ts';
+import { colorWanted, createStyle } from '../ui/style.ts';
+
+export async function main(argv: readonly string[]): Promise<number> {
+  let req: CliRequest | undefined;
+  try {
+    req = parseArgs(argv);
+    switch (req.action) {
+      case 'help':
+        process.stdout.write(helpText());
+        return ExitCode.ok;
+      case 'version':
+        process.stdout.write(versionText());
+        return ExitCode.ok;
+      case 'list': {
+        const loaded = await loadTasks(req.hitcfile);
+        process.stdout.write(listText(loaded.registry.list(), loaded.hitcfile));
+        return ExitCode.ok;
+      }
+      case 'display': {
+        const loaded = await loadTasks(req.hitcfile);
+        process.stdout.write(displayText(loaded.registry.get(req.display as string)));
+        return ExitCode.ok;
+      }
+      case 'run':
+        // loaded only when needed: `hitc -l` should not pay for ssh2
+        return await (await import('./run.ts')).runRequest(req);
+    }
+  } catch (error) {
+    return reportFatal(error, req);
+  }
+}
+
+/** Errors that stop hitc before or outside a run: one message, a hint, no stack for user errors. */
+function reportFatal(error: unknown, req: CliRequest | undefined): number {
+  const code = isHitcError(error) ? error.cliExitCode : error instanceof InterruptedError ? ExitCode.interrupted : ExitCode.taskFailed;
+  const f = formatError(error);
+  if (req?.json) {
+    process.stdout.write(`${JSON.stringify({ ok: false, exitCode: code, error: { kind: isHitcError(error) ? error.kind : 'internal', message: f.headline, ...(f.hint ? { hint: f.hint } : {}) } }, null, 2)}\n`);
+    return code;
+  }
+  const style = createStyle(colorWanted(req?.color, process.stderr));
+  const lines = [style.red(`hitc: ${isHitcError(error) ? '' : 'internal error: '}${f.headline}`), ...f.details.map((d) => `  ${d}`)];
+  if (f.hint) lines.push(style.dim(`hint: ${f.hint}`));
+  if (!isHitcError(error)) lines.push(style.dim('this is a bug in hitc or in a task; please report it with the lines above'));
+  process.stderr.write(`${lines.join('\n')}\n`);
+  return code;
+}

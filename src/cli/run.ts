@@ -1,0 +1,99 @@
+// `hitc TASK…` and `hitc -- COMMAND`: plan, connect lazily, run, report, close. Ctrl-C aborts
+// every host, closes every connection and exits 130.
+
+import { ExitCode, InterruptedError } from '../core/errors.ts';
+import type { EventSink, RunEvent } from '../core/events.ts';
+import { redact } from '../core/secret.ts';
+import { sharedOnce } from '../core/once.ts';
+import { runPlan } from '../runner/execute.ts';
+import type { HostOutcome } from '../runner/plan.ts';
+import { LocalTransport } from '../transport/local.ts';
+import { SshPool } from '../transport/ssh-pool.ts';
+import { JsonCollector } from '../ui/json-report.ts';
+import { terminalAsker } from '../ui/prompt.ts';
+import { colorWanted, createStyle } from '../ui/style.ts';
+import { summaryLines } from '../ui/summary.ts';
+import { TextReporter } from '../ui/text-reporter.ts';
+import type { CliRequest } from './args.ts';
+import { buildPlan } from './build-plan.ts';
+import { loadTasks } from './load-tasks.ts';
+
+export async function runRequest(req: CliRequest): Promise<number> {
+  const loaded = await loadTasks(req.hitcfile);
+  const settings = loaded.settings;
+  const plan = await buildPlan(req, loaded.registry, settings);
+
+  const secrets = new Set<string>();
+  const ask = terminalAsker();
+  const sudoPassword = sharedOnce(async () => {
+    const fromEnv = process.env.HITC_SUDO_PASSWORD;
+    const password = fromEnv !== undefined && fromEnv !== '' ? fromEnv : ask ? await ask('[sudo] password for the remote hosts: ') : undefined;
+    if (password) secrets.add(password);
+    return password;
+  });
+  const pool = new SshPool({
+    ...(req.user ?? settings?.user ? { user: (req.user ?? settings?.user) as string } : {}),
+    ...(req.port ?? settings?.port ? { port: (req.port ?? settings?.port) as number } : {}),
+    identities: [...req.identities, ...(settings?.identities ?? [])],
+    ...(req.gateway ?? settings?.gateway ? { gateway: (req.gateway ?? settings?.gateway) as string } : {}),
+    ...(req.connectTimeoutSec ?? settings?.connectTimeoutSec ? { connectTimeoutMs: ((req.connectTimeoutSec ?? settings?.connectTimeoutSec) as number) * 1000 } : {}),
+    strictHostKeys: req.strictHostKeys,
+    forwardAgent: req.forwardAgent || settings?.forwardAgent === true,
+    ...(req.sshConfig ? { sshConfigPath: req.sshConfig } : {}),
+    connectConcurrency: req.connectConcurrency ?? settings?.connectConcurrency ?? 24,
+    keepaliveIntervalMs: 5_000,
+    keepaliveCountMax: 3,
+    ...(ask ? { askSecret: ask } : {}),
+    sudoPassword,
+  });
+
+  const style = createStyle(colorWanted(req.color, process.stdout));
+  const text = req.json ? undefined : new TextReporter(process.stdout, style, req.output);
+  const json = req.json ? new JsonCollector() : undefined;
+  const emit: EventSink = (event: RunEvent) => {
+    const clean = secrets.size > 0 && event.type === 'output' ? { ...event, line: redact(event.line, secrets) } : event;
+    text?.handle(clean);
+    json?.handle(clean);
+  };
+
+  const controller = new AbortController();
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (controller.signal.aborted) return;
+    controller.abort(new InterruptedError(signal));
+    pool.closeAll();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  const started = Date.now();
+  let outcomes: HostOutcome[] = [];
+  try {
+    outcomes = await runPlan(plan, {
+      warnOnly: req.warnOnly,
+      skipBadHosts: req.skipBadHosts,
+      ...(req.commandTimeoutSec ?? settings?.commandTimeoutSec ? { commandTimeoutMs: ((req.commandTimeoutSec ?? settings?.commandTimeoutSec) as number) * 1000 } : {}),
+      ...(req.hostTimeoutSec ? { hostTimeoutMs: req.hostTimeoutSec * 1000 } : {}),
+      yes: req.yes,
+    }, { transportFor: (h) => pool.transport(h), local: new LocalTransport(), emit, signal: controller.signal });
+  } finally {
+    pool.closeAll();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  const totalMs = Date.now() - started;
+  const interrupted = controller.signal.aborted;
+  const failed = outcomes.some((o) => o.status === 'failed' || o.status === 'unreachable');
+  const exitCode = interrupted ? ExitCode.interrupted : failed ? ExitCode.taskFailed : ExitCode.ok;
+
+  if (json) {
+    process.stdout.write(`${JSON.stringify(json.document(outcomes, exitCode, totalMs, interrupted ? controller.signal.reason : undefined), null, 2)}\n`);
+  } else {
+    text?.flushAll();
+    const hostOutcomes = outcomes.filter((o) => o.host !== undefined);
+    if (new Set(hostOutcomes.map((o) => o.host)).size > 1 || hostOutcomes.length > 1) {
+      process.stdout.write(`\n${summaryLines(outcomes, totalMs, style).join('\n')}\n`);
+    }
+    if (interrupted) process.stderr.write(`${style.red('hitc: interrupted; connections closed')}\n`);
+  }
+  return exitCode;
+}

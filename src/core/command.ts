@@ -1,0 +1,116 @@
+// Commands are values. Pure functions build them; only a transport runs them.
+// A Command carries the script for the remote shell, a display form for humans (secrets
+// masked), and the secret values that must reach the remote process through stdin.
+
+import { quote } from './quote.ts';
+import { Secret, SECRET_MASK } from './secret.ts';
+
+export interface Command {
+  readonly kind: 'hitc-command';
+  /** What the remote shell runs. Never contains a secret value. */
+  readonly script: string;
+  /** What hitc shows: same as script, with secrets masked. */
+  readonly display: string;
+  /** Secret values, in order; the script reads them from stdin as $HITC_SECRET_<n>. */
+  readonly secrets: readonly string[];
+}
+
+/** Something hitc will splice into an `sh` template verbatim (trusted shell syntax). */
+export class RawShell {
+  constructor(readonly text: string) {}
+}
+export function raw(text: string): RawShell {
+  return new RawShell(text);
+}
+
+export type ShellValue = string | number | boolean | Secret | RawShell | Command | readonly ShellValue[];
+
+export function isCommand(value: unknown): value is Command {
+  return typeof value === 'object' && value !== null && (value as Command).kind === 'hitc-command';
+}
+
+/** A plain script the user wrote themselves (e.g. `run('uptime')`): trusted, not quoted. */
+export function script(text: string): Command {
+  return { kind: 'hitc-command', script: text, display: text, secrets: [] };
+}
+
+/** An argv run as one command, each word quoted. */
+export function argv(words: readonly string[]): Command {
+  const text = words.map(quote).join(' ');
+  return { kind: 'hitc-command', script: text, display: text, secrets: [] };
+}
+
+/**
+ * Tagged template: sh`tar -C ${dir} -xf ${file}`. Interpolated values are quoted; arrays
+ * become several quoted words; raw() passes through; Secrets are read from stdin so they
+ * never appear in the remote argv.
+ */
+export function sh(strings: TemplateStringsArray, ...values: ShellValue[]): Command {
+  let body = '';
+  let display = '';
+  const secrets: string[] = [];
+  const render = (value: ShellValue): [string, string] => {
+    if (value instanceof Secret) {
+      const name = `HITC_SECRET_${secrets.length}`;
+      secrets.push(value.reveal());
+      return [`"$${name}"`, SECRET_MASK];
+    }
+    if (value instanceof RawShell) return [value.text, value.text];
+    if (isCommand(value)) {
+      secrets.push(...value.secrets);
+      return [value.script, value.display];
+    }
+    if (Array.isArray(value)) {
+      const parts = value.map(render);
+      return [parts.map((p) => p[0]).join(' '), parts.map((p) => p[1]).join(' ')];
+    }
+    const word = quote(String(value));
+    return [word, word];
+  };
+  strings.forEach((chunk, i) => {
+    body += chunk;
+    display += chunk;
+    if (i < values.length) {
+      const [s, d] = render(values[i] as ShellValue);
+      body += s;
+      display += d;
+    }
+  });
+  return { kind: 'hitc-command', script: body, display, secrets };
+}
+
+/** How a command is wrapped for sudo. `password` mode makes sudo prompt on stderr with a marker. */
+export type SudoMode = { user?: string } & ({ mode: 'nopasswd' } | { mode: 'password'; prompt: string; ready: string });
+
+/**
+ * The script a transport actually sends. Secrets are read from stdin into environment variables
+ * before the command runs; under sudo that happens inside the sudo'd shell (sudo drops the
+ * caller's environment). In password mode the sudo'd shell first prints a ready marker on
+ * stderr, so the transport knows when sudo has stopped reading its password and the remaining
+ * stdin (secrets, user input) belongs to the command.
+ */
+export function remoteScript(command: Command, sudo?: SudoMode): string {
+  const reads = command.secrets.map((_, i) => `IFS= read -r HITC_SECRET_${i}; export HITC_SECRET_${i}; `);
+  const inner = `${reads.join('')}${command.script}`;
+  if (!sudo) return inner;
+  const as = sudo.user ? ['-u', sudo.user] : [];
+  if (sudo.mode === 'nopasswd') {
+    return `${['sudo', '-n', ...as, '-H', '--', 'sh', '-c'].map(quote).join(' ')} ${quote(inner)}`;
+  }
+  const withReady = `printf '%s\\n' ${quote(sudo.ready)} >&2; ${inner}`;
+  return `${['sudo', '-S', '-p', sudo.prompt, ...as, '-H', '--', 'sh', '-c'].map(quote).join(' ')} ${quote(withReady)}`;
+}
+
+/** What hitc shows for a command, e.g. "sudo -u www-data ls". */
+export function displayCommand(command: Command, sudo?: { user?: string }): string {
+  if (!sudo) return command.display;
+  return sudo.user ? `sudo -u ${quote(sudo.user)} ${command.display}` : `sudo ${command.display}`;
+}
+
+/** The bytes that precede any user stdin so the script can read its secrets (one per line). */
+export function secretStdin(command: Command): string {
+  for (const value of command.secrets) {
+    if (value.includes('\n')) throw new TypeError('a secret passed to a command cannot contain a newline');
+  }
+  return command.secrets.map((s) => `${s}\n`).join('');
+}

@@ -1,0 +1,164 @@
+// Typed errors carrying data. Formatting lives in one place (src/ui/format-error.ts);
+// these classes only hold what happened, so JSON output and text output agree.
+
+export const ExitCode = {
+  ok: 0,
+  taskFailed: 1,
+  usage: 2,
+  interrupted: 130,
+} as const;
+export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
+
+/** Base of every error hitc raises on purpose. Anything else is an internal bug. */
+export abstract class HitcError extends Error {
+  abstract readonly kind: string;
+  /** One line that tells the user what to do next. */
+  readonly hint?: string;
+  constructor(message: string, options?: { hint?: string; cause?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.hint = options?.hint;
+    this.name = new.target.name;
+  }
+  abstract get cliExitCode(): ExitCodeValue;
+}
+
+/** Bad flag, unknown task, bad task argument: the request itself is wrong. */
+export class UsageError extends HitcError {
+  readonly kind = 'usage';
+  /** The argv word (or flag) the problem is about, when there is one. */
+  readonly argument?: string;
+  constructor(message: string, options?: { hint?: string; argument?: string }) {
+    super(message, options);
+    this.argument = options?.argument;
+  }
+  get cliExitCode(): ExitCodeValue {
+    return ExitCode.usage;
+  }
+}
+
+/** A problem in a file the user wrote (hitcfile, manifest, ssh config), located at file:line. */
+export class ConfigError extends HitcError {
+  readonly kind = 'config';
+  readonly file?: string;
+  readonly line?: number;
+  readonly column?: number;
+  constructor(
+    message: string,
+    options?: { hint?: string; file?: string; line?: number; column?: number; cause?: unknown },
+  ) {
+    super(message, options);
+    this.file = options?.file;
+    this.line = options?.line;
+    this.column = options?.column;
+  }
+  get cliExitCode(): ExitCodeValue {
+    return ExitCode.usage;
+  }
+}
+
+/** Why a host could not be used at all (it never ran a command). */
+export type ConnectFailure =
+  | 'timeout'
+  | 'refused'
+  | 'unreachable'
+  | 'dns'
+  | 'auth'
+  | 'host-key-changed'
+  | 'host-key-unknown'
+  | 'closed'
+  | 'other';
+
+export class ConnectError extends HitcError {
+  readonly kind = 'connect';
+  readonly host: string;
+  readonly failure: ConnectFailure;
+  constructor(host: string, failure: ConnectFailure, message: string, options?: { hint?: string; cause?: unknown }) {
+    super(message, options);
+    this.host = host;
+    this.failure = failure;
+  }
+  get cliExitCode(): ExitCodeValue {
+    return ExitCode.taskFailed;
+  }
+}
+
+/** A remote (or local) command ran and failed: exit code, or a timeout, or a signal. */
+export class CommandError extends HitcError {
+  readonly kind = 'command';
+  readonly host: string;
+  /** The command as the user would recognise it (secrets already redacted). */
+  readonly command: string;
+  readonly exitCode: number | null;
+  readonly signal?: string;
+  readonly timedOut: boolean;
+  readonly stdout: string;
+  readonly stderr: string;
+  constructor(data: {
+    host: string;
+    command: string;
+    exitCode: number | null;
+    signal?: string;
+    timedOut?: boolean;
+    stdout: string;
+    stderr: string;
+    hint?: string;
+  }) {
+    const what = data.timedOut
+      ? 'timed out'
+      : data.signal
+        ? `was killed by ${data.signal}`
+        : `exited with code ${data.exitCode}`;
+    super(`command ${what}: ${data.command}`, { hint: data.hint });
+    this.host = data.host;
+    this.command = data.command;
+    this.exitCode = data.exitCode;
+    this.signal = data.signal;
+    this.timedOut = data.timedOut ?? false;
+    this.stdout = data.stdout;
+    this.stderr = data.stderr;
+  }
+  get cliExitCode(): ExitCodeValue {
+    return ExitCode.taskFailed;
+  }
+}
+
+/** A task raised something on a host that is not a command failure (e.g. `throw new TaskError(...)`). */
+export class TaskError extends HitcError {
+  readonly kind = 'task';
+  readonly host?: string;
+  constructor(message: string, options?: { hint?: string; host?: string; cause?: unknown }) {
+    super(message, options);
+    this.host = options?.host;
+  }
+  get cliExitCode(): ExitCodeValue {
+    return ExitCode.taskFailed;
+  }
+}
+
+/** SIGINT or SIGTERM arrived: the run stops, connections close, exit 130. */
+export class InterruptedError extends HitcError {
+  readonly kind = 'interrupted';
+  constructor(signal: string) {
+    super(`interrupted by ${signal}`);
+  }
+  get cliExitCode(): ExitCodeValue {
+    return ExitCode.interrupted;
+  }
+}
+
+/** Several hosts failed; each entry keeps its own error. Successes are kept by the runner's results. */
+export class RunFailedError extends HitcError {
+  readonly kind = 'run-failed';
+  readonly failures: { host: string; error: unknown }[];
+  constructor(failures: { host: string; error: unknown }[]) {
+    super(`${failures.length} host${failures.length === 1 ? '' : 's'} failed`);
+    this.failures = failures;
+  }
+  get cliExitCode(): ExitCodeValue {
+    return ExitCode.taskFailed;
+  }
+}
+
+export function isHitcError(error: unknown): error is HitcError {
+  return error instanceof HitcError;
+}

@@ -1,0 +1,14 @@
+// What the runner tells the UI, as a discriminated union. Text, grouped and JSON reporters
+// all consume the same events, so they cannot disagree about what happened.
+
+export type HostStatus = 'ok' | 'failed' | 'unreachable' | 'skipped';
+
+export type RunEvent =
+  | { type: 'task-start'; task: string; hosts: readonly string[] }
+  | { type: 'host-start'; task: string; host: string | undefined }
+  | { type: 'command'; host: string | undefined; kind: 'run' | 'sudo' | 'local' | 'put' | 'get'; display: string }
+  | { type: 'output'; host: string | undefined; stream: 'out' | 'err'; line: string }
+  | { type: 'message'; host: string | undefined; level: 'info' | 'warn'; text: string }
+  | { type: 'host-end'; task: string; host: string | undefined; status: HostStatus; durationMs: number; error?: unknown; value?: unknown };
+
+export type EventSink = (event: RunEvent) => void;

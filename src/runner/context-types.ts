@@ -1,0 +1,71 @@
+// The per-host context a task function receives: explicit, no globals (Fabric 2's `c`).
+
+import type { Command } from '../core/command.ts';
+
+/** A shell line you wrote yourself, a Command from sh`…`, or an argv (each word quoted). */
+export type CommandInput = string | Command | readonly string[];
+
+export interface RunOptions {
+  /** Return a failed result instead of throwing on a non-zero exit (Fabric's warn_only). */
+  readonly warn?: boolean;
+  /** Allocate a pseudo-terminal (interactive programs; stdout and stderr merge). */
+  readonly pty?: boolean;
+  /** Text for stdin, or 'inherit' to forward hitc's own stdin (interactive use). */
+  readonly stdin?: string | Buffer | 'inherit';
+  /** Seconds before the command is killed (default: -T, else none). */
+  readonly timeout?: number;
+  /** Don't print the command's output (it is still returned). */
+  readonly quiet?: boolean;
+}
+
+export interface SudoOptions extends RunOptions {
+  /** Run as this user instead of root (sudo -u). */
+  readonly user?: string;
+}
+
+export interface CommandResult {
+  readonly command: string;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly exitCode: number | null;
+  readonly ok: boolean;
+  readonly timedOut: boolean;
+  readonly durationMs: number;
+}
+
+export interface PutOptions {
+  /** File mode, e.g. 0o600. */
+  readonly mode?: number;
+  /** Write as root (via a private temp file and sudo mv). */
+  readonly sudo?: boolean;
+  /** With sudo: chown to this user. */
+  readonly owner?: string;
+}
+
+export interface HostInfo {
+  /** As selected: [user@]host[:port]. */
+  readonly name: string;
+  readonly host: string;
+  readonly user?: string;
+  readonly port?: number;
+}
+
+export interface TaskContext {
+  /** The host this invocation runs on; undefined for local tasks. */
+  readonly host: HostInfo | undefined;
+  /** Every host the task was selected for (useful in runsOnce tasks). */
+  readonly hosts: readonly string[];
+  /** The dotted task name. */
+  readonly task: string;
+  /** Aborted on Ctrl-C or when the host's time is up. */
+  readonly signal: AbortSignal;
+  /** True when the user passed --yes. */
+  readonly yes: boolean;
+  run(command: CommandInput, options?: RunOptions): Promise<CommandResult>;
+  sudo(command: CommandInput, options?: SudoOptions): Promise<CommandResult>;
+  local(command: CommandInput, options?: RunOptions): Promise<CommandResult>;
+  put(localPath: string, remotePath: string, options?: PutOptions): Promise<void>;
+  get(remotePath: string, localPath: string, options?: { sudo?: boolean }): Promise<void>;
+  log(message: string): void;
+  warn(message: string): void;
+}

@@ -1,0 +1,109 @@
+// Builds a TaskContext over a transport: turns inputs into Commands, reports every command
+// and output line as events, and throws CommandError on failure unless asked to warn.
+
+import { argv, isCommand, script, type Command } from '../core/command.ts';
+import { CommandError, TaskError } from '../core/errors.ts';
+import type { EventSink } from '../core/events.ts';
+import type { Transport } from '../transport/types.ts';
+import type { CommandInput, CommandResult, HostInfo, RunOptions, SudoOptions, TaskContext } from './context-types.ts';
+
+export interface ContextDeps {
+  readonly task: string;
+  readonly host: HostInfo | undefined;
+  readonly hosts: readonly string[];
+  readonly transport: Transport | undefined;
+  readonly local: Transport;
+  readonly emit: EventSink;
+  readonly signal: AbortSignal;
+  readonly warnOnly: boolean;
+  readonly commandTimeoutMs?: number;
+  readonly yes: boolean;
+}
+
+export function toCommand(input: CommandInput): Command {
+  if (typeof input === 'string') return script(input);
+  if (isCommand(input)) return input;
+  return argv(input as readonly string[]);
+}
+
+export function createContext(deps: ContextDeps): TaskContext {
+  const hostName = deps.host?.name;
+  const remote = (): Transport => {
+    if (deps.transport) return deps.transport;
+    throw new TaskError(`task ${deps.task} has no host to run on`, {
+      hint: 'select hosts with -H or -R, or give the task hosts/roles',
+    });
+  };
+
+  const execute = async (
+    transport: Transport,
+    kind: 'run' | 'sudo' | 'local',
+    input: CommandInput,
+    options: SudoOptions,
+  ): Promise<CommandResult> => {
+    const command = toCommand(input);
+    const prefix = kind === 'local' ? 'localhost' : hostName;
+    const shown = kind === 'sudo' && options.user ? `-u ${options.user} ${command.display}` : command.display;
+    deps.emit({ type: 'command', host: prefix, kind, display: shown });
+    const timeoutMs = options.timeout !== undefined ? options.timeout * 1000 : deps.commandTimeoutMs;
+    const result = await transport.exec({
+      command,
+      ...(kind === 'sudo' ? { sudo: options.user ? { user: options.user } : {} } : {}),
+      ...(options.pty ? { pty: true } : {}),
+      ...(options.stdin !== undefined ? { stdin: options.stdin } : {}),
+      ...(timeoutMs ? { timeoutMs } : {}),
+      signal: deps.signal,
+      ...(options.quiet ? {} : { onLine: (stream, line) => deps.emit({ type: 'output', host: prefix, stream, line }) }),
+    });
+    const ok = result.exitCode === 0 && !result.timedOut;
+    const value: CommandResult = {
+      command: command.display,
+      stdout: result.stdout,
+      stderr: result.stderr,
+      exitCode: result.exitCode,
+      ok,
+      timedOut: result.timedOut,
+      durationMs: result.durationMs,
+    };
+    if (ok) return value;
+    const error = new CommandError({
+      host: prefix ?? 'localhost',
+      command: shown,
+      exitCode: result.exitCode,
+      ...(result.signal ? { signal: result.signal } : {}),
+      timedOut: result.timedOut,
+      stdout: result.stdout,
+      stderr: result.stderr,
+      ...(result.timedOut ? { hint: 'raise the limit with -T SECONDS or the timeout option' } : {}),
+    });
+    if (options.warn || deps.warnOnly) {
+      deps.emit({ type: 'message', host: prefix, level: 'warn', text: error.message });
+      return value;
+    }
+    throw error;
+  };
+
+  return {
+    host: deps.host,
+    hosts: deps.hosts,
+    task: deps.task,
+    signal: deps.signal,
+    yes: deps.yes,
+    run: (input, options = {}) => execute(remote(), 'run', input, options),
+    sudo: (input, options = {}) => execute(remote(), 'sudo', input, options),
+    local: (input, options: RunOptions = {}) => execute(deps.local, 'local', input, options),
+    put: async (localPath, remotePath, options = {}) => {
+      deps.emit({ type: 'command', host: hostName, kind: 'put', display: `${localPath} -> ${remotePath}` });
+      await remote().put(localPath, remotePath, {
+        ...(options.mode !== undefined ? { mode: options.mode } : {}),
+        ...(options.sudo ? { sudo: options.owner ? { owner: options.owner } : true } : {}),
+      });
+    },
+    get: async (remotePath, localPath, options = {}) => {
+      deps.emit({ type: 'command', host: hostName, kind: 'get', display: `${remotePath} -> ${localPath}` });
+      await remote().get(remotePath, localPath, options.sudo ? { sudo: true } : {});
+    },
+    log: (text) => deps.emit({ type: 'message', host: hostName, level: 'info', text }),
+    warn: (text) => deps.emit({ type: 'message', host: hostName, level: 'warn', text }),
+  };
+}

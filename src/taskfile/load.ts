@@ -1,0 +1,66 @@
+// Load a hitcfile through tsx's loader (no build step). A syntax error becomes a ConfigError at file:line;
+// an exception thrown while the file runs keeps the hitcfile frame as its location.
+
+import { register } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { ConfigError } from '../core/errors.ts';
+
+let hookRegistered = false;
+
+export async function loadHitcfile(path: string): Promise<Record<string, unknown>> {
+  if (!hookRegistered) {
+    // tsx is already registered (bin/hitc.mjs, or `tsx --test`); hooks registered later run first
+    hookRegistered = true;
+    register(new URL('./resolve-hitc.mjs', import.meta.url));
+  }
+  try {
+    return (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+  } catch (error) {
+    throw toConfigError(path, error);
+  }
+}
+
+function toConfigError(path: string, error: unknown): ConfigError {
+  const err = error as { message?: string; errors?: { text: string; location?: { file: string; line: number; column: number } }[] };
+  // esbuild's TransformError carries structured locations
+  const first = err.errors?.[0];
+  if (first?.location) {
+    return new ConfigError(first.text, {
+      file: path,
+      line: first.location.line,
+      column: first.location.column + 1,
+      hint: 'fix the syntax error in your hitcfile',
+      cause: error,
+    });
+  }
+  const message = String(err.message ?? error);
+  const located = locate(path, message) ?? locate(path, String((error as Error)?.stack ?? ''));
+  if (/require\(\) ES Module|require\(\) of ES Module/.test(message)) {
+    return new ConfigError('the hitcfile was loaded as CommonJS, so its imports cannot work', {
+      file: path,
+      hint: 'add "type": "module" to the package.json next to it, or rename it hitcfile.mts',
+      cause: error,
+    });
+  }
+  if (/Cannot find (module|package)/.test(message)) {
+    return new ConfigError(firstLine(message), { file: path, ...located, hint: 'is the import path right, and did you run npm install?', cause: error });
+  }
+  return new ConfigError(`loading the hitcfile failed: ${firstLine(message)}`, {
+    file: path,
+    ...located,
+    hint: 'the error happened while the hitcfile ran its top-level code',
+    cause: error,
+  });
+}
+
+function locate(path: string, text: string): { line: number; column?: number } | undefined {
+  const name = path.split('/').pop() as string;
+  const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const match = new RegExp(`${escaped}:(\\d+)(?::(\\d+))?`).exec(text);
+  if (!match) return undefined;
+  return { line: Number(match[1]), ...(match[2] ? { column: Number(match[2]) } : {}) };
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0] as string;
+}

@@ -1,0 +1,100 @@
+// Task parameters: declared once, they give the task function real types and turn the
+// CLI's strings into booleans and numbers (`rm=false` is false, not a truthy "false").
+
+import { UsageError } from '../core/errors.ts';
+import { suggest } from '../core/suggest.ts';
+
+export type ParamType = 'string' | 'number' | 'boolean';
+
+export interface ParamSpec<T extends ParamType = ParamType> {
+  readonly type: T;
+  readonly description?: string;
+  readonly default?: ParamValue<T>;
+  readonly required?: boolean;
+}
+
+type ParamValue<T extends ParamType> = T extends 'number' ? number : T extends 'boolean' ? boolean : string;
+
+export type ParamSpecs = Readonly<Record<string, ParamSpec>>;
+
+/** The argument object a task function receives, typed from its declared params. */
+export type ArgsOf<P extends ParamSpecs> = {
+  [K in keyof P]: P[K] extends { required: true } | { default: unknown }
+    ? ParamValue<P[K]['type']>
+    : ParamValue<P[K]['type']> | undefined;
+} & { readonly extra: Readonly<Record<string, string>> };
+
+const TRUE = new Set(['true', 'yes', 'y', 'on', '1']);
+const FALSE = new Set(['false', 'no', 'n', 'off', '0', '']);
+
+export function coerce(task: string, name: string, type: ParamType, text: string): string | number | boolean {
+  if (type === 'string') return text;
+  if (type === 'boolean') {
+    const lower = text.toLowerCase();
+    if (TRUE.has(lower)) return true;
+    if (FALSE.has(lower)) return false;
+    throw new UsageError(`task ${task}: argument ${name} must be true or false, got "${text}"`, {
+      argument: name,
+      hint: 'use true/false (also yes/no, 1/0)',
+    });
+  }
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isFinite(n)) {
+    throw new UsageError(`task ${task}: argument ${name} must be a number, got "${text}"`, { argument: name });
+  }
+  return n;
+}
+
+/**
+ * Map positional and key=value strings onto declared params. Undeclared key=value pairs go to
+ * `extra` (Fabric passed them as **kwargs); surplus positionals are an error.
+ */
+export function bindArgs(
+  task: string,
+  params: ParamSpecs,
+  positional: readonly string[],
+  named: Readonly<Record<string, string>>,
+  acceptsExtra: boolean,
+): Record<string, unknown> {
+  const names = Object.keys(params);
+  if (positional.length > names.length) {
+    throw new UsageError(
+      `task ${task} takes ${names.length === 0 ? 'no' : `at most ${names.length}`} positional argument${names.length === 1 ? '' : 's'}, got ${positional.length}`,
+      { argument: task, hint: `hitc -d ${task} shows its arguments` },
+    );
+  }
+  const out: Record<string, unknown> = {};
+  const extra: Record<string, string> = {};
+  positional.forEach((text, i) => {
+    const name = names[i] as string;
+    out[name] = coerce(task, name, (params[name] as ParamSpec).type, text);
+  });
+  for (const [key, text] of Object.entries(named)) {
+    const spec = params[key];
+    if (!spec) {
+      if (acceptsExtra) {
+        extra[key] = text;
+        continue;
+      }
+      const close = suggest(key, names);
+      throw new UsageError(`task ${task} has no argument "${key}"`, {
+        argument: key,
+        hint: close.length > 0 ? `did you mean ${close.join(' or ')}?` : `hitc -d ${task} shows its arguments`,
+      });
+    }
+    if (key in out) throw new UsageError(`task ${task}: argument ${key} given twice`, { argument: key });
+    out[key] = coerce(task, key, spec.type, text);
+  }
+  for (const [name, spec] of Object.entries(params)) {
+    if (name in out) continue;
+    if (spec.default !== undefined) out[name] = spec.default;
+    else if (spec.required) {
+      throw new UsageError(`task ${task} needs argument ${name}`, {
+        argument: task,
+        hint: `hitc ${task}:${names.slice(0, names.indexOf(name) + 1).map((n) => n.toUpperCase()).join(',')}`,
+      });
+    }
+  }
+  out.extra = extra;
+  return out;
+}

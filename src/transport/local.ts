@@ -1,0 +1,70 @@
+// Commands on this machine (the task context's `local`), with the same line handling,
+// timeouts and results as remote ones.
+
+import { spawn } from 'node:child_process';
+import { copyFile } from 'node:fs/promises';
+import { remoteScript, secretStdin } from '../core/command.ts';
+import { LineSplitter, OutputBuffer } from './lines.ts';
+import type { ExecRequest, ExecResult, Transport } from './types.ts';
+
+export class LocalTransport implements Transport {
+  readonly label = 'localhost';
+
+  exec(request: ExecRequest): Promise<ExecResult> {
+    const started = Date.now();
+    const script = remoteScript(request.command, request.sudo ? { user: request.sudo.user, mode: 'nopasswd' } : undefined);
+    return new Promise((resolve, reject) => {
+      const child = spawn('/bin/sh', ['-c', script], {
+        stdio: [request.stdin === 'inherit' && request.command.secrets.length === 0 ? 'inherit' : 'pipe', 'pipe', 'pipe'],
+        detached: true, // own process group, so a timeout can kill the whole tree
+      });
+      const out = new OutputBuffer();
+      const err = new OutputBuffer();
+      const so = new LineSplitter((l) => { out.add(l); request.onLine?.('out', l); });
+      const se = new LineSplitter((l) => { err.add(l); request.onLine?.('err', l); });
+      child.stdout?.on('data', (b: Buffer) => so.push(b));
+      child.stderr?.on('data', (b: Buffer) => se.push(b));
+      if (child.stdin) {
+        child.stdin.on('error', () => undefined); // the command may exit without reading stdin
+        child.stdin.write(secretStdin(request.command));
+        if (request.stdin === 'inherit') process.stdin.pipe(child.stdin);
+        else child.stdin.end(request.stdin ?? '');
+      }
+      let timedOut = false;
+      const killTree = (): void => {
+        try {
+          if (child.pid) process.kill(-child.pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      };
+      const timer = request.timeoutMs ? setTimeout(() => { timedOut = true; killTree(); }, request.timeoutMs) : undefined;
+      request.signal?.addEventListener('abort', killTree, { once: true });
+      child.on('error', reject);
+      child.on('close', (code, signal) => {
+        if (timer) clearTimeout(timer);
+        request.signal?.removeEventListener('abort', killTree);
+        if (request.stdin === 'inherit' && child.stdin) process.stdin.unpipe(child.stdin);
+        so.end();
+        se.end();
+        if (request.signal?.aborted) return reject(request.signal.reason ?? new Error('aborted'));
+        resolve({
+          exitCode: timedOut ? null : code,
+          ...(signal && !timedOut ? { signal } : {}),
+          timedOut,
+          stdout: out.text(),
+          stderr: err.text(),
+          durationMs: Date.now() - started,
+        });
+      });
+    });
+  }
+
+  async put(localPath: string, remotePath: string): Promise<void> {
+    await copyFile(localPath, remotePath);
+  }
+
+  async get(remotePath: string, localPath: string): Promise<void> {
+    await copyFile(remotePath, localPath);
+  }
+}

@@ -1,0 +1,179 @@
+// One authenticated SSH connection. Commands run as channels on it (at most a few at once:
+// sshd's MaxSessions defaults to 10); jump hosts hand out tunnels for the next hop.
+
+import { createReadStream, createWriteStream } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
+import type { Duplex } from 'node:stream';
+import ssh2, { type Client, type ConnectConfig, type SFTPWrapper } from 'ssh2';
+import { ConnectError, type ConnectFailure } from '../core/errors.ts';
+import { Semaphore } from '../core/semaphore.ts';
+import { sharedOnce } from '../core/once.ts';
+import { execOnce, type ExecEnvironment } from './ssh-exec.ts';
+import type { ExecRequest, ExecResult } from './types.ts';
+import { hostKeyBlobInfo } from './host-key-blob.ts';
+
+export const MAX_CHANNELS_PER_CONNECTION = 8;
+
+export interface AuthAttempt {
+  readonly type: 'publickey' | 'agent';
+  /** Parsed key or key text (publickey), or the agent socket path (agent). */
+  readonly key?: unknown;
+  readonly agent?: string;
+  readonly source: string;
+}
+
+export interface SshEndpoint {
+  readonly label: string;
+  readonly hostname: string;
+  readonly port: number;
+  readonly user: string;
+  readonly auth: readonly AuthAttempt[];
+  readonly connectTimeoutMs: number;
+  readonly keepaliveIntervalMs: number;
+  readonly keepaliveCountMax: number;
+  readonly forwardAgent?: string;
+  /** Decides on the presented host key; returns an error to refuse it. */
+  readonly verifyHostKey: (keyType: string, keyBase64: string) => Promise<ConnectError | undefined>;
+}
+
+export class SshConnection {
+  readonly #client: Client;
+  readonly #channels = new Semaphore(MAX_CHANNELS_PER_CONNECTION);
+  #closed = false;
+  readonly endpoint: SshEndpoint;
+  readonly sftp: () => Promise<SFTPWrapper>;
+
+  private constructor(client: Client, endpoint: SshEndpoint) {
+    this.#client = client;
+    this.endpoint = endpoint;
+    client.on('close', () => (this.#closed = true));
+    this.sftp = sharedOnce(
+      () => new Promise<SFTPWrapper>((resolve, reject) => this.#client.sftp((err, sftp) => (err ? reject(err) : resolve(sftp)))),
+    );
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  static connect(endpoint: SshEndpoint, sock?: Duplex): Promise<SshConnection> {
+    return new Promise((resolve, reject) => {
+      const client = new ssh2.Client();
+      let refusal: ConnectError | undefined;
+      let settled = false;
+      const fail = (error: ConnectError): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(deadline);
+        client.end();
+        client.destroy();
+        reject(error);
+      };
+      // readyTimeout covers the handshake; this also covers a TCP connect that never answers
+      const deadline = setTimeout(
+        () => fail(new ConnectError(endpoint.label, 'timeout', `connection timed out after ${endpoint.connectTimeoutMs / 1000}s`, {
+          hint: 'is the host up and the port right? raise the limit with -t SECONDS',
+        })),
+        endpoint.connectTimeoutMs,
+      );
+      let attempt = 0;
+      const config: ConnectConfig = {
+        host: endpoint.hostname,
+        port: endpoint.port,
+        username: endpoint.user,
+        ...(sock ? { sock } : {}),
+        readyTimeout: endpoint.connectTimeoutMs,
+        keepaliveInterval: endpoint.keepaliveIntervalMs,
+        keepaliveCountMax: endpoint.keepaliveCountMax,
+        ...(endpoint.forwardAgent ? { agent: endpoint.forwardAgent, agentForward: true } : {}),
+        hostVerifier: (key: Buffer, verify: (ok: boolean) => void) => {
+          const info = hostKeyBlobInfo(key);
+          endpoint.verifyHostKey(info.type, info.base64).then(
+            (error) => {
+              refusal = error;
+              verify(error === undefined);
+            },
+            () => verify(false),
+          );
+        },
+        authHandler: (_left, _partial, next) => {
+          const method = endpoint.auth[attempt++];
+          if (!method) return next(false as never);
+          if (method.type === 'agent') return next({ type: 'agent', username: endpoint.user, agent: method.agent as string });
+          return next({ type: 'publickey', username: endpoint.user, key: method.key as string });
+        },
+      };
+      client.once('ready', () => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(deadline);
+        resolve(new SshConnection(client, endpoint));
+      });
+      client.on('error', (err: Error & { level?: string; code?: string }) => {
+        if (refusal) return fail(refusal);
+        fail(describeConnectError(endpoint, err));
+      });
+      client.once('close', () => fail(new ConnectError(endpoint.label, 'closed', 'the server closed the connection during the handshake')));
+      client.connect(config);
+    });
+  }
+
+  async exec(request: ExecRequest, env: Omit<ExecEnvironment, 'client'>): Promise<ExecResult & { sudoNeedsPassword: boolean }> {
+    if (this.#closed) throw new ConnectError(this.endpoint.label, 'closed', 'the connection was closed');
+    return this.#channels.use(() => execOnce({ ...env, client: this.#client }, request));
+  }
+
+  /** A TCP tunnel to host:port through this connection (for the next jump hop). */
+  forward(host: string, port: number): Promise<Duplex> {
+    return this.#channels.use(
+      () => new Promise<Duplex>((resolve, reject) =>
+        this.#client.forwardOut('127.0.0.1', 0, host, port, (err, stream) => (err ? reject(err) : resolve(stream))),
+      ),
+    );
+  }
+
+  async upload(localPath: string, remotePath: string, mode?: number): Promise<void> {
+    const sftp = await this.sftp();
+    await pipeline(createReadStream(localPath), sftp.createWriteStream(remotePath, mode === undefined ? {} : { mode }));
+    if (mode !== undefined) await new Promise<void>((res, rej) => sftp.chmod(remotePath, mode, (e) => (e ? rej(e) : res())));
+  }
+
+  async download(remotePath: string, localPath: string): Promise<void> {
+    const sftp = await this.sftp();
+    await pipeline(sftp.createReadStream(remotePath), createWriteStream(localPath));
+  }
+
+  close(): void {
+    this.#closed = true;
+    this.#client.end();
+  }
+}
+
+function describeConnectError(endpoint: SshEndpoint, err: Error & { level?: string; code?: string }): ConnectError {
+  const at = `${endpoint.hostname}:${endpoint.port}`;
+  const kinds: Record<string, [ConnectFailure, string, string]> = {
+    ECONNREFUSED: ['refused', `connection refused by ${at}`, 'is sshd running, and is the port right (-p)?'],
+    EHOSTUNREACH: ['unreachable', `no route to ${at}`, 'is the host up and on this network?'],
+    ENETUNREACH: ['unreachable', `network unreachable for ${at}`, 'is the host up and on this network?'],
+    ENOTFOUND: ['dns', `cannot resolve host name ${endpoint.hostname}`, 'check the spelling, or the HostName in ~/.ssh/config'],
+    EAI_AGAIN: ['dns', `cannot resolve host name ${endpoint.hostname} (DNS not answering)`, 'try again, or use the IP address'],
+    ECONNRESET: ['closed', `connection reset by ${at}`, 'the server dropped the connection (sshd MaxStartups?); lower --connect-concurrency'],
+    ETIMEDOUT: ['timeout', `connection to ${at} timed out`, 'is the host up? raise the limit with -t SECONDS'],
+  };
+  const known = err.code ? kinds[err.code] : undefined;
+  if (known) return new ConnectError(endpoint.label, known[0], known[1], { hint: known[2], cause: err });
+  if (err.level === 'client-authentication') {
+    const tried = endpoint.auth.map((a) => a.source).join(', ') || 'no keys and no agent';
+    return new ConnectError(endpoint.label, 'auth', `authentication failed for ${endpoint.user}@${at} (tried ${tried})`, {
+      hint: 'check the user (-u) and key (-i), or that ssh-agent holds the key',
+      cause: err,
+    });
+  }
+  if (err.level === 'client-timeout' || /Timed out while waiting for handshake/.test(err.message)) {
+    return new ConnectError(endpoint.label, 'timeout', `SSH handshake with ${at} timed out after ${endpoint.connectTimeoutMs / 1000}s`, {
+      hint: 'is the host up? raise the limit with -t SECONDS',
+      cause: err,
+    });
+  }
+  return new ConnectError(endpoint.label, 'other', `SSH connection to ${at} failed: ${err.message}`, { cause: err });
+}

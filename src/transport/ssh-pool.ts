@@ -1,0 +1,139 @@
+// One connection per host per run, shared by every command and task. Handshakes are throttled
+// separately from the host pool, resets are retried with jitter, jump hosts are connected once
+// and tunnel every host behind them.
+
+import { homedir, userInfo } from 'node:os';
+import { join } from 'node:path';
+import { ConnectError } from '../core/errors.ts';
+import { formatHostSpec, parseHostSpec, type HostSpec } from '../core/host-spec.ts';
+import { sharedByKey, sharedOnce } from '../core/once.ts';
+import { Semaphore } from '../core/semaphore.ts';
+import { KeyLoader, expandHome } from './keys.ts';
+import { checkHostKey, fingerprintSha256, recordHostKey } from './known-hosts.ts';
+import { loadSshConfig, resolveHost, type SshConfigSource } from './ssh-config.ts';
+import { SshConnection, type SshEndpoint } from './ssh-connection.ts';
+import { SSH_DEFAULTS, type SshRunOptions } from './ssh-options.ts';
+import { SshTransport } from './ssh-transport.ts';
+
+const RETRYABLE = new Set(['closed']);
+const MAX_ATTEMPTS = 3;
+
+export class SshPool {
+  readonly #handshakes: Semaphore;
+  readonly #keys: KeyLoader;
+  readonly #config: () => Promise<SshConfigSource>;
+  readonly #connect: (key: string) => Promise<SshConnection>;
+  readonly #hops = new Map<string, HostSpec[]>();
+  readonly #open = new Set<SshConnection>();
+  #closing = false;
+
+  constructor(readonly options: SshRunOptions) {
+    this.#handshakes = new Semaphore(options.connectConcurrency);
+    this.#keys = new KeyLoader(options.askSecret);
+    this.#config = sharedOnce(() => loadSshConfig(options.sshConfigPath));
+    this.#connect = sharedByKey((key) => this.#connectChain(this.#hops.get(key) as HostSpec[]));
+  }
+
+  /** A transport for a host; it connects on first use. */
+  transport(spec: HostSpec): SshTransport {
+    return new SshTransport(formatHostSpec(spec), () => this.connection(spec), this.options.sudoPassword);
+  }
+
+  /** The shared connection for a host (through its jump chain). */
+  async connection(spec: HostSpec): Promise<SshConnection> {
+    const chain = await this.#chainFor(spec);
+    const key = chain.map(formatHostSpec).join(' -> ');
+    this.#hops.set(key, chain);
+    return this.#connect(key);
+  }
+
+  closeAll(): void {
+    this.#closing = true;
+    for (const connection of this.#open) connection.close();
+  }
+
+  async #chainFor(spec: HostSpec): Promise<HostSpec[]> {
+    const config = await this.#config();
+    const resolved = resolveHost(config, spec.host);
+    const jumps = resolved.proxyJump.length > 0 ? resolved.proxyJump : this.options.gateway ? this.options.gateway.split(',') : [];
+    const chain: HostSpec[] = [];
+    for (const jump of jumps) chain.push(...(await this.#chainFor(parseHostSpec(jump))).slice(-1));
+    chain.push(spec);
+    return chain;
+  }
+
+  async #connectChain(chain: HostSpec[]): Promise<SshConnection> {
+    const target = chain[chain.length - 1] as HostSpec;
+    const via = chain.length > 1 ? await this.connection(chain[chain.length - 2] as HostSpec) : undefined;
+    const endpoint = await this.#endpoint(target);
+    for (let attempt = 1; ; attempt++) {
+      if (this.#closing) throw new ConnectError(endpoint.label, 'closed', 'the run was interrupted');
+      try {
+        const connection = await this.#handshakes.use(async () => {
+          const sock = via ? await via.forward(endpoint.hostname, endpoint.port).catch((err: Error) => {
+            throw new ConnectError(endpoint.label, 'unreachable', `jump host ${via.endpoint.label} could not reach ${endpoint.hostname}:${endpoint.port}: ${err.message}`, {
+              hint: 'check that the jump host can reach the target',
+            });
+          }) : undefined;
+          return SshConnection.connect(endpoint, sock);
+        });
+        this.#open.add(connection);
+        if (this.#closing) connection.close();
+        return connection;
+      } catch (error) {
+        if (!(error instanceof ConnectError) || !RETRYABLE.has(error.failure) || attempt >= MAX_ATTEMPTS) throw error;
+        await new Promise((r) => setTimeout(r, 200 * attempt + Math.random() * 300));
+      }
+    }
+  }
+
+  async #endpoint(spec: HostSpec): Promise<SshEndpoint> {
+    const config = await this.#config();
+    const resolved = resolveHost(config, spec.host, { localUser: userInfo().username, home: homedir() });
+    const user = spec.user ?? resolved.user ?? this.options.user ?? userInfo().username;
+    const port = spec.port ?? resolved.port ?? this.options.port ?? 22;
+    const label = formatHostSpec(spec);
+    const knownUser = resolved.userKnownHostsFiles.length > 0
+      ? resolved.userKnownHostsFiles.map(expandHome)
+      : [join(homedir(), '.ssh', 'known_hosts'), join(homedir(), '.ssh', 'known_hosts2')];
+    const strict = this.options.strictHostKeys || resolved.strictHostKeyChecking === 'yes';
+    const files = { user: knownUser, global: ['/etc/ssh/ssh_known_hosts', '/etc/ssh/ssh_known_hosts2'] };
+    const hostname = resolved.hostname;
+    const auth = await this.#keys.attempts({
+      explicit: this.options.identities,
+      fromConfig: resolved.identityFiles,
+      identitiesOnly: resolved.identitiesOnly ?? false,
+      ...(resolved.identityAgent ? { identityAgent: resolved.identityAgent } : {}),
+    });
+    const agentSock = this.options.forwardAgent || resolved.forwardAgent ? process.env.SSH_AUTH_SOCK : undefined;
+    const connectTimeoutMs =
+      this.options.connectTimeoutMs ?? (resolved.connectTimeoutSec ? resolved.connectTimeoutSec * 1000 : SSH_DEFAULTS.connectTimeoutMs);
+    return {
+      label,
+      hostname,
+      port,
+      user,
+      auth,
+      connectTimeoutMs,
+      keepaliveIntervalMs: (resolved.serverAliveIntervalSec ?? 0) * 1000 || this.options.keepaliveIntervalMs,
+      keepaliveCountMax: resolved.serverAliveCountMax ?? this.options.keepaliveCountMax,
+      ...(agentSock ? { forwardAgent: agentSock } : {}),
+      verifyHostKey: async (type, base64) => {
+        const verdict = await checkHostKey(files, hostname, port, type, base64);
+        if (verdict.status === 'match') return undefined;
+        if (verdict.status === 'mismatch') {
+          return new ConnectError(label, 'host-key-changed', `host key for ${hostname}:${port} has CHANGED (now ${type} ${fingerprintSha256(base64)}); refusing to connect`, {
+            hint: `if the server was really reinstalled, remove line ${verdict.line} of ${verdict.file} (ssh-keygen -R ${hostname})`,
+          });
+        }
+        if (strict) {
+          return new ConnectError(label, 'host-key-unknown', `host key for ${hostname}:${port} is not in known_hosts (${type} ${fingerprintSha256(base64)}); strict checking refuses it`, {
+            hint: `verify the fingerprint, then add it: ssh-keyscan -p ${port} ${hostname} >> ${knownUser[0]}`,
+          });
+        }
+        await recordHostKey(knownUser[0] as string, hostname, port, type, base64);
+        return undefined;
+      },
+    };
+  }
+}

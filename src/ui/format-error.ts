@@ -1,0 +1,54 @@
+// Every error's text, in one place. User errors get one message and a hint, never a stack;
+// remote failures name the host, the command, the exit code and the tail of stderr.
+
+import { CommandError, ConfigError, ConnectError, HitcError, RunFailedError, UsageError } from '../core/errors.ts';
+
+const TAIL_LINES = 10;
+
+export interface FormattedError {
+  readonly headline: string;
+  readonly details: readonly string[];
+  readonly hint?: string;
+}
+
+export function formatError(error: unknown): FormattedError {
+  if (error instanceof CommandError) {
+    const tail = lastLines(error.stderr || error.stdout, TAIL_LINES);
+    return {
+      headline: `[${error.host}] ${error.message}`,
+      details: tail.length > 0 ? [`${error.stderr ? 'stderr' : 'stdout'} (last ${tail.length} line${tail.length === 1 ? '' : 's'}):`, ...tail.map((l) => `  ${l}`)] : [],
+      ...(error.hint ? { hint: error.hint } : {}),
+    };
+  }
+  if (error instanceof ConnectError) {
+    return { headline: `[${error.host}] ${error.message}`, details: [], ...(error.hint ? { hint: error.hint } : {}) };
+  }
+  if (error instanceof ConfigError) {
+    const where = error.file ? `${error.file}${error.line ? `:${error.line}${error.column ? `:${error.column}` : ''}` : ''}: ` : '';
+    return { headline: `${where}${error.message}`, details: [], ...(error.hint ? { hint: error.hint } : {}) };
+  }
+  if (error instanceof UsageError || error instanceof RunFailedError || error instanceof HitcError) {
+    return { headline: error.message, details: [], ...(error.hint ? { hint: error.hint } : {}) };
+  }
+  // not ours: a bug in a task or in hitc; keep the stack, it is what someone needs to fix it
+  const err = error as Error;
+  return { headline: err?.message ?? String(error), details: err?.stack ? err.stack.split('\n').slice(1, 8).map((l) => l.trim()) : [] };
+}
+
+/** A JSON-safe description of an error for --json output. */
+export function errorJson(error: unknown): Record<string, unknown> {
+  const f = formatError(error);
+  const base: Record<string, unknown> = { kind: error instanceof HitcError ? error.kind : 'internal', message: f.headline };
+  if (f.hint) base.hint = f.hint;
+  if (error instanceof CommandError) {
+    Object.assign(base, { command: error.command, exitCode: error.exitCode, timedOut: error.timedOut, stderrTail: lastLines(error.stderr, TAIL_LINES) });
+  }
+  if (error instanceof ConnectError) base.failure = error.failure;
+  if (error instanceof ConfigError) Object.assign(base, { file: error.file, line: error.line });
+  return base;
+}
+
+function lastLines(text: string, n: number): string[] {
+  const lines = text.replace(/\n$/, '').split('\n').filter((l, i, all) => l !== '' || i < all.length - 1);
+  return lines.slice(-n).filter((l) => l !== '');
+}

@@ -1,0 +1,50 @@
+// Asks for a secret on the controlling terminal without echo. Questions are serialized, so
+// parallel hosts never draw two prompts at once.
+
+import { openSync, closeSync } from 'node:fs';
+import { ReadStream, WriteStream } from 'node:tty';
+
+let queue: Promise<unknown> = Promise.resolve();
+
+/** undefined when there is no terminal to ask on (CI, pipes). */
+export function terminalAsker(): ((question: string) => Promise<string>) | undefined {
+  let fd: number;
+  try {
+    fd = openSync('/dev/tty', 'r+');
+  } catch {
+    return undefined;
+  }
+  closeSync(fd);
+  return (question) => {
+    const next = queue.then(() => askNoEcho(question));
+    queue = next.catch(() => undefined);
+    return next;
+  };
+}
+
+function askNoEcho(question: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const fd = openSync('/dev/tty', 'r+');
+    const input = new ReadStream(fd);
+    const output = new WriteStream(fd);
+    output.write(question);
+    input.setRawMode(true);
+    let answer = '';
+    const done = (error?: Error): void => {
+      input.setRawMode(false);
+      input.removeAllListeners('data');
+      input.destroy();
+      output.write('\n');
+      if (error) reject(error);
+      else resolve(answer);
+    };
+    input.on('data', (chunk: Buffer) => {
+      for (const ch of chunk.toString('utf8')) {
+        if (ch === '\r' || ch === '\n') return done();
+        if (ch === '\u0003') return done(new Error('interrupted at the password prompt'));
+        if (ch === '\u007f' || ch === '\b') answer = answer.slice(0, -1);
+        else answer += ch;
+      }
+    });
+  });
+}
