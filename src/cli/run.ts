@@ -1,6 +1,7 @@
 // `hitc TASK…` and `hitc -- COMMAND`: plan, connect lazily, run, report, close. Ctrl-C aborts
 // every host, closes every connection and exits 130.
 
+import { setMaxListeners } from 'node:events';
 import { ExitCode, InterruptedError } from '../core/errors.ts';
 import type { EventSink, RunEvent } from '../core/events.ts';
 import { redact } from '../core/secret.ts';
@@ -57,6 +58,7 @@ export async function runRequest(req: CliRequest): Promise<number> {
   };
 
   const controller = new AbortController();
+  setMaxListeners(0, controller.signal); // one listener per host in flight
   const onSignal = (signal: NodeJS.Signals): void => {
     if (controller.signal.aborted) return;
     controller.abort(new InterruptedError(signal));

@@ -102,12 +102,18 @@ export class CommandError extends HitcError {
     stdout: string;
     stderr: string;
     hint?: string;
+    /** Replaces "exited with code N" when the command never got to exit normally. */
+    reason?: string;
   }) {
-    const what = data.timedOut
+    const what = data.reason
+      ? data.reason
+      : data.timedOut
       ? 'timed out'
       : data.signal
         ? `was killed by ${data.signal}`
-        : `exited with code ${data.exitCode}`;
+        : data.exitCode === null
+          ? 'ended without an exit status (channel closed)'
+          : `exited with code ${data.exitCode}`;
     super(`command ${what}: ${data.command}`, { hint: data.hint });
     this.host = data.host;
     this.command = data.command;

@@ -27,9 +27,9 @@ export async function execOnce(env: ExecEnvironment, req: ExecRequest): Promise<
       : { user: req.sudo.user, mode: 'password', prompt: `[hitc-sudo-${nonce}]`, ready: `[hitc-ready-${nonce}]` };
   const script = remoteScript(req.command, sudo);
   const started = Date.now();
-  const channel = await openChannel(env, script, req.pty === true);
-
-  return new Promise((resolve, reject) => {
+  // Listeners must be attached inside ssh2's exec callback: a fast command's output, exit status
+  // and close can arrive in the same packet batch as the channel confirmation.
+  return new Promise((resolve, reject) => openChannel(env, script, req.pty === true, reject, (channel) => {
     const out = { stdout: new OutputBuffer(), stderr: new OutputBuffer() };
     let sudoNeedsPassword = false;
     let timedOut = false;
@@ -124,11 +124,17 @@ export async function execOnce(env: ExecEnvironment, req: ExecRequest): Promise<
         sudoNeedsPassword,
       });
     });
-  });
+  }));
 }
 
-function openChannel(env: ExecEnvironment, script: string, pty: boolean): Promise<ClientChannel> {
-  return new Promise((resolve, reject) => {
+function openChannel(
+  env: ExecEnvironment,
+  script: string,
+  pty: boolean,
+  reject: (error: Error) => void,
+  setup: (channel: ClientChannel) => void,
+): void {
+  {
     let late = false;
     const timer = setTimeout(() => {
       late = true;
@@ -139,7 +145,7 @@ function openChannel(env: ExecEnvironment, script: string, pty: boolean): Promis
       clearTimeout(timer);
       if (late) channel?.close();
       else if (err) reject(err);
-      else resolve(channel);
+      else setup(channel);
     });
-  });
+  }
 }

@@ -4,7 +4,7 @@
 
 import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { ConnectError } from '../core/errors.ts';
+import { ConfigError, ConnectError } from '../core/errors.ts';
 import { formatHostSpec, parseHostSpec, type HostSpec } from '../core/host-spec.ts';
 import { sharedByKey, sharedOnce } from '../core/once.ts';
 import { Semaphore } from '../core/semaphore.ts';
@@ -41,10 +41,7 @@ export class SshPool {
 
   /** The shared connection for a host (through its jump chain). */
   async connection(spec: HostSpec): Promise<SshConnection> {
-    const chain = await this.#chainFor(spec);
-    const key = chain.map(formatHostSpec).join(' -> ');
-    this.#hops.set(key, chain);
-    return this.#connect(key);
+    return this.#byChain(await this.#chainFor(spec, 0));
   }
 
   closeAll(): void {
@@ -52,19 +49,35 @@ export class SshPool {
     for (const connection of this.#open) connection.close();
   }
 
-  async #chainFor(spec: HostSpec): Promise<HostSpec[]> {
+  // Each prefix of a chain is a connection of its own, so hosts behind one bastion share it.
+  #byChain(chain: HostSpec[]): Promise<SshConnection> {
+    const key = chain.map(formatHostSpec).join(' -> ');
+    this.#hops.set(key, chain);
+    return this.#connect(key);
+  }
+
+  // OpenSSH semantics: the first hop's own ProxyJump applies before it; -g applies only to the
+  // selected hosts, never to the hops themselves.
+  async #chainFor(spec: HostSpec, depth: number): Promise<HostSpec[]> {
+    if (depth > 8) {
+      throw new ConfigError(`ProxyJump chain for ${formatHostSpec(spec)} is longer than 8 hops (a loop?)`, { hint: 'check ProxyJump in your ssh config' });
+    }
     const config = await this.#config();
     const resolved = resolveHost(config, spec.host);
-    const jumps = resolved.proxyJump.length > 0 ? resolved.proxyJump : this.options.gateway ? this.options.gateway.split(',') : [];
+    const jumps = resolved.proxyJump.length > 0 ? resolved.proxyJump : depth === 0 && this.options.gateway ? this.options.gateway.split(',') : [];
     const chain: HostSpec[] = [];
-    for (const jump of jumps) chain.push(...(await this.#chainFor(parseHostSpec(jump))).slice(-1));
+    for (const [i, jump] of jumps.entries()) {
+      const hop = parseHostSpec(jump);
+      if (i === 0) chain.push(...(await this.#chainFor(hop, depth + 1)));
+      else chain.push(hop);
+    }
     chain.push(spec);
     return chain;
   }
 
   async #connectChain(chain: HostSpec[]): Promise<SshConnection> {
     const target = chain[chain.length - 1] as HostSpec;
-    const via = chain.length > 1 ? await this.connection(chain[chain.length - 2] as HostSpec) : undefined;
+    const via = chain.length > 1 ? await this.#byChain(chain.slice(0, -1)) : undefined;
     const endpoint = await this.#endpoint(target);
     for (let attempt = 1; ; attempt++) {
       if (this.#closing) throw new ConnectError(endpoint.label, 'closed', 'the run was interrupted');

@@ -42,6 +42,7 @@ export class SshTransport implements Transport {
           exitCode: null,
           stdout: '',
           stderr: 'sudo: incorrect password',
+          reason: 'failed: sudo rejected the password',
           hint: 'the sudo password was rejected: check it (it is asked once per run and used on every host)',
         });
       }

@@ -101,7 +101,8 @@ ensure_dockerd() {
   if ! pgrep -x dockerd >/dev/null; then
     log "starting dockerd (no init system here; log: $STATE/dockerd.log)"
     # setsid + subshell: the daemon must outlive this script and not be one of its jobs.
-    ( setsid nohup dockerd >>"$STATE/dockerd.log" 2>&1 </dev/null & )
+    # 9>&-: it must not inherit our lock, or it would hold it for its whole life.
+    ( setsid nohup dockerd >>"$STATE/dockerd.log" 2>&1 </dev/null 9>&- & )
   fi
   local deadline=$(( $(date +%s) + 30 ))
   until docker info >/dev/null 2>&1; do

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# The test command (npm test, and .ci/run through it). Brings up the real SSH test bed
+# (installing what it needs), then runs every test with node's test runner via tsx.
+#   test/run.sh            unit + integration tests against real hosts
+#   test/run.sh --unit     unit tests only (no hosts needed)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+mode=${1:-all}
+mapfile -t unit < <(find test -name '*.test.ts' -not -path 'test/integration/*' | sort)
+files=("${unit[@]}")
+if [ "$mode" != --unit ]; then
+  # a missing prerequisite must fail loudly here, never turn into skipped tests
+  bash test/bed/bed.sh up "${HITC_BED_HOSTS:-50}"
+  mapfile -t integration < <(find test/integration -name '*.test.ts' | sort)
+  files+=("${integration[@]}")
+fi
+export HITC_BED_STATE="$PWD/test/bed/state/bed.json"
+status=0
+node --import tsx --test --test-reporter=spec "${files[@]}" || status=$?
+if [ "${CI:-}" = true ] && [ "$mode" != --unit ]; then
+  bash test/bed/bed.sh down || true
+fi
+exit $status
