@@ -52,7 +52,7 @@ export async function runRequest(req: CliRequest): Promise<number> {
   const text = req.json ? undefined : new TextReporter(process.stdout, style, req.output);
   const json = req.json ? new JsonCollector() : undefined;
   const emit: EventSink = (event: RunEvent) => {
-    const clean = secrets.size > 0 && event.type === 'output' ? { ...event, line: redact(event.line, secrets) } : event;
+    const clean = secrets.size > 0 ? redactEvent(event, secrets) : event;
     text?.handle(clean);
     json?.handle(clean);
   };
@@ -98,4 +98,17 @@ export async function runRequest(req: CliRequest): Promise<number> {
     if (interrupted) process.stderr.write(`${style.red('hitc: interrupted; connections closed')}\n`);
   }
   return exitCode;
+}
+
+function redactEvent(event: RunEvent, secrets: Set<string>): RunEvent {
+  switch (event.type) {
+    case 'output':
+      return { ...event, line: redact(event.line, secrets) };
+    case 'command':
+      return { ...event, display: redact(event.display, secrets) };
+    case 'message':
+      return { ...event, text: redact(event.text, secrets) };
+    default:
+      return event;
+  }
 }

@@ -101,8 +101,16 @@ ensure_dockerd() {
   if ! pgrep -x dockerd >/dev/null; then
     log "starting dockerd (no init system here; log: $STATE/dockerd.log)"
     # setsid + subshell: the daemon must outlive this script and not be one of its jobs.
-    # 9>&-: it must not inherit our lock, or it would hold it for its whole life.
-    ( setsid nohup dockerd >>"$STATE/dockerd.log" 2>&1 </dev/null 9>&- & )
+    # It and its containerd-shims would also keep every fd they inherit for their whole
+    # life: our lock (a later bed.sh would wait forever) or a caller's pipe (a test runner
+    # would never see EOF). So only 0-2 are passed on.
+    (
+      for fd in /proc/self/fd/*; do
+        fd=${fd##*/}
+        [ "$fd" -gt 2 ] && eval "exec $fd>&-"
+      done
+      setsid nohup dockerd >>"$STATE/dockerd.log" 2>&1 </dev/null &
+    )
   fi
   local deadline=$(( $(date +%s) + 30 ))
   until docker info >/dev/null 2>&1; do

@@ -1,0 +1,111 @@
+// Access to the real test bed for integration tests: hosts, keys, and a way to run the real
+// hitc CLI against them in an isolated HOME with its own ssh config and known_hosts.
+
+import { spawn } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export interface Bed {
+  key: string;
+  passKey: string;
+  passKeyPassphrase: string;
+  knownHosts: string;
+  hostKeyLine: string;
+  hosts: string[];
+  bastion: string;
+  inner: string;
+  unreachable: string;
+  users: Record<string, { sudo?: string; password?: string }>;
+}
+
+const statePath = process.env.HITC_BED_STATE ?? resolve('test/bed/state/bed.json');
+
+/** The bed, or a loud failure: integration tests never skip because the bed is missing. */
+export function bed(): Bed {
+  try {
+    return JSON.parse(readFileSync(statePath, 'utf8')) as Bed;
+  } catch (error) {
+    throw new Error(`test bed state ${statePath} is missing: run \`bash test/bed/bed.sh up\` (npm test does) — ${(error as Error).message}`);
+  }
+}
+
+export const REPO = resolve(import.meta.dirname, '../..');
+export const HITC = join(REPO, 'bin/hitc.mjs');
+
+export interface Sandbox {
+  dir: string;
+  home: string;
+  sshConfig: string;
+  knownHosts: string;
+  /** Writes a hitcfile.ts (and package.json) into the sandbox dir. */
+  hitcfile(source: string): string;
+}
+
+/** A temp dir with HOME, an ssh config pointing at the bed's key and a private known_hosts. */
+export function sandbox(options: { knownHosts?: string | 'copy'; extraConfig?: string } = {}): Sandbox {
+  const b = bed();
+  const dir = mkdtempSync(join(tmpdir(), 'hitc-it-'));
+  const home = join(dir, 'home');
+  mkdirSync(join(home, '.ssh'), { recursive: true, mode: 0o700 });
+  const knownHosts = join(home, '.ssh', 'known_hosts');
+  if (options.knownHosts === 'copy' || options.knownHosts === undefined) copyFileSync(b.knownHosts, knownHosts);
+  else writeFileSync(knownHosts, options.knownHosts);
+  const sshConfig = join(dir, 'ssh_config');
+  writeFileSync(
+    sshConfig,
+    `${options.extraConfig ?? ''}\nHost *\n  User root\n  IdentityFile ${b.key}\n  IdentitiesOnly yes\n  UserKnownHostsFile ${knownHosts}\n`,
+  );
+  return {
+    dir,
+    home,
+    sshConfig,
+    knownHosts,
+    hitcfile(source: string) {
+      writeFileSync(join(dir, 'package.json'), '{"type":"module"}\n');
+      const path = join(dir, 'hitcfile.ts');
+      writeFileSync(path, source);
+      return path;
+    },
+  };
+}
+
+export interface CliResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+/** Runs the real CLI; `onStdout` can react to output (e.g. send SIGINT). */
+export function hitc(
+  box: Sandbox,
+  args: string[],
+  opts: { env?: Record<string, string>; input?: string; timeoutMs?: number; onStdout?: (text: string, child: ReturnType<typeof spawn>) => void } = {},
+): Promise<CliResult> {
+  const started = Date.now();
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [HITC, '-F', box.sshConfig, ...args], {
+      cwd: box.dir,
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: box.home, NO_COLOR: '1', ...opts.env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (b: Buffer) => {
+      stdout += b.toString();
+      opts.onStdout?.(stdout, child);
+    });
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    child.stdin.end(opts.input ?? '');
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`hitc ${args.join(' ')} did not finish within ${opts.timeoutMs ?? 60000}ms\nstdout:\n${stdout}\nstderr:\n${stderr}`));
+    }, opts.timeoutMs ?? 60_000);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolvePromise({ code, signal, stdout, stderr, ms: Date.now() - started });
+    });
+  });
+}
