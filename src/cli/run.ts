@@ -2,7 +2,7 @@
 // every host, closes every connection and exits 130.
 
 import { setMaxListeners } from 'node:events';
-import { ExitCode, InterruptedError } from '../core/errors.ts';
+import { ExitCode, InterruptedError, isHitcError } from '../core/errors.ts';
 import type { EventSink, RunEvent } from '../core/events.ts';
 import { redact } from '../core/secret.ts';
 import { sharedOnce } from '../core/once.ts';
@@ -85,7 +85,10 @@ export async function runRequest(req: CliRequest): Promise<number> {
   const totalMs = Date.now() - started;
   const interrupted = controller.signal.aborted;
   const failed = outcomes.some((o) => o.status === 'failed' || o.status === 'unreachable');
-  const exitCode = interrupted ? ExitCode.interrupted : failed ? ExitCode.taskFailed : ExitCode.ok;
+  // a usage error raised inside a task (a bad argument found at run time) is still exit 2
+  const failures = outcomes.filter((o) => o.status === 'failed' || o.status === 'unreachable');
+  const allUsage = failures.length > 0 && failures.every((o) => isHitcError(o.error) && o.error.cliExitCode === ExitCode.usage);
+  const exitCode = interrupted ? ExitCode.interrupted : allUsage ? ExitCode.usage : failed ? ExitCode.taskFailed : ExitCode.ok;
 
   if (json) {
     process.stdout.write(`${JSON.stringify(json.document(outcomes, exitCode, totalMs, interrupted ? controller.signal.reason : undefined), null, 2)}\n`);

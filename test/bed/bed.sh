@@ -360,6 +360,8 @@ start_hosts() {
     die "docker run failed for $(wc -l <"$TMP/run-failed") host(s): $(tr '\n' ' ' <"$TMP/run-failed")— $first: $(tail -3 "$TMP/run-$first.err")"
   fi
   log "started ${#todo[@]} container(s) in $(since "$t0") s"
+  # A rebuilt image's predecessor could not be pruned while these containers still used it.
+  docker image prune -f --filter "label=$LABEL=1" >/dev/null 2>&1 || true
 }
 
 # One login as root per host until it works or the shared deadline passes.
