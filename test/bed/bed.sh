@@ -50,7 +50,7 @@ LABEL=hitc.bed
 PACKAGES=(docker.io debootstrap openssh-client zstd curl iptables)
 DOCKER_RUN_PARALLEL=8   # docker run is bound by dockerd; more than this only queues
 PROBE_PARALLEL=16       # concurrent SSH handshakes; sshd CPU is the limit on 2 cores
-SSH_READY_TIMEOUT=120
+SSH_READY_TIMEOUT=${HITC_BED_SSH_TIMEOUT:-120}
 
 # OpenSSH 9.2's default KEX (sntrup761x25519) costs ~0.25 CPU-s per connection here.
 FAST_KEX=(-o KexAlgorithms=curve25519-sha256)
