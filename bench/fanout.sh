@@ -197,6 +197,7 @@ out, list_cmd, sizes = sys.argv[1], sys.argv[2], [int(s) for s in sys.argv[3:]]
 TOOLS = [("hitc", "hitc -P -z N"), ("pssh", "parallel-ssh -p N"), ("ansible-raw", "ansible -m raw -f N"),
          ("ansible-command", "ansible -m command -f N"), ("fabric", "Fabric 2 ThreadingGroup")]
 PEERS = [t for t, _ in TOOLS if t != "hitc"]
+LABEL = dict(TOOLS)
 
 def results(name):
     p = os.path.join(out, name + ".json")
@@ -244,8 +245,8 @@ for n in sizes:
         if r is None: return "— (ansible -m command failed)"
         v = f"{r:.2f}"
         return v + ((" met" if r <= target else " **MISSED**") if n >= 200 else "")
-    note = f" (without failed: {', '.join(missing)})" if missing else ""
-    print(f"| {n} | {fastest}{note} | {verdict(r1, 0.70)} | {verdict(r2, 0.10)} |")
+    note = f" (without failed: {', '.join(LABEL[m] for m in missing)})" if missing else ""
+    print(f"| {n} | {LABEL[fastest]}{note} | {verdict(r1, 0.70)} | {verdict(r2, 0.10)} |")
 
 print("\n## Start-up: task listing against a bare node\n")
 lr = results("list")

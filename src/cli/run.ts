@@ -61,8 +61,8 @@ export async function runRequest(req: CliRequest): Promise<number> {
   setMaxListeners(0, controller.signal); // one listener per host in flight
   const onSignal = (signal: NodeJS.Signals): void => {
     if (controller.signal.aborted) return;
+    // commands are killed by the abort; connections close once the kills went through
     controller.abort(new InterruptedError(signal));
-    pool.closeAll();
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -78,7 +78,7 @@ export async function runRequest(req: CliRequest): Promise<number> {
       yes: req.yes,
     }, { transportFor: (h) => pool.transport(h), local: new LocalTransport(), emit, signal: controller.signal });
   } finally {
-    pool.closeAll();
+    await pool.closeAll();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }

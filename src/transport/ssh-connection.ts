@@ -39,6 +39,7 @@ export interface SshEndpoint {
 export class SshConnection {
   readonly #client: Client;
   readonly #channels = new Semaphore(MAX_CHANNELS_PER_CONNECTION);
+  readonly #kills = new Set<Promise<void>>();
   #closed = false;
   readonly endpoint: SshEndpoint;
   readonly sftp: () => Promise<SFTPWrapper>;
@@ -120,7 +121,20 @@ export class SshConnection {
 
   async exec(request: ExecRequest, env: Omit<ExecEnvironment, 'client'>): Promise<ExecResult & { sudoNeedsPassword: boolean }> {
     if (this.#closed) throw new ConnectError(this.endpoint.label, 'closed', 'the connection was closed');
-    return this.#channels.use(() => execOnce({ ...env, client: this.#client }, request));
+    const killGroup = (pid: number, sudo: boolean): void => {
+      const command = `${sudo ? 'sudo -n ' : ''}kill -KILL -- -${pid} 2>/dev/null || ${sudo ? 'sudo -n ' : ''}kill -KILL ${pid} 2>/dev/null; true`;
+      const done = new Promise<void>((resolve) => {
+        this.#client.exec(command, (err, channel) => {
+          if (err) return resolve();
+          channel.on('close', () => resolve());
+          channel.resume();
+          channel.stderr.resume();
+        });
+      });
+      this.#kills.add(done);
+      void done.then(() => this.#kills.delete(done));
+    };
+    return this.#channels.use(() => execOnce({ ...env, client: this.#client, killGroup }, request));
   }
 
   /** A TCP tunnel to host:port through this connection (for the next jump hop). */
@@ -143,7 +157,11 @@ export class SshConnection {
     await pipeline(sftp.createReadStream(remotePath), createWriteStream(localPath));
   }
 
-  close(): void {
+  /** Close after any pending kills of remote commands have gone through (at most 3 s). */
+  async close(): Promise<void> {
+    if (this.#kills.size > 0) {
+      await Promise.race([Promise.all(this.#kills), new Promise((r) => setTimeout(r, 3000).unref())]);
+    }
     this.#closed = true;
     this.#client.end();
   }

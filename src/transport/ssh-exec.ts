@@ -14,6 +14,8 @@ export interface ExecEnvironment {
   readonly channelTimeoutMs: number;
   /** The sudo password, when the run has one; undefined means try `sudo -n`. */
   readonly sudoPassword?: string;
+  /** Kills a remote process group on a fresh channel (sshd ignores the SSH "signal" request). */
+  readonly killGroup?: (pid: number, sudo: boolean) => void;
 }
 
 export class SudoPasswordRejected extends Error {}
@@ -25,7 +27,11 @@ export async function execOnce(env: ExecEnvironment, req: ExecRequest): Promise<
     : env.sudoPassword === undefined
       ? { user: req.sudo.user, mode: 'nopasswd' }
       : { user: req.sudo.user, mode: 'password', prompt: `[hitc-sudo-${nonce}]`, ready: `[hitc-ready-${nonce}]` };
-  const script = remoteScript(req.command, sudo);
+  // The remote shell is a session leader (sshd calls setsid), so its PID names the process
+  // group to kill on timeout or Ctrl-C; it is reported on stderr and filtered out below.
+  const pidLine = `[hitc-pid-${nonce}]`;
+  const script = `printf '%s%s\\n' ${pidLine} "$$" >&2; ${remoteScript(req.command, sudo)}`;
+  let remotePid: number | undefined;
   const started = Date.now();
   // Listeners must be attached inside ssh2's exec callback: a fast command's output, exit status
   // and close can arrive in the same packet batch as the channel confirmation.
@@ -38,6 +44,10 @@ export async function execOnce(env: ExecEnvironment, req: ExecRequest): Promise<
     let failure: Error | undefined;
 
     const emit = (stream: Stream, line: string): void => {
+      if (remotePid === undefined && line.startsWith(pidLine)) {
+        remotePid = Number(line.slice(pidLine.length));
+        return;
+      }
       if (stream === 'err' && sudo?.mode === 'nopasswd' && /^sudo: (a password is required|a terminal is required)/.test(line)) {
         sudoNeedsPassword = true;
         return; // the runner retries with the password; this line would only confuse
@@ -92,11 +102,7 @@ export async function execOnce(env: ExecEnvironment, req: ExecRequest): Promise<
 
     const kill = (why: 'timeout' | 'abort'): void => {
       if (why === 'timeout') timedOut = true;
-      try {
-        channel.signal('KILL');
-      } catch {
-        // older servers refuse signals; closing the channel is the fallback
-      }
+      if (remotePid !== undefined) env.killGroup?.(remotePid, sudo !== undefined);
       channel.close();
     };
     const timer = req.timeoutMs ? setTimeout(() => kill('timeout'), req.timeoutMs) : undefined;

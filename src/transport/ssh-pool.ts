@@ -44,9 +44,9 @@ export class SshPool {
     return this.#byChain(await this.#chainFor(spec, 0));
   }
 
-  closeAll(): void {
+  async closeAll(): Promise<void> {
     this.#closing = true;
-    for (const connection of this.#open) connection.close();
+    await Promise.all([...this.#open].map((c) => c.close()));
   }
 
   // Each prefix of a chain is a connection of its own, so hosts behind one bastion share it.
@@ -91,7 +91,7 @@ export class SshPool {
           return SshConnection.connect(endpoint, sock);
         });
         this.#open.add(connection);
-        if (this.#closing) connection.close();
+        if (this.#closing) void connection.close();
         return connection;
       } catch (error) {
         if (!(error instanceof ConnectError) || !RETRYABLE.has(error.failure) || attempt >= MAX_ATTEMPTS) throw error;
