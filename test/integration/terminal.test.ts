@@ -1,0 +1,46 @@
+// What a person at a terminal sees: one no-echo prompt for a key passphrase and one for the
+// sudo password, shared by every host. Runs hitc under `script` so it has a real tty.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { bed, HITC, sandbox } from './bed.ts';
+
+const b = bed();
+
+function underTty(box: ReturnType<typeof sandbox>, args: string[], answers: string[]): Promise<{ code: number | null; out: string }> {
+  const cmd = [process.execPath, HITC, '-F', box.sshConfig, ...args].map((w) => `'${w.replace(/'/g, `'\\''`)}'`).join(' ');
+  return new Promise((resolve, reject) => {
+    const child = spawn('script', ['-qefc', cmd, '/dev/null'], { cwd: box.dir, env: { PATH: process.env.PATH ?? '', HOME: box.home, NO_COLOR: '1', TERM: 'dumb' } });
+    let out = '';
+    let asked = 0;
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const prompts = (out.match(/(Passphrase for [^:]+|\[sudo\] password for the remote hosts): /g) ?? []).length;
+      while (asked < prompts) child.stdin.write(`${answers[asked++] ?? ''}\r`);
+    });
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`no finish; output:\n${out}`)); }, 30_000);
+    child.on('close', (code) => { clearTimeout(timer); resolve({ code, out }); });
+  });
+}
+
+test('an encrypted key asks its passphrase once for all hosts, without echo', async () => {
+  const box = sandbox();
+  const hosts = b.hosts.slice(20, 24);
+  const r = await underTty(box, ['-i', b.passKey, '-P', '-H', hosts.join(','), '--', 'echo in'], [b.passKeyPassphrase]);
+  assert.equal(r.code, 0, r.out);
+  assert.equal((r.out.match(/Passphrase for/g) ?? []).length, 1);
+  assert.equal((r.out.match(/out: in/g) ?? []).length, 4);
+  assert.ok(!r.out.includes(b.passKeyPassphrase), 'passphrase echoed');
+});
+
+test('sudo needing a password asks once for all hosts, and never shows it', async () => {
+  const box = sandbox();
+  const hosts = b.hosts.slice(24, 27).map((h) => `deploy@${h}`);
+  box.hitcfile(`import { task } from 'hitc';\nexport const s = task({ parallel: true }, async (c) => { await c.sudo('id -un'); });\n`);
+  const password = b.users.deploy?.password as string;
+  const r = await underTty(box, ['-H', hosts.join(','), 's'], [password]);
+  assert.equal(r.code, 0, r.out);
+  assert.equal((r.out.match(/\[sudo\] password for the remote hosts/g) ?? []).length, 1);
+  assert.equal((r.out.match(/out: root/g) ?? []).length, 3);
+  assert.ok(!r.out.includes(password), 'password shown');
+});
