@@ -2,12 +2,11 @@
 // Never overwrites an existing file unless --force (or init:force=true).
 
 import { copyFileSync, existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { packageRoot } from '../core/package-root.ts';
 import { UsageError } from '../core/errors.ts';
 import { task } from '../taskfile/define.ts';
 
-const TEMPLATES = resolve(dirname(fileURLToPath(import.meta.url)), '../../templates');
 const FILES = [
   { template: 'hitcfile.ts', target: 'hitcfile.ts' },
   { template: 'ensemble.example.yml', target: 'ensemble.yml' },
@@ -29,8 +28,9 @@ export const init = task(
         hint: 'hitc init --force overwrites them',
       });
     }
+    const templates = join(packageRoot(), 'templates');
     for (const f of FILES) {
-      copyFileSync(join(TEMPLATES, f.template), join(cwd, f.target));
+      copyFileSync(join(templates, f.template), join(cwd, f.target));
       c.log(`wrote ${f.target}`);
     }
     c.log('next: edit hitcfile.ts, then `hitc -l` to list your tasks');

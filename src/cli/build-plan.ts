@@ -27,7 +27,8 @@ export async function buildPlan(req: CliRequest, registry: TaskRegistry, setting
     const hosts = o.local
       ? []
       : await selectHosts(inv.name, { ...selection, ...(o.hosts ? { taskHosts: o.hosts } : {}), ...(o.roles ? { taskRoles: o.roles } : {}) });
-    const mode = o.local || o.runsOnce ? 'once' : req.parallel || o.parallel ? 'parallel' : 'serial';
+    // parallel: false pins a task to serial even under -P (Fabric's @serial)
+    const mode = o.local || o.runsOnce ? 'once' : o.parallel === false ? 'serial' : req.parallel || o.parallel ? 'parallel' : 'serial';
     planned.push({ name: inv.name, task: found.task, args, hosts, mode, poolSize: req.poolSize ?? o.poolSize ?? settings?.poolSize ?? Math.max(hosts.length, 1) });
   }
   return planned;

@@ -1,6 +1,8 @@
 // Help, version and the task listing: text only, built from the option table and registry.
 
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from '../core/package-root.ts';
 import { OPTIONS } from './args.ts';
 import type { RegisteredTask } from '../taskfile/registry.ts';
 
@@ -23,7 +25,7 @@ export function helpText(): string {
 }
 
 export function versionText(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  const pkg = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string };
   return `hitc ${pkg.version}\n`;
 }
 

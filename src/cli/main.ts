@@ -8,6 +8,8 @@ import { loadTasks } from './load-tasks.ts';
 import { formatError } from '../ui/format-error.ts';
 import { colorWanted, createStyle } from '../ui/style.ts';
 
+export { setHitcApiUrl } from '../taskfile/api-url.ts';
+
 export async function main(argv: readonly string[]): Promise<number> {
   let req: CliRequest | undefined;
   try {

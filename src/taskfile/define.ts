@@ -11,7 +11,8 @@ export interface TaskOptions<P extends ParamSpecs = ParamSpecs> {
   readonly hosts?: readonly string[];
   /** Roles to run on when the command line names no hosts or roles. */
   readonly roles?: readonly string[];
-  /** Run on all hosts at once (Fabric's @parallel). `-P` does this for any task. */
+  /** true: run on all hosts at once (Fabric's @parallel; `-P` does this for any task).
+   *  false: always one host at a time, even under -P (Fabric's @serial). */
   readonly parallel?: boolean;
   /** At most this many hosts at once when parallel. */
   readonly poolSize?: number;

@@ -1,20 +1,16 @@
-// Load a hitcfile through tsx's loader (no build step). A syntax error becomes a ConfigError at file:line;
-// an exception thrown while the file runs keeps the hitcfile frame as its location.
+// Load a hitcfile: compiled in-process by esbuild (no build step, no loader hook). A syntax
+// error becomes a ConfigError at file:line; an exception thrown while the file runs keeps the
+// hitcfile frame as its location.
 
-import { register } from 'node:module';
-import { pathToFileURL } from 'node:url';
+import { compileHitcfile } from './compile.ts';
+import { resolve } from 'node:path';
 import { ConfigError } from '../core/errors.ts';
 
-let hookRegistered = false;
-
 export async function loadHitcfile(path: string): Promise<Record<string, unknown>> {
-  if (!hookRegistered) {
-    // tsx is already registered (bin/hitc.mjs, or `tsx --test`); hooks registered later run first
-    hookRegistered = true;
-    register(new URL('./resolve-hitc.mjs', import.meta.url));
-  }
+  // errors thrown while the hitcfile runs then point at hitcfile.ts lines, not the compiled file
+  process.setSourceMapsEnabled(true);
   try {
-    return (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+    return (await import(await compileHitcfile(path))) as Record<string, unknown>;
   } catch (error) {
     throw toConfigError(path, error);
   }
@@ -26,7 +22,7 @@ function toConfigError(path: string, error: unknown): ConfigError {
   const first = err.errors?.[0];
   if (first?.location) {
     return new ConfigError(first.text, {
-      file: path,
+      file: resolve(first.location.file),
       line: first.location.line,
       column: first.location.column + 1,
       hint: 'fix the syntax error in your hitcfile',
@@ -35,13 +31,6 @@ function toConfigError(path: string, error: unknown): ConfigError {
   }
   const message = String(err.message ?? error);
   const located = locate(path, message) ?? locate(path, String((error as Error)?.stack ?? ''));
-  if (/require\(\) ES Module|require\(\) of ES Module/.test(message)) {
-    return new ConfigError('the hitcfile was loaded as CommonJS, so its imports cannot work', {
-      file: path,
-      hint: 'add "type": "module" to the package.json next to it, or rename it hitcfile.mts',
-      cause: error,
-    });
-  }
   if (/Cannot find (module|package)/.test(message)) {
     return new ConfigError(firstLine(message), { file: path, ...located, hint: 'is the import path right, and did you run npm install?', cause: error });
   }
