@@ -71,6 +71,19 @@ if [ "$have" -lt "$MAX" ]; then
   have=$(count_hosts)
   [ "$have" -ge "$MAX" ] || die "bed.sh up $MAX left $have hosts in $STATE/hosts.txt"
 fi
+# Freshly started hosts keep the machine busy for a while (hundreds of containers settling);
+# whichever tool ran first would pay for it. Wait for the 1-minute load to fall first.
+settle() {
+  local i load
+  for i in $(seq 1 60); do
+    load=$(cut -d' ' -f1 /proc/loadavg)
+    awk -v l="$load" -v n="$(nproc)" 'BEGIN{exit !(l < n)}' && return 0
+    [ "$i" = 1 ] && log "waiting for the load average ($load) to fall below $(nproc) before timing"
+    sleep 5
+  done
+  log "load average still $(cut -d' ' -f1 /proc/loadavg) after 5 min; timing anyway (see the report's load line)"
+}
+settle
 for f in bed.json ssh_config id_ed25519 known_hosts; do
   [ -s "$STATE/$f" ] || die "missing $STATE/$f: is the bed up? (bash test/bed/bed.sh up $MAX)"
 done

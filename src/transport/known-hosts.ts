@@ -3,7 +3,7 @@
 // key is refused by both. Only plain host keys are checked; certificates are not supported.
 
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import { appendFile, mkdir, open, readFile } from 'node:fs/promises';
+import { appendFile, mkdir, open, readFile, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { ConfigError } from '../core/errors.ts';
 
@@ -112,7 +112,28 @@ function hashedMatch(hosts: string, name: string): boolean {
   return timingSafeEqual(actual, expected);
 }
 
+// Parsed files by path, reused while size and mtime are unchanged: a run that connects to
+// hundreds of hosts would otherwise re-read and re-parse the same files for each of them.
+const parsed = new Map<string, { signature: string; entries: Entry[] }>();
+
 async function readEntries(file: string): Promise<Entry[]> {
+  let signature: string;
+  try {
+    const st = await stat(file);
+    signature = `${st.size}:${st.mtimeMs}:${st.ino}`;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return [];
+    signature = 'unknown';
+  }
+  const hit = parsed.get(file);
+  if (hit && hit.signature === signature) return hit.entries;
+  const entries = await parseFile(file);
+  parsed.set(file, { signature, entries });
+  return entries;
+}
+
+async function parseFile(file: string): Promise<Entry[]> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
