@@ -2,3 +2,4 @@
 // (TaskRegistry.addModule), so a hitcfile task of the same name overrides them.
 
 export { init } from './init.ts';
+export * as docker from '../docker/tasks.ts';

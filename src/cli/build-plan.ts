@@ -23,7 +23,7 @@ export async function buildPlan(req: CliRequest, registry: TaskRegistry, setting
     const o = found.task.options;
     // --force is the global spelling of a task's own force argument (hitc init --force)
     const named = req.force && o.params && 'force' in o.params && !('force' in inv.named) ? { ...inv.named, force: 'true' } : inv.named;
-    const args = bindArgs(inv.name, o.params ?? {}, inv.positional, named, o.extraArgs === true);
+    const args = bindArgs(inv.name, o.params ?? {}, inv.positional, named, o.extraArgs === true, o.variadic === true);
     const hosts = o.local
       ? []
       : await selectHosts(inv.name, { ...selection, ...(o.hosts ? { taskHosts: o.hosts } : {}), ...(o.roles ? { taskRoles: o.roles } : {}) });

@@ -8,6 +8,9 @@ export interface HostSpec {
   readonly host: string;
   readonly user?: string;
   readonly port?: number;
+  /** Name to look up and record the host key under (OpenSSH's HostKeyAlias), e.g. for a
+   *  container whose address is reused by later containers. */
+  readonly hostKeyAlias?: string;
 }
 
 export function parseHostSpec(text: string, where = text): HostSpec {

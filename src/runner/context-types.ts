@@ -1,6 +1,10 @@
 // The per-host context a task function receives: explicit, no globals (Fabric 2's `c`).
 
+import type { Duplex } from 'node:stream';
 import type { Command } from '../core/command.ts';
+import type { NestedTarget } from '../transport/types.ts';
+
+export type { NestedTarget };
 
 /** A shell line you wrote yourself, a Command from sh`…`, or an argv (each word quoted). */
 export type CommandInput = string | Command | readonly string[];
@@ -68,4 +72,9 @@ export interface TaskContext {
   get(remotePath: string, localPath: string, options?: { sudo?: boolean }): Promise<void>;
   log(message: string): void;
   warn(message: string): void;
+  /** A TCP stream to host:port opened from this host (a tunnel's building block). */
+  forward(host: string, port: number): Promise<Duplex>;
+  /** A context for a host only this one can reach, e.g. a container's sshd. Its host key is
+   *  verified like any other (accept-new under `hostKeyAlias` when given). */
+  through(target: NestedTarget): Promise<TaskContext>;
 }

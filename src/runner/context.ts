@@ -103,6 +103,21 @@ export function createContext(deps: ContextDeps): TaskContext {
       deps.emit({ type: 'command', host: hostName, kind: 'get', display: `${remotePath} -> ${localPath}` });
       await remote().get(remotePath, localPath, options.sudo ? { sudo: true } : {});
     },
+    forward: async (host, port) => {
+      const transport = remote();
+      if (!transport.forward) throw new TaskError(`cannot open tunnels through ${transport.label}`);
+      return transport.forward(host, port);
+    },
+    through: async (target) => {
+      const transport = remote();
+      if (!transport.through) throw new TaskError(`cannot reach other hosts through ${transport.label}`);
+      const nested = await transport.through(target);
+      return createContext({
+        ...deps,
+        transport: nested,
+        host: { name: nested.label, host: target.host, user: target.user, ...(target.port ? { port: target.port } : {}) },
+      });
+    },
     log: (text) => deps.emit({ type: 'message', host: hostName, level: 'info', text }),
     warn: (text) => deps.emit({ type: 'message', host: hostName, level: 'warn', text }),
   };

@@ -24,6 +24,9 @@ export interface TaskOptions<P extends ParamSpecs = ParamSpecs> {
   readonly params?: P;
   /** Accept key=value arguments that are not declared (they arrive in args.extra). */
   readonly extraArgs?: boolean;
+  /** The last param also takes every surplus positional argument, as a comma list
+   *  (`docker.bind:web,80,443` → ports "80,443"; see src/core/list-value.ts). */
+  readonly variadic?: boolean;
 }
 
 export type TaskFunction<P extends ParamSpecs> = (c: TaskContext, args: ArgsOf<P>) => unknown | Promise<unknown>;

@@ -55,8 +55,15 @@ export function bindArgs(
   positional: readonly string[],
   named: Readonly<Record<string, string>>,
   acceptsExtra: boolean,
+  variadic = false,
 ): Record<string, unknown> {
   const names = Object.keys(params);
+  if (variadic && names.length > 0 && positional.length > names.length) {
+    // fold the surplus into the last param as one escaped comma list
+    const head = positional.slice(0, names.length - 1);
+    const tail = positional.slice(names.length - 1).map((p) => p.replace(/\\/g, '\\\\').replace(/,/g, '\\,'));
+    positional = [...head, tail.join(',')];
+  }
   if (positional.length > names.length) {
     throw new UsageError(
       `task ${task} takes ${names.length === 0 ? 'no' : `at most ${names.length}`} positional argument${names.length === 1 ? '' : 's'}, got ${positional.length}`,

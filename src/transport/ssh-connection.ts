@@ -15,7 +15,8 @@ import { hostKeyBlobInfo } from './host-key-blob.ts';
 export const MAX_CHANNELS_PER_CONNECTION = 8;
 
 export interface AuthAttempt {
-  readonly type: 'publickey' | 'agent';
+  readonly type: 'publickey' | 'agent' | 'password';
+  readonly password?: string;
   /** Parsed key or key text (publickey), or the agent socket path (agent). */
   readonly key?: unknown;
   readonly agent?: string;
@@ -101,6 +102,7 @@ export class SshConnection {
           const method = endpoint.auth[attempt++];
           if (!method) return next(false as never);
           if (method.type === 'agent') return next({ type: 'agent', username: endpoint.user, agent: method.agent as string });
+          if (method.type === 'password') return next({ type: 'password', username: endpoint.user, password: method.password as string });
           return next({ type: 'publickey', username: endpoint.user, key: method.key as string });
         },
       };

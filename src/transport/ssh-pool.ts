@@ -14,6 +14,12 @@ import { loadSshConfig, resolveHost, type SshConfigSource } from './ssh-config.t
 import { SshConnection, type SshEndpoint } from './ssh-connection.ts';
 import { SSH_DEFAULTS, type SshRunOptions } from './ssh-options.ts';
 import { SshTransport } from './ssh-transport.ts';
+import type { NestedTarget } from './types.ts';
+
+/** Identity of a hop in a chain: formatted spec plus any host key alias. */
+function specKey(spec: HostSpec): string {
+  return spec.hostKeyAlias ? `${formatHostSpec(spec)}#${spec.hostKeyAlias}` : formatHostSpec(spec);
+}
 
 const RETRYABLE = new Set(['closed']);
 const MAX_ATTEMPTS = 3;
@@ -25,6 +31,7 @@ export class SshPool {
   readonly #connect: (key: string) => Promise<SshConnection>;
   readonly #hops = new Map<string, HostSpec[]>();
   readonly #open = new Set<SshConnection>();
+  readonly #passwords = new Map<string, string>();
   #closing = false;
 
   constructor(readonly options: SshRunOptions) {
@@ -36,7 +43,25 @@ export class SshPool {
 
   /** A transport for a host; it connects on first use. */
   transport(spec: HostSpec): SshTransport {
-    return new SshTransport(formatHostSpec(spec), () => this.connection(spec), this.options.sudoPassword);
+    return new SshTransport(formatHostSpec(spec), () => this.connection(spec), this.options.sudoPassword, (t) => this.#nested([spec], t));
+  }
+
+  // A host behind `parents` (e.g. a container's sshd behind its Docker host): its chain is the
+  // parent's chain plus the target, so it shares the parent's connection as its jump.
+  async #nested(parents: HostSpec[], target: NestedTarget): Promise<SshTransport> {
+    const spec: HostSpec = { host: target.host, user: target.user, ...(target.port ? { port: target.port } : {}), ...(target.hostKeyAlias ? { hostKeyAlias: target.hostKeyAlias } : {}) };
+    if (target.password !== undefined) this.#passwords.set(specKey(spec), target.password);
+    const parentChain = await this.#chainFor(parents[parents.length - 1] as HostSpec, 0);
+    const chain = [...parentChain, spec];
+    const label = `${formatHostSpec(parents[parents.length - 1] as HostSpec)}>${formatHostSpec(spec)}`;
+    return new SshTransport(label, () => this.#byChain(chain), this.options.sudoPassword, (t) => this.#nestedFromChain(chain, t));
+  }
+
+  async #nestedFromChain(chain: HostSpec[], target: NestedTarget): Promise<SshTransport> {
+    const spec: HostSpec = { host: target.host, user: target.user, ...(target.port ? { port: target.port } : {}), ...(target.hostKeyAlias ? { hostKeyAlias: target.hostKeyAlias } : {}) };
+    if (target.password !== undefined) this.#passwords.set(specKey(spec), target.password);
+    const next = [...chain, spec];
+    return new SshTransport(next.map(formatHostSpec).join('>'), () => this.#byChain(next), this.options.sudoPassword, (t) => this.#nestedFromChain(next, t));
   }
 
   /** The shared connection for a host (through its jump chain). */
@@ -51,7 +76,7 @@ export class SshPool {
 
   // Each prefix of a chain is a connection of its own, so hosts behind one bastion share it.
   #byChain(chain: HostSpec[]): Promise<SshConnection> {
-    const key = chain.map(formatHostSpec).join(' -> ');
+    const key = chain.map(specKey).join(' -> ');
     this.#hops.set(key, chain);
     return this.#connect(key);
   }
@@ -112,12 +137,15 @@ export class SshPool {
     const strict = this.options.strictHostKeys || resolved.strictHostKeyChecking === 'yes';
     const files = { user: knownUser, global: ['/etc/ssh/ssh_known_hosts', '/etc/ssh/ssh_known_hosts2'] };
     const hostname = resolved.hostname;
-    const auth = await this.#keys.attempts({
+    const keyName = spec.hostKeyAlias ?? hostname;
+    const password = this.#passwords.get(specKey(spec));
+    const keyAuth = await this.#keys.attempts({
       explicit: this.options.identities,
       fromConfig: resolved.identityFiles,
       identitiesOnly: resolved.identitiesOnly ?? false,
       ...(resolved.identityAgent ? { identityAgent: resolved.identityAgent } : {}),
     });
+    const auth = password === undefined ? keyAuth : [{ type: 'password' as const, password, source: 'password' }, ...keyAuth];
     const agentSock = this.options.forwardAgent || resolved.forwardAgent ? process.env.SSH_AUTH_SOCK : undefined;
     const connectTimeoutMs =
       this.options.connectTimeoutMs ?? (resolved.connectTimeoutSec ? resolved.connectTimeoutSec * 1000 : SSH_DEFAULTS.connectTimeoutMs);
@@ -132,7 +160,7 @@ export class SshPool {
       keepaliveCountMax: resolved.serverAliveCountMax ?? this.options.keepaliveCountMax,
       ...(agentSock ? { forwardAgent: agentSock } : {}),
       verifyHostKey: async (type, base64) => {
-        const verdict = await checkHostKey(files, hostname, port, type, base64);
+        const verdict = await checkHostKey(files, keyName, port, type, base64);
         if (verdict.status === 'match') return undefined;
         if (verdict.status === 'mismatch') {
           return new ConnectError(label, 'host-key-changed', `host key for ${hostname}:${port} has CHANGED (now ${type} ${fingerprintSha256(base64)}); refusing to connect`, {
@@ -144,7 +172,7 @@ export class SshPool {
             hint: `verify the fingerprint, then add it: ssh-keyscan -p ${port} ${hostname} >> ${knownUser[0]}`,
           });
         }
-        await recordHostKey(knownUser[0] as string, hostname, port, type, base64);
+        await recordHostKey(knownUser[0] as string, keyName, port, type, base64);
         return undefined;
       },
     };

@@ -6,14 +6,24 @@ import { argv, sh } from '../core/command.ts';
 import { CommandError, ConnectError } from '../core/errors.ts';
 import type { SshConnection } from './ssh-connection.ts';
 import { SudoPasswordRejected } from './ssh-exec.ts';
-import type { ExecRequest, ExecResult, FileTransfer, Transport } from './types.ts';
+import type { Duplex } from 'node:stream';
+import type { ExecRequest, ExecResult, FileTransfer, NestedTarget, Transport } from './types.ts';
 
 export class SshTransport implements Transport {
   constructor(
     readonly label: string,
     private readonly connection: () => Promise<SshConnection>,
     private readonly sudoPassword: () => Promise<string | undefined>,
+    private readonly nested: (target: NestedTarget) => Promise<SshTransport>,
   ) {}
+
+  async forward(host: string, port: number): Promise<Duplex> {
+    return (await this.connection()).forward(host, port);
+  }
+
+  through(target: NestedTarget): Promise<SshTransport> {
+    return this.nested(target);
+  }
 
   async exec(request: ExecRequest): Promise<ExecResult> {
     const conn = await this.connection();

@@ -1,6 +1,7 @@
 // What the runner asks of a transport, without naming ssh2. The SSH transport and the local
 // transport both implement Transport.
 
+import type { Duplex } from 'node:stream';
 import type { Command, SudoMode } from '../core/command.ts';
 
 export type Stream = 'out' | 'err';
@@ -37,12 +38,27 @@ export interface FileTransfer {
   readonly signal?: AbortSignal;
 }
 
+/** A host reached through another one (a container's sshd behind its Docker host). */
+export interface NestedTarget {
+  readonly host: string;
+  readonly port?: number;
+  readonly user: string;
+  /** Tried before keys; never shown or logged. */
+  readonly password?: string;
+  /** known_hosts name for the target's key (see HostSpec.hostKeyAlias). */
+  readonly hostKeyAlias?: string;
+}
+
 export interface Transport {
   /** The name shown in output prefixes. */
   readonly label: string;
   exec(request: ExecRequest): Promise<ExecResult>;
   put(localPath: string, remotePath: string, options?: FileTransfer): Promise<void>;
   get(remotePath: string, localPath: string, options?: FileTransfer): Promise<void>;
+  /** A TCP stream to host:port opened by the remote host (SSH transports only). */
+  forward?(host: string, port: number): Promise<Duplex>;
+  /** A transport for a host that only this one can reach (SSH transports only). */
+  through?(target: NestedTarget): Promise<Transport>;
 }
 
 /** Asks the person at the keyboard for a secret (no echo); shared so each is asked once. */

@@ -1,0 +1,99 @@
+// Docker and iptables commands as values (pure; exact strings are unit-tested). They run as
+// root: the docker tasks send them through `sudo` unless the login user is root.
+
+import { raw, sh, type Command } from '../core/command.ts';
+import { Secret } from '../core/secret.ts';
+import type { ContainerSpec } from './container-spec.ts';
+import type { PortSpec } from './port-spec.ts';
+
+/** Marker between the parts of the one-round-trip state read. */
+export const STATE_SEPARATOR = '--hitc-docker-state--';
+/** nat/filter chains hitc owns for docker.bind (jumped from PREROUTING/OUTPUT and DOCKER-USER). */
+export const BIND_CHAIN = 'HITC-BIND';
+
+/** Everything docker.* needs to know about a host, in one command: is docker there, every
+ *  container (running or not), and hitc's port bindings. */
+export function readStateCommand(): Command {
+  return sh`if ! command -v docker >/dev/null 2>&1; then echo no-docker; exit 0; fi
+ids=$(docker ps -aq --no-trunc) || exit $?
+if [ -n "$ids" ]; then docker inspect $ids; else echo '[]'; fi
+echo ${STATE_SEPARATOR}
+iptables -w -t nat -S ${BIND_CHAIN} 2>/dev/null || true`;
+}
+
+export function dockerRun(spec: ContainerSpec): Command {
+  const envAssignments: Command[] = [];
+  const flags: Command[] = [];
+  if (spec.name) flags.push(sh`--name ${spec.name}`);
+  for (const v of spec.volumes) flags.push(sh`-v ${`${v.host}:${v.container}`}`);
+  for (const [key, value] of Object.entries(spec.environment)) {
+    if (value instanceof Secret) {
+      // the value reaches docker through its own environment, never through argv
+      envAssignments.push(sh`${raw(`${key}=`)}${value}`);
+      flags.push(sh`-e ${key}`);
+    } else flags.push(sh`-e ${`${key}=${value}`}`);
+  }
+  for (const p of spec.ports) flags.push(sh`-p ${`${p.public}:${p.container}${p.protocol === 'udp' ? '/udp' : ''}`}`);
+  if (spec.memory) flags.push(sh`-m ${spec.memory}`);
+  if (spec.hostname) flags.push(sh`-h ${spec.hostname}`);
+  if (spec.privileged) flags.push(sh`--privileged`);
+  const mkdirs = spec.volumes.length > 0 ? sh`mkdir -p ${spec.volumes.map((v) => v.host)} && ` : sh``;
+  const env = envAssignments.length > 0 ? sh`${envAssignments} ` : sh``;
+  const command = spec.command ? sh` ${raw(spec.command)}` : sh``;
+  return sh`${mkdirs}${env}docker run -d ${flags} ${spec.image}${command}`;
+}
+
+export const dockerRm = (name: string): Command => sh`docker rm -f ${name}`;
+export const dockerKill = (name: string): Command => sh`docker kill ${name}`;
+export const dockerPull = (image: string): Command => sh`docker pull ${image}`;
+export const dockerInspect = (target: string): Command => sh`docker inspect ${target}`;
+export const dockerLogs = (name: string, tail?: number): Command =>
+  tail === undefined ? sh`docker logs ${name}` : sh`docker logs --tail ${String(tail)} ${name}`;
+export const dockerExec = (name: string, command: string): Command => sh`docker exec -it ${name} ${raw(command)}`;
+
+function comment(container: string): string {
+  return `hitc-bind:${container}`;
+}
+
+/** Rules that make host port `public` forward to containerIp:port, tagged with the container name. */
+function bindRules(container: string, containerIp: string, p: PortSpec): { nat: string[]; filter: string[] } {
+  const to = `${containerIp}:${p.container}`;
+  const tag = ['-m', 'comment', '--comment', comment(container)];
+  return {
+    nat: ['-p', p.protocol, '-m', p.protocol, '--dport', String(p.public), ...tag, '-j', 'DNAT', '--to-destination', to],
+    // a fresh server's FORWARD policy is DROP once dockerd runs: DNAT alone would be dropped
+    filter: ['-d', containerIp, '-p', p.protocol, '-m', p.protocol, '--dport', String(p.container), ...tag, '-j', 'ACCEPT'],
+  };
+}
+
+/** Idempotent: create hitc's chains and jumps if missing, then add each rule unless present. */
+export function bindCommand(container: string, containerIp: string, ports: readonly PortSpec[]): Command {
+  const setup = sh`iptables -w -t nat -N ${BIND_CHAIN} 2>/dev/null; iptables -w -N ${BIND_CHAIN} 2>/dev/null
+iptables -w -t nat -C PREROUTING -m addrtype --dst-type LOCAL -j ${BIND_CHAIN} 2>/dev/null || iptables -w -t nat -I PREROUTING -m addrtype --dst-type LOCAL -j ${BIND_CHAIN}
+iptables -w -t nat -C OUTPUT -m addrtype --dst-type LOCAL -j ${BIND_CHAIN} 2>/dev/null || iptables -w -t nat -I OUTPUT -m addrtype --dst-type LOCAL -j ${BIND_CHAIN}
+iptables -w -N DOCKER-USER 2>/dev/null; iptables -w -C DOCKER-USER -j ${BIND_CHAIN} 2>/dev/null || iptables -w -I DOCKER-USER -j ${BIND_CHAIN}
+iptables -w -C FORWARD -j DOCKER-USER 2>/dev/null || iptables -w -I FORWARD -j DOCKER-USER`;
+  const adds = ports.map((p) => {
+    const r = bindRules(container, containerIp, p);
+    return sh`
+iptables -w -t nat -C ${BIND_CHAIN} ${r.nat} 2>/dev/null || iptables -w -t nat -A ${BIND_CHAIN} ${r.nat}
+iptables -w -C ${BIND_CHAIN} ${r.filter} 2>/dev/null || iptables -w -A ${BIND_CHAIN} ${r.filter}`;
+  });
+  return sh`${setup}${adds}`;
+}
+
+/** Remove the given bindings (or, with no ports, every binding of the container). Idempotent. */
+export function unbindCommand(container: string, containerIp: string | undefined, ports?: readonly PortSpec[]): Command {
+  if (ports && containerIp) {
+    const dels = ports.map((p) => {
+      const r = bindRules(container, containerIp, p);
+      return sh`
+while iptables -w -t nat -D ${BIND_CHAIN} ${r.nat} 2>/dev/null; do :; done
+while iptables -w -D ${BIND_CHAIN} ${r.filter} 2>/dev/null; do :; done`;
+    });
+    return sh`true${dels}`;
+  }
+  // every rule tagged with this container, whatever its ports: delete by rule text
+  const tag = comment(container);
+  return sh`for t in nat filter; do iptables -w -t $t -S ${BIND_CHAIN} 2>/dev/null | grep -F -- ${`"${tag}"`} | sed 's/^-A /-D /' | while read -r rule; do eval "iptables -w -t $t $rule"; done; done; true`;
+}

@@ -1,0 +1,59 @@
+// Docker on one host, as seen from a task: runs docker commands as root (sudo unless the login
+// user is root), reads all container state in one round trip, finds containers by name.
+
+import type { Command } from '../core/command.ts';
+import { TaskError } from '../core/errors.ts';
+import { suggest } from '../core/suggest.ts';
+import type { CommandResult, RunOptions, TaskContext } from '../runner/context-types.ts';
+import { readStateCommand } from './commands.ts';
+import { parseHostState, type ContainerInfo, type DockerHostState } from './inspect.ts';
+
+const rootByHost = new Map<string, Promise<boolean>>();
+
+export class DockerHost {
+  constructor(readonly c: TaskContext) {}
+
+  get name(): string {
+    return this.c.host?.name ?? 'localhost';
+  }
+
+  /** Whether the login user is root (asked once per host per run). */
+  isRoot(): Promise<boolean> {
+    let isRoot = rootByHost.get(this.name);
+    if (!isRoot) {
+      isRoot = this.c.run('id -u', { quiet: true }).then((r) => r.stdout.trim() === '0');
+      rootByHost.set(this.name, isRoot);
+    }
+    return isRoot;
+  }
+
+  /** Run as root: directly when logged in as root, else through sudo. */
+  async asRoot(command: Command, options: RunOptions = {}): Promise<CommandResult> {
+    return (await this.isRoot()) ? this.c.run(command, options) : this.c.sudo(command, options);
+  }
+
+  async state(): Promise<DockerHostState> {
+    const result = await this.asRoot(readStateCommand(), { quiet: true });
+    try {
+      return parseHostState(result.stdout);
+    } catch (error) {
+      throw new TaskError(`could not read docker state on ${this.name}: ${(error as Error).message}`, { host: this.name, cause: error });
+    }
+  }
+
+  /** The container called `name` (running or not), or a TaskError naming the host. */
+  async container(name: string, state?: DockerHostState): Promise<ContainerInfo> {
+    const s = state ?? (await this.state());
+    if (!s.dockerInstalled) {
+      throw new TaskError(`docker is not installed on ${this.name}`, { host: this.name, hint: `hitc -H ${this.name} docker.setup` });
+    }
+    const found = s.containers.find((c) => c.name === name || c.id.startsWith(name));
+    if (found) return found;
+    const names = s.containers.map((c) => c.name);
+    const close = suggest(name, names);
+    throw new TaskError(`no container named "${name}" on ${this.name}`, {
+      host: this.name,
+      hint: close.length > 0 ? `did you mean ${close.join(' or ')}?` : names.length > 0 ? `containers there: ${names.join(', ')}` : 'there are no containers on this host',
+    });
+  }
+}

@@ -1,0 +1,31 @@
+// docker.ps rows (the original's columns and formats) and a plain text table.
+
+import type { ContainerInfo } from './inspect.ts';
+import { formatCreated } from './inspect.ts';
+import { formatBinding } from './port-spec.ts';
+
+export interface PsRow {
+  readonly name: string;
+  readonly ip: string;
+  readonly ports: string;
+  readonly created: string;
+  readonly image: string;
+}
+
+export function psRows(containers: readonly ContainerInfo[]): PsRow[] {
+  return [...containers]
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .map((x) => ({
+      name: x.name,
+      ip: x.ip ?? '',
+      ports: x.ports.map((p) => formatBinding(p.container, p.public, p.protocol)).join(', '),
+      created: formatCreated(x.created),
+      image: x.image,
+    }));
+}
+
+export function renderTable(headers: readonly string[], rows: readonly (readonly string[])[]): string[] {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]): string => cells.map((cell, i) => cell.padEnd(widths[i] as number)).join('  ').trimEnd();
+  return [line(headers), ...rows.map(line)];
+}

@@ -1,0 +1,84 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parsePortSpec } from '../../src/docker/port-spec.ts';
+import { containerSpecFromArgs } from '../../src/docker/container-spec.ts';
+import { bindCommand, dockerRun, readStateCommand, STATE_SEPARATOR, unbindCommand } from '../../src/docker/commands.ts';
+import { parseBindRules, parseHostState } from '../../src/docker/inspect.ts';
+import { psRows, renderTable } from '../../src/docker/ps-table.ts';
+import { splitList } from '../../src/core/list-value.ts';
+import { remoteScript, secretStdin } from '../../src/core/command.ts';
+import { secret } from '../../src/core/secret.ts';
+import { UsageError } from '../../src/core/errors.ts';
+
+test('port specs: CONTAINER[:PUBLIC][/PROTO]', () => {
+  assert.deepEqual(parsePortSpec('80'), { container: 80, public: 80, protocol: 'tcp' });
+  assert.deepEqual(parsePortSpec('3306:3307'), { container: 3306, public: 3307, protocol: 'tcp' });
+  assert.deepEqual(parsePortSpec('1234/udp'), { container: 1234, public: 1234, protocol: 'udp' });
+  for (const bad of ['', 'http', '80:', '80/sctp', '0', '70000', '80:8080:1']) {
+    assert.throws(() => parsePortSpec(bad), (e: unknown) => e instanceof UsageError && /invalid port spec/.test(e.message), bad);
+  }
+});
+
+test('list values: \\, separates items, \\\\, is a literal comma', () => {
+  assert.deepEqual(splitList('80,3306:3307,1234/udp'), ['80', '3306:3307', '1234/udp']);
+  assert.deepEqual(splitList('A=x\\,y,B=2'), ['A=x,y', 'B=2']);
+});
+
+test('docker.run arguments → spec, with clear errors', () => {
+  const spec = containerSpecFromArgs({ image: 'img', name: 'web', ports: '80,3306:3307', environment: 'A=1=2,B=x\\,y', volumes: '/srv/d:/data' });
+  assert.deepEqual(spec.environment, { A: '1=2', B: 'x,y' });
+  assert.deepEqual(spec.volumes, [{ host: '/srv/d', container: '/data' }]);
+  assert.throws(() => containerSpecFromArgs({ image: 'i', ports: '80' }), /ports need a container name/);
+  assert.throws(() => containerSpecFromArgs({ image: 'i', name: 'w', ports: '80:x' }), /invalid port spec "80:x"/);
+  assert.throws(() => containerSpecFromArgs({ image: 'i', environment: 'NOVALUE' }), /environment items are KEY=VALUE/);
+  assert.throws(() => containerSpecFromArgs({ image: 'i', volumes: 'rel:/x' }), /host path must be absolute/);
+});
+
+test('docker run command, exact', () => {
+  const spec = containerSpecFromArgs({ image: 'reg:5000/app:1', name: 'web', ports: '80,53/udp', environment: "MSG=it's here", volumes: '/srv/a b:/data', memory: '256m', hostname: 'h1', privileged: true, command: 'httpd -f' });
+  assert.equal(
+    dockerRun(spec).script,
+    `mkdir -p '/srv/a b' && docker run -d --name web -v '/srv/a b:/data' -e 'MSG=it'\\''s here' -p 80:80 -p 53:53/udp -m 256m -h h1 --privileged reg:5000/app:1 httpd -f`,
+  );
+});
+
+test('secret environment values reach docker through its environment, never argv', () => {
+  const spec = { ...containerSpecFromArgs({ image: 'db' }), environment: { PASSWORD: secret('hunter2-long') } };
+  const command = dockerRun(spec);
+  assert.equal(command.script, `PASSWORD="$HITC_SECRET_0" docker run -d -e PASSWORD db`);
+  assert.ok(!remoteScript(command).includes('hunter2'));
+  assert.ok(!command.display.includes('hunter2'));
+  assert.equal(secretStdin(command), 'hunter2-long\n');
+});
+
+test('bind/unbind commands are idempotent iptables with hitc-tagged rules', () => {
+  const script = bindCommand('web', '172.17.0.2', [parsePortSpec('80:8080')]).script;
+  assert.match(script, /iptables -w -t nat -C HITC-BIND -p tcp -m tcp --dport 8080 -m comment --comment hitc-bind:web -j DNAT --to-destination 172\.17\.0\.2:80 2>\/dev\/null \|\| iptables -w -t nat -A HITC-BIND/);
+  assert.match(script, /iptables -w -C HITC-BIND -d 172\.17\.0\.2 -p tcp -m tcp --dport 80 -m comment --comment hitc-bind:web -j ACCEPT/);
+  assert.match(script, /-I DOCKER-USER -j HITC-BIND/);
+  assert.match(unbindCommand('web', undefined).script, /grep -F -- '"hitc-bind:web"'/);
+});
+
+test('one round trip reads all containers and bindings', () => {
+  assert.match(readStateCommand().script, /docker inspect \$ids/);
+  const fixture = readFileSync(join(import.meta.dirname, 'fixtures/inspect-web.json'), 'utf8');
+  const rules = '-N HITC-BIND\n-A HITC-BIND -p tcp -m tcp --dport 8080 -m comment --comment "hitc-bind:web" -j DNAT --to-destination 172.17.0.2:80\n';
+  const state = parseHostState(`${fixture}\n${STATE_SEPARATOR}\n${rules}`);
+  assert.equal(state.dockerInstalled, true);
+  assert.deepEqual(state.containers.map((c) => [c.name, c.running, c.ip]), [['old', false, null], ['web', true, '172.17.0.2']]);
+  const web = state.containers[1]!;
+  assert.equal(web.environment.GREETING, 'a=b,c');
+  assert.deepEqual(web.ports.map((p) => [p.container, p.public, p.via]), [[22, null, 'docker'], [80, 80, 'docker'], [80, 8080, 'hitc']]);
+  assert.deepEqual(parseHostState('no-docker\n'), { dockerInstalled: false, containers: [] });
+  assert.deepEqual(parseBindRules(rules), [{ protocol: 'tcp', public: 8080, container: 'web', to: '172.17.0.2:80' }]);
+});
+
+test('docker.ps table: the original columns, sorted, 80:80, 22:None', () => {
+  const fixture = readFileSync(join(import.meta.dirname, 'fixtures/inspect-web.json'), 'utf8');
+  const state = parseHostState(`${fixture}\n${STATE_SEPARATOR}\n`);
+  const rows = psRows(state.containers.filter((c) => c.running));
+  assert.deepEqual(rows, [{ name: 'web', ip: '172.17.0.2', ports: '22:None, 80:80', created: '2026-11-22 05:20:01', image: '10.214.0.1:5000/hitc/app-httpd:latest' }]);
+  assert.deepEqual(renderTable(['name', 'ip'], [['web', '172.17.0.2']]), ['name  ip', 'web   172.17.0.2']);
+});
