@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # hitc test bed: real sshd "servers" in docker containers on this machine.
 #
-#   bed.sh prepare   packages, dockerd, images (rebuilt when images/light changes)
-#   bed.sh up [N]    prepare + N light hosts (default 50) + bastion + inner host; waits for SSH,
-#                    checks the users/sudo/keys/bastion contract, writes state/bed.json
+#   bed.sh prepare   packages, dockerd, keys, images (each rebuilt when its inputs change)
+#   bed.sh up [N]    prepare + N light hosts (default 50) + bastion + inner host
+#                    + HITC_BED_DOCKER_HOSTS (default 2) Docker hosts + 1 bare host (recreated
+#                    every time) + the local registry with the app images; waits for SSH and the
+#                    inner dockerds, checks the users/sudo/keys/bastion/docker contract, writes
+#                    state/bed.json
 #   bed.sh check     the contract checks alone, against a bed that is up
-#   bed.sh down      removes the bed's containers and networks (keeps images, keys, cache)
+#   bed.sh down      removes the bed's containers and networks, stops the registry (keeps
+#                    images, keys, cache, registry data)
 #   bed.sh status    prints state/bed.json
 #
 # Needs root (apt, dockerd, iptables). See README.md for the state contract.
@@ -21,7 +25,10 @@ SECURITY_MIRROR=${HITC_BED_SECURITY_MIRROR:-http://deb.debian.org/debian-securit
 ROOTFS_TAR=$CACHE/rootfs-$SUITE-minbase.tar
 BASE_IMAGE=hitc-bed-base:$SUITE
 LIGHT_IMAGE=hitc-bed-light:latest
-LIGHT_DIR=$BED_DIR/images/light
+IMAGES_DIR=$BED_DIR/images
+LIGHT_DIR=$IMAGES_DIR/light
+BARE_IMAGE=hitc-bed-bare:latest       # light + what a Docker installed later needs (images/bare)
+DOCKER_IMAGE=hitc-bed-docker:latest   # light + docker.io, inner dockerd (images/docker)
 
 NET=hitc-bed
 NET_SUBNET=10.214.0.0/16
@@ -36,6 +43,25 @@ BASTION_INNER_IP=10.215.0.2
 INNER_IP=10.215.0.3
 UNREACHABLE_IP=10.214.255.254   # in the subnet, never assigned: connects fail fast, locally
 MAX_HOSTS=1000
+# Docker host i gets 10.214.253.(i+1); the bare host 10.214.252.2. Light hosts stop at 10.214.3.x.
+DOCKER_HOSTS=${HITC_BED_DOCKER_HOSTS:-2}
+MAX_DOCKER_HOSTS=250
+BARE_HOST=${HITC_BED_BARE_HOST:-1}   # 0: no bare host
+BARE_IP=10.214.252.2
+DOCKERD_TIMEOUT=${HITC_BED_DOCKERD_TIMEOUT:-60}
+# What the inner dockerds give their containers (docker0's default subnet): app-sshd
+# containers have the bed's host keys, and known_hosts/ssh_config cover this pattern too.
+INNER_CONTAINERS_PATTERN='172.17.*.*'
+
+# Debian's docker-registry, run by this script on the hitc-bed gateway address: reachable from
+# every host (and, through their NAT, from the containers inside them), not from outside.
+REGISTRY=$NET_GW:5000
+REGISTRY_DATA=${HITC_BED_REGISTRY_DATA:-$CACHE/registry}
+REGISTRY_CONFIG=$STATE/registry.yml
+REGISTRY_PID=$STATE/registry.pid
+REGISTRY_LOG=$STATE/registry.log
+APP_HTTPD_IMAGE=$REGISTRY/hitc/app-httpd:latest   # busybox httpd, ~2 MB (built here, no base)
+APP_SSHD_IMAGE=$REGISTRY/hitc/app-sshd:latest     # base + openssh-server (images/app-sshd)
 
 KEY=$STATE/id_ed25519
 PASS_KEY=$STATE/id_ed25519_pass
@@ -47,7 +73,7 @@ STATE_JSON=$STATE/bed.json
 HOSTS_TXT=$STATE/hosts.txt
 
 LABEL=hitc.bed
-PACKAGES=(docker.io debootstrap openssh-client zstd curl iptables)
+PACKAGES=(docker.io debootstrap openssh-client zstd curl iptables docker-registry busybox-static jq)
 DOCKER_RUN_PARALLEL=8   # docker run is bound by dockerd; more than this only queues
 PROBE_PARALLEL=16       # concurrent SSH handshakes; sshd CPU is the limit on 2 cores
 SSH_READY_TIMEOUT=${HITC_BED_SSH_TIMEOUT:-120}
@@ -93,6 +119,24 @@ ensure_packages() {
     || { tail -20 "$logf" >&2; die "apt-get install ${missing[*]} failed (log: $logf)"; }
 }
 
+# daemonize LOG PIDFILE CMD...: start CMD detached (PIDFILE may be empty).
+# setsid + subshell: the daemon must outlive this script and not be one of its jobs. A daemon
+# (and dockerd's containerd-shims) would also keep every fd it inherits for its whole life:
+# our lock (a later bed.sh would wait forever) or a caller's pipe (a test runner would never
+# see EOF). So only 0-2 are passed on.
+daemonize() {
+  local logf=$1 pidfile=$2; shift 2
+  (
+    for fd in /proc/self/fd/*; do
+      fd=${fd##*/}
+      [ "$fd" -gt 2 ] && eval "exec $fd>&-"
+    done
+    setsid nohup "$@" >>"$logf" 2>&1 </dev/null &
+    # no job control here, so setsid need not fork: $! is the daemon itself
+    [ -z "$pidfile" ] || echo $! >"$pidfile"
+  )
+}
+
 ensure_dockerd() {
   command -v docker >/dev/null || die "no docker client on PATH"
   docker info >/dev/null 2>&1 && return 0
@@ -100,17 +144,7 @@ ensure_dockerd() {
   # A dockerd that is still starting must not get a twin (they would fight over the pidfile).
   if ! pgrep -x dockerd >/dev/null; then
     log "starting dockerd (no init system here; log: $STATE/dockerd.log)"
-    # setsid + subshell: the daemon must outlive this script and not be one of its jobs.
-    # It and its containerd-shims would also keep every fd they inherit for their whole
-    # life: our lock (a later bed.sh would wait forever) or a caller's pipe (a test runner
-    # would never see EOF). So only 0-2 are passed on.
-    (
-      for fd in /proc/self/fd/*; do
-        fd=${fd##*/}
-        [ "$fd" -gt 2 ] && eval "exec $fd>&-"
-      done
-      setsid nohup dockerd >>"$STATE/dockerd.log" 2>&1 </dev/null &
-    )
+    daemonize "$STATE/dockerd.log" '' dockerd
   fi
   local deadline=$(( $(date +%s) + 30 ))
   until docker info >/dev/null 2>&1; do
@@ -178,6 +212,96 @@ ensure_light_image() {
   docker image prune -f --filter "label=$LABEL=1" >/dev/null 2>&1 || true
 }
 
+image_hash_label() { docker image inspect -f "{{index .Config.Labels \"$LABEL.hash\"}}" "$1" 2>/dev/null || true; }
+
+# ensure_built_image IMAGE DOCKERFILE "PARENT_IMAGES" "FILES" [BUILD_ARG=VALUE...]
+# Builds IMAGE from images/DOCKERFILE with images/ as the context, unless its label hitc.bed.hash
+# already matches its inputs: the ids of the images it uses, its FILES (relative to images/)
+# and its build args. Does not prune: that would race with builds running beside it.
+ensure_built_image() {
+  local image=$1 dockerfile=$2 parents=$3 files=$4; shift 4
+  local want have p name
+  # shellcheck disable=SC2086 # word lists of our own
+  want=$( {
+    for p in $parents; do image_id "$p"; done
+    (cd "$IMAGES_DIR" && sha256sum $files)
+    printf '%s\n' "$@"
+  } | sha256sum | cut -c1-16)
+  have=$(image_hash_label "$image")
+  [ "$want" = "$have" ] && return 0
+  name=${image%:*}; name=${name##*/}
+  log "building $image (inputs ${have:-absent} -> $want; log: $STATE/build-$name.log)"
+  local t0 args=() a; t0=$(now)
+  for a in "$@"; do args+=(--build-arg "$a"); done
+  docker build --label "$LABEL.hash=$want" "${args[@]}" -f "$IMAGES_DIR/$dockerfile" -t "$image" "$IMAGES_DIR" \
+      >"$STATE/build-$name.log" 2>&1 \
+    || { tail -30 "$STATE/build-$name.log" >&2; die "docker build of $image failed (log: $STATE/build-$name.log)"; }
+  log "built $image in $(since "$t0") s"
+}
+
+# hitc/app-httpd: busybox-static's httpd serving /www, imported from a 2 MB rootfs (no base).
+make_app_httpd() {   # HASH
+  local dir busybox a
+  busybox=$(dpkg -L busybox-static | grep -m1 '/bin/busybox$') || die "busybox-static has no /bin/busybox"
+  dir=$(mktemp -d "$TMP/app-httpd.XXXXXX")
+  chmod 755 "$dir"
+  mkdir -p "$dir/bin" "$dir/www" "$dir/etc" "$dir/tmp"
+  chmod 1777 "$dir/tmp"
+  cp "$busybox" "$dir/bin/busybox"
+  for a in $("$busybox" --list); do
+    [ "$a" = busybox ] || ln -s busybox "$dir/bin/$a"
+  done
+  cp "$IMAGES_DIR/app-httpd/index.html" "$dir/www/index.html"
+  chmod 644 "$dir/www/index.html"
+  printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' >"$dir/etc/passwd"
+  printf 'root:x:0:\nnogroup:x:65534:\n' >"$dir/etc/group"
+  tar --numeric-owner --owner=0 --group=0 -C "$dir" -c . | docker import \
+      --change "LABEL $LABEL=1" --change "LABEL $LABEL.hash=$1" \
+      --change 'ENV PATH=/bin' --change 'EXPOSE 80' --change 'WORKDIR /' \
+      --change 'CMD ["/bin/busybox", "httpd", "-f", "-v", "-p", "80", "-h", "/www"]' \
+      - "$APP_HTTPD_IMAGE" >/dev/null \
+    || die "docker import of $APP_HTTPD_IMAGE failed"
+  rm -rf "$dir"
+}
+
+ensure_app_httpd_image() {
+  local want have busybox
+  busybox=$(dpkg -L busybox-static | grep -m1 '/bin/busybox$') || die "busybox-static has no /bin/busybox"
+  want=$( {
+    declare -f make_app_httpd
+    sha256sum "$busybox" "$IMAGES_DIR/app-httpd/index.html" | cut -c1-64
+  } | sha256sum | cut -c1-16)
+  have=$(image_hash_label "$APP_HTTPD_IMAGE")
+  [ "$want" = "$have" ] && return 0
+  log "building $APP_HTTPD_IMAGE (inputs ${have:-absent} -> $want)"
+  make_app_httpd "$want"
+}
+
+# The images that build on the light one (and the app images), in parallel: on a cold machine
+# their apt downloads overlap. Layer cache as usual; each one rebuilds only if its inputs changed.
+ensure_more_images() {
+  local pids=() names=() i failed=()
+  ensure_built_image "$BARE_IMAGE" bare/Dockerfile "$LIGHT_IMAGE" \
+      "bare/Dockerfile common/priv-entrypoint common/hitc-fix-initd" \
+      "APT_LISTS_EPOCH=$(date -u +%Y-%m)" &
+  pids+=($!); names+=("$BARE_IMAGE")
+  ensure_built_image "$DOCKER_IMAGE" docker/Dockerfile "$LIGHT_IMAGE" \
+      "docker/Dockerfile common/priv-entrypoint common/hitc-fix-initd" &
+  pids+=($!); names+=("$DOCKER_IMAGE")
+  # app-sshd: the bed's keys for root, and the light image's host keys
+  ensure_built_image "$APP_SSHD_IMAGE" app-sshd/Dockerfile "$BASE_IMAGE $LIGHT_IMAGE" app-sshd/Dockerfile \
+      "AUTHORIZED_KEYS=$(cat "$KEY.pub" "$PASS_KEY.pub")" &
+  pids+=($!); names+=("$APP_SSHD_IMAGE")
+  ensure_app_httpd_image &
+  pids+=($!); names+=("$APP_HTTPD_IMAGE")
+  for i in "${!pids[@]}"; do
+    wait "${pids[$i]}" || failed+=("${names[$i]}")
+  done
+  [ ${#failed[@]} -eq 0 ] || die "could not build: ${failed[*]}"
+  # Earlier builds are now untagged; drop them unless a container still uses them.
+  docker image prune -f --filter "label=$LABEL=1" >/dev/null 2>&1 || true
+}
+
 ensure_keys() {
   if [ ! -s "$KEY" ]; then
     rm -f "$KEY" "$KEY.pub"
@@ -198,9 +322,10 @@ cmd_prepare() {
   mkdir -p "$STATE" "$CACHE"
   ensure_packages
   ensure_dockerd
+  ensure_keys
   ensure_base_image
   ensure_light_image
-  ensure_keys
+  ensure_more_images
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -222,24 +347,36 @@ host_keys() {
 write_ssh_files() {
   # Every host shares the image's host keys, so wildcards cover the bed. All key types are
   # listed so a client that prefers ECDSA or RSA host keys verifies too.
-  host_keys | awk '{ print "10.214.*.*,10.215.*.*", $1, $2 }' >"$KNOWN_HOSTS.tmp"
+  # The Docker and bare hosts are built on the light image and app-sshd copies its host keys,
+  # so these lines cover them too (app-sshd containers: the inner dockerds' 172.17.*.*).
+  {
+    host_keys | awk '{ print "10.214.*.*,10.215.*.*", $1, $2 }'
+    host_keys | awk -v p="$INNER_CONTAINERS_PATTERN" '{ print p, $1, $2 }'
+  } >"$KNOWN_HOSTS.tmp"
   mv "$KNOWN_HOSTS.tmp" "$KNOWN_HOSTS"
-  cat >"$SSH_CONFIG" <<EOF
-# hitc test bed (written by bed.sh up). Usage: ssh -F $SSH_CONFIG root@10.214.0.2
-# The inner host (10.215.*) is reachable only through the bastion: add -J root@$BASTION_IP
-Host 10.214.*.* 10.215.*.*
-  User root
+  local settings="  User root
   IdentityFile $KEY
   IdentitiesOnly yes
   UserKnownHostsFile $KNOWN_HOSTS
   StrictHostKeyChecking yes
   BatchMode yes
-  KexAlgorithms curve25519-sha256
+  KexAlgorithms curve25519-sha256"
+  cat >"$SSH_CONFIG" <<EOF
+# hitc test bed (written by bed.sh up). Usage: ssh -F $SSH_CONFIG root@10.214.0.2
+# The inner host (10.215.*) is reachable only through the bastion: add -J root@$BASTION_IP
+Host 10.214.*.* 10.215.*.*
+$settings
+
+# app-sshd containers inside a Docker host: add -J root@<docker host>, e.g. -J root@$(docker_ip 1)
+Host $INNER_CONTAINERS_PATTERN
+$settings
 EOF
 }
 
 light_ip() { local i=$(( $1 - 1 )); echo "10.214.$(( i / 250 )).$(( i % 250 + 2 ))"; }
 light_name() { printf 'hitc-bed-light-%03d' "$1"; }
+docker_ip() { echo "10.214.253.$(( $1 + 1 ))"; }
+docker_name() { printf 'hitc-bed-docker-%03d' "$1"; }
 
 # ensure_network NAME SUBNET GATEWAY BRIDGE [--internal]
 ensure_network() {
@@ -274,6 +411,150 @@ remove_inner_isolation() {
   done
 }
 
+# ---------------------------------------------------------------------------------------------
+# registry: Debian's docker-registry, run by hand (no init system), with the app images
+
+registry_up() { curl -fsS -m 2 -o /dev/null "http://$REGISTRY/v2/" 2>/dev/null; }
+
+# The pid in $REGISTRY_PID, if that process is still our registry.
+registry_pid() {
+  local pid; pid=$(cat "$REGISTRY_PID" 2>/dev/null) || return 0
+  [[ "$pid" =~ ^[0-9]+$ ]] || return 0
+  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF "docker-registry serve $REGISTRY_CONFIG" && echo "$pid"
+  return 0
+}
+
+stop_registry() {
+  local pid i; pid=$(registry_pid)
+  if [ -n "$pid" ]; then
+    kill "$pid" 2>/dev/null || true
+    for i in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -0 "$pid" 2>/dev/null && kill -9 "$pid" 2>/dev/null || true
+  fi
+  rm -f "$REGISTRY_PID"
+}
+
+ensure_registry() {
+  registry_up && return 0
+  command -v docker-registry >/dev/null || die "no docker-registry on PATH (package docker-registry)"
+  stop_registry   # ours, but not answering (e.g. its address went away with the network)
+  # Where an init system exists the package starts its own instance on *:5000, which would hold
+  # our port. Only that exact instance is stopped, through its own init script.
+  if pgrep -f '^/usr/bin/docker-registry serve /etc/docker/registry/config.yml' >/dev/null \
+      && [ -x /etc/init.d/docker-registry ]; then
+    log "stopping the docker-registry package's own instance (it holds port 5000)"
+    /etc/init.d/docker-registry stop >/dev/null 2>&1 || true
+  fi
+  mkdir -p "$REGISTRY_DATA"
+  cat >"$REGISTRY_CONFIG" <<EOF
+# hitc test bed registry (written by bed.sh up)
+version: 0.1
+log:
+  level: warn
+  accesslog: {disabled: true}
+  fields: {service: registry}
+storage:
+  cache: {blobdescriptor: inmemory}
+  filesystem: {rootdirectory: $REGISTRY_DATA}
+  delete: {enabled: true}
+http:
+  addr: $REGISTRY
+  secret: hitc-bed-not-secret
+EOF
+  log "starting the registry on $REGISTRY (data: $REGISTRY_DATA; log: $REGISTRY_LOG)"
+  daemonize "$REGISTRY_LOG" "$REGISTRY_PID" docker-registry serve "$REGISTRY_CONFIG"
+  local deadline=$(( $(date +%s) + 15 ))
+  until registry_up; do
+    if [ "$(date +%s)" -ge "$deadline" ] || [ -z "$(registry_pid)" ]; then
+      tail -5 "$REGISTRY_LOG" >&2 || true
+      die "the registry did not answer on http://$REGISTRY/v2/ (log: $REGISTRY_LOG)"
+    fi
+    sleep 0.2
+  done
+}
+
+# Pushing over plain HTTP needs the machine's dockerd to list the registry as insecure. That
+# option is reloadable: merge it into /etc/docker/daemon.json and send SIGHUP.
+ensure_outer_insecure_registry() {
+  outer_trusts_registry() {
+    docker info --format '{{json .RegistryConfig.IndexConfigs}}' 2>/dev/null | grep -qF "\"$REGISTRY\""
+  }
+  outer_trusts_registry && return 0
+  local f=/etc/docker/daemon.json cur='{}' pid
+  mkdir -p /etc/docker
+  [ -s "$f" ] && cur=$(cat "$f")
+  jq --arg r "$REGISTRY" \
+      '.["insecure-registries"] = ((.["insecure-registries"] // []) | if index([$r]) then . else . + [$r] end)' \
+      <<<"$cur" >"$f.hitc-bed.tmp" \
+    || { rm -f "$f.hitc-bed.tmp"; die "$f is not valid JSON; add \"insecure-registries\": [\"$REGISTRY\"] by hand"; }
+  mv "$f.hitc-bed.tmp" "$f"
+  pid=$(pgrep -xo dockerd) || die "no dockerd process to reload"
+  log "the machine's dockerd now trusts $REGISTRY (insecure-registries in $f, SIGHUP to $pid)"
+  kill -HUP "$pid"
+  local i
+  for i in $(seq 1 40); do outer_trusts_registry && return 0; sleep 0.25; done
+  die "dockerd did not pick up insecure-registries from $f after SIGHUP: restart dockerd (is the option also given as a flag?)"
+}
+
+# Pushes IMAGE unless the registry already serves exactly this image under its tag.
+push_image() {
+  local image=$1 repo tag digest
+  repo=${image#"$REGISTRY"/}; tag=${repo##*:}; repo=${repo%:*}
+  digest=$(curl -fsSI -m 5 -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' \
+      "http://$REGISTRY/v2/$repo/manifests/$tag" 2>/dev/null \
+    | tr -d '\r' | awk -F': ' 'tolower($1) == "docker-content-digest" { print $2 }') || true
+  if [ -n "$digest" ] && docker image inspect -f '{{range .RepoDigests}}{{println .}}{{end}}' "$image" \
+      | grep -qxF "${image%:*}@$digest"; then
+    return 0
+  fi
+  log "pushing $image"
+  docker push -q "$image" >"$TMP/push.log" 2>&1 || { cat "$TMP/push.log" >&2; die "docker push $image failed"; }
+}
+
+# ---------------------------------------------------------------------------------------------
+# privileged hosts: `docker run --privileged` asks for every capability. This machine's
+# capability bounding set lacks CAP_SYS_RESOURCE, and there runc fails ("unable to apply caps").
+# Then it is emulated: every capability dockerd has, no seccomp/AppArmor, unmasked /proc, all
+# devices; the image's entrypoint makes /sys and the cgroups writable. Sets PRIV_OPTS.
+
+CAP_NAMES=(CHOWN DAC_OVERRIDE DAC_READ_SEARCH FOWNER FSETID KILL SETGID SETUID SETPCAP
+  LINUX_IMMUTABLE NET_BIND_SERVICE NET_BROADCAST NET_ADMIN NET_RAW IPC_LOCK IPC_OWNER SYS_MODULE
+  SYS_RAWIO SYS_CHROOT SYS_PTRACE SYS_PACCT SYS_ADMIN SYS_BOOT SYS_NICE SYS_RESOURCE SYS_TIME
+  SYS_TTY_CONFIG MKNOD LEASE AUDIT_WRITE AUDIT_CONTROL SETFCAP MAC_OVERRIDE MAC_ADMIN SYSLOG
+  WAKE_ALARM BLOCK_SUSPEND AUDIT_READ PERFMON BPF CHECKPOINT_RESTORE)
+
+privileged_opts() {
+  local pid bnd key mode f=$STATE/privileged-mode
+  pid=$(pgrep -xo dockerd) || die "no dockerd process"
+  bnd=$(awk '/^CapBnd:/ { print $2 }' "/proc/$pid/status")
+  # The probe's answer holds as long as dockerd's version and capabilities do.
+  key="$(docker version -f '{{.Server.Version}}' 2>/dev/null) $bnd"
+  if [ "$(sed -n 1p "$f" 2>/dev/null)" = "$key" ]; then
+    mode=$(sed -n 2p "$f")
+  else
+    if docker run --rm --privileged --network none --entrypoint /bin/true "$LIGHT_IMAGE" >/dev/null 2>&1; then
+      mode=privileged
+    else
+      mode=emulated
+    fi
+    printf '%s\n%s\n' "$key" "$mode" >"$f"
+  fi
+  PRIV_OPTS=(--cgroupns private)
+  if [ "$mode" = privileged ]; then
+    PRIV_OPTS+=(--privileged)
+    return 0
+  fi
+  local last i
+  last=$(cat /proc/sys/kernel/cap_last_cap 2>/dev/null || echo 37)
+  PRIV_OPTS+=(--cap-add ALL)
+  for i in "${!CAP_NAMES[@]}"; do
+    [ "$i" -le "$last" ] || break
+    (( (16#$bnd >> i) & 1 )) || PRIV_OPTS+=(--cap-drop "${CAP_NAMES[$i]}")
+  done
+  PRIV_OPTS+=(--security-opt seccomp=unconfined --security-opt apparmor=unconfined
+    --security-opt systempaths=unconfined --device-cgroup-rule 'a *:* rwm')
+}
+
 remove_containers() {   # [ID...]; none given: every container of the bed
   local ids=("$@")
   [ $# -gt 0 ] || mapfile -t ids < <(docker ps -aq --filter "label=$LABEL=1")
@@ -287,15 +568,38 @@ spec_of() {   # ROLE IP...
   printf '%s\n' "$LIGHT_ID" "$AUTHORIZED_KEYS" "$@" | sha256sum | cut -c1-16
 }
 
+# Docker and bare hosts: also their image, how they are made privileged, and the registry.
+host_spec() {   # ROLE IP [IP2]
+  case $1 in
+    docker) spec_of "$1" "$2" "${3:-}" "$DOCKER_ID" "${PRIV_OPTS[*]}" "$REGISTRY" ;;
+    bare) spec_of "$1" "$2" "${3:-}" "$BARE_ID" "${PRIV_OPTS[*]}" ;;
+    *) spec_of "$1" "$2" "${3:-}" ;;
+  esac
+}
+
+# A reused Docker host must still have a working dockerd (a test may have stopped it).
+dockerd_alive() {   # NAME
+  timeout 15 docker exec "$1" docker version -f '{{.Server.Version}}' </dev/null >/dev/null 2>&1
+}
+
 run_host() {   # NAME ROLE SPEC NETWORK IP [INNER_IP]; output to $TMP/run-NAME.err
   local name=$1 role=$2 spec=$3 net=$4 ip=$5 inner_ip=${6:-}
   local opts=(--name "$name" --hostname "$name" --network "$net" --ip "$ip" --restart no
     --label "$LABEL=1" --label "$LABEL.role=$role" --label "$LABEL.spec=$spec"
     -e "HITC_AUTHORIZED_KEY=$AUTHORIZED_KEYS")
+  local image=$LIGHT_IMAGE
+  case $role in
+    # /var/lib/docker on a volume: overlay2 cannot sit on the container's overlay root.
+    # `docker rm -v` (below and in `down`) deletes the volume with the container.
+    docker) image=$DOCKER_IMAGE
+      opts+=("${PRIV_OPTS[@]}" --mount type=volume,dst=/var/lib/docker -e "HITC_BED_REGISTRY=$REGISTRY") ;;
+    bare) image=$BARE_IMAGE
+      opts+=("${PRIV_OPTS[@]}" --mount type=volume,dst=/var/lib/docker) ;;
+  esac
   {
     docker rm -fv "$name" >/dev/null 2>&1 || true
     if [ -z "$inner_ip" ]; then
-      docker run -d "${opts[@]}" "$LIGHT_IMAGE" >/dev/null
+      docker run -d "${opts[@]}" "$image" >/dev/null
     else
       # the bastion must be on both networks before sshd starts
       docker create "${opts[@]}" "$LIGHT_IMAGE" >/dev/null &&
@@ -314,6 +618,8 @@ desired_hosts() {
   for ((i = 1; i <= N; i++)); do echo "$(light_name "$i") light $NET $(light_ip "$i")"; done
   echo "hitc-bed-bastion bastion $NET $BASTION_IP $BASTION_INNER_IP"
   echo "hitc-bed-inner inner $INNER_NET $INNER_IP"
+  for ((i = 1; i <= DOCKER_HOSTS; i++)); do echo "$(docker_name "$i") docker $NET $(docker_ip "$i")"; done
+  [ "$BARE_HOST" = 0 ] || echo "hitc-bed-bare bare $NET $BARE_IP"
 }
 
 start_hosts() {
@@ -328,8 +634,10 @@ start_hosts() {
   local role net ip ip2 todo=() reused=0
   while read -r name role net ip ip2; do
     wanted[$name]=1
-    spec=$(spec_of "$role" "$ip" "$ip2")
-    if [ "${have_spec[$name]:-}" = "$spec" ]; then
+    spec=$(host_spec "$role" "$ip" "$ip2")
+    # The bare host starts pristine every time: tests install Docker on it.
+    if [ "$role" != bare ] && [ "${have_spec[$name]:-}" = "$spec" ] \
+        && { [ "$role" != docker ] || dockerd_alive "$name"; }; then
       reused=$((reused + 1))
     else
       todo+=("$name $role $spec $net $ip $ip2")
@@ -391,7 +699,50 @@ wait_ssh() {
   fi
   [ ! -s "$TMP/probe-failed" ] ||
     die "no SSH login within ${SSH_READY_TIMEOUT} s on $(wc -l <"$TMP/probe-failed") host(s):"$'\n'"$(cat "$TMP/probe-failed")"
-  log "all $((N + 2)) hosts accept SSH ($(since "$t0") s)"
+  log "all $(desired_hosts | wc -l) hosts accept SSH ($(since "$t0") s)"
+}
+
+# Docker hosts: the inner dockerd answers and pulls from the registry. Bare host: no Docker yet.
+# Through SSH, as a test would see them.
+check_docker_host() {   # NAME IP
+  local name=$1 ip=$2
+  bed_ssh -o ConnectTimeout=10 "root@$ip" "
+    for i in \$(seq 1 $((DOCKERD_TIMEOUT * 10))); do
+      [ -f /run/hitc/dockerd.ready ] && break
+      if [ -f /run/hitc/dockerd.failed ]; then cat /run/hitc/dockerd.failed; tail -5 /var/log/dockerd.log; exit 1; fi
+      sleep 0.1
+    done
+    [ -f /run/hitc/dockerd.ready ] || { echo 'no dockerd after $DOCKERD_TIMEOUT s'; tail -5 /var/log/dockerd.log; exit 1; }
+    docker info --format '{{.ServerVersion}} {{.Driver}}' >/dev/null || exit 1
+    # the pull must work; an image that was not there before is removed again
+    had=\$(docker image inspect -f . $APP_HTTPD_IMAGE 2>/dev/null || true)
+    docker pull -q $APP_HTTPD_IMAGE >/dev/null || exit 1
+    [ -n \"\$had\" ] || docker rmi $APP_HTTPD_IMAGE >/dev/null
+    cat /run/hitc/dockerd.ready
+  " >"$TMP/docker-$name.out" 2>&1 || echo "$name ($ip): $(tail -3 "$TMP/docker-$name.out" | tr '\n' ' ')" >>"$TMP/docker-failed"
+}
+
+check_bare_host() {   # NAME IP
+  local out
+  out=$(bed_ssh -o ConnectTimeout=10 "root@$2" \
+      'if command -v docker; then exit 1; fi; cat /proc/sys/net/ipv4/ip_forward; test -x /usr/local/sbin/hitc-fix-initd' 2>&1) \
+      && [ "$out" = 0 ] \
+    || echo "$1 ($2): not a pristine bare host (want no docker, ip_forward 0): $out" >>"$TMP/docker-failed"
+}
+
+wait_docker_hosts() {
+  local t0 name role net ip ip2 n=0; t0=$(now)
+  rm -f "$TMP/docker-failed"
+  while read -r name role net ip ip2; do
+    case $role in
+      docker) check_docker_host "$name" "$ip" & n=$((n + 1)) ;;
+      bare) check_bare_host "$name" "$ip" & ;;
+    esac
+  done < <(desired_hosts)
+  wait
+  [ ! -s "$TMP/docker-failed" ] || die "Docker/bare host check failed:"$'\n'"$(cat "$TMP/docker-failed")"
+  [ "$n" -gt 0 ] || return 0
+  log "$n inner dockerd(s) answer and pull $APP_HTTPD_IMAGE ($(since "$t0") s; ready $(cat "$TMP"/docker-*.out | tr '\n' ' ')s after container start)"
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -438,6 +789,31 @@ cmd_check() {
   [ "$nets" = "$INNER_NET " ] || die "hitc-bed-inner is attached to '$nets', want only $INNER_NET"
 
   log "contract checks passed on $h, bastion $BASTION_IP, inner $INNER_IP ($(since "$t0") s)"
+  check_docker_contract
+}
+
+# On the first Docker host: root runs docker; ubuntu is not in the docker group, so it needs
+# sudo (as hitc must use it); the registry serves both app images.
+check_docker_contract() {
+  local d t0 out; t0=$(now)
+  d=$(docker ps --filter "label=$LABEL.role=docker" --format '{{.Names}}' | sort | head -1)
+  [ -n "$d" ] || return 0
+  d=$(docker inspect -f "{{(index .NetworkSettings.Networks \"$NET\").IPAddress}}" "$d")
+  out=$(bed_ssh "root@$d" "docker info --format '{{.ServerVersion}}'" 2>&1) || die "root@$d: docker info failed: $out"
+  out=$(bed_ssh "ubuntu@$d" 'sudo -n docker ps -q >/dev/null && echo ok' 2>&1) && [ "$out" = ok ] \
+    || die "ubuntu@$d: sudo -n docker ps failed: $out"
+  if out=$(bed_ssh "ubuntu@$d" 'docker ps -q' 2>&1); then
+    die "ubuntu@$d: docker ps works without sudo; ubuntu must not be in the docker group"
+  fi
+  [[ "$out" == *"permission denied"* ]] || die "ubuntu@$d: unexpected failure of docker ps without sudo: $out"
+  local image repo
+  for image in "$APP_HTTPD_IMAGE" "$APP_SSHD_IMAGE"; do
+    repo=${image#"$REGISTRY"/}
+    curl -fsS -m 5 -o /dev/null -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' \
+        "http://$REGISTRY/v2/${repo%:*}/manifests/${repo##*:}" \
+      || die "the registry does not serve $image"
+  done
+  log "docker checks passed on $d: root runs docker, ubuntu needs sudo, registry $REGISTRY serves the app images ($(since "$t0") s)"
 }
 
 write_state() {
@@ -448,8 +824,12 @@ write_state() {
   else
     : >"$HOSTS_TXT"
   fi
-  local hosts_json
+  local hosts_json docker_json="" bare_json=null
   hosts_json=$(awk 'BEGIN { ORS = "" } { print (NR > 1 ? ", " : "") "\"" $0 "\"" }' "$HOSTS_TXT")
+  for ((i = 1; i <= DOCKER_HOSTS; i++)); do
+    docker_json+="${docker_json:+, }\"$(docker_ip "$i")\""
+  done
+  [ "$BARE_HOST" = 0 ] || bare_json="\"$BARE_IP\""
   cat >"$STATE_JSON.tmp" <<EOF
 {
   "key": "$KEY",
@@ -461,6 +841,10 @@ write_state() {
   "bastion": "$BASTION_IP",
   "inner": "$INNER_IP",
   "unreachable": "$UNREACHABLE_IP",
+  "dockerHosts": [$docker_json],
+  "bareHost": $bare_json,
+  "registry": "$REGISTRY",
+  "appImages": { "httpd": "$APP_HTTPD_IMAGE", "sshd": "$APP_SSHD_IMAGE" },
   "users": { "root": {}, "ubuntu": { "sudo": "nopasswd" }, "deploy": { "sudo": "password", "password": "$DEPLOY_PASSWORD" } }
 }
 EOF
@@ -470,21 +854,32 @@ EOF
 cmd_up() {
   N=${1:-50}
   [[ "$N" =~ ^[0-9]+$ ]] && [ "$N" -le "$MAX_HOSTS" ] || die "usage: bed.sh up [N], 0 <= N <= $MAX_HOSTS (got '$N')"
+  [[ "$DOCKER_HOSTS" =~ ^[0-9]+$ ]] && [ "$DOCKER_HOSTS" -le "$MAX_DOCKER_HOSTS" ] \
+    || die "HITC_BED_DOCKER_HOSTS must be 0..$MAX_DOCKER_HOSTS (got '$DOCKER_HOSTS')"
+  [[ "$BARE_HOST" =~ ^[01]$ ]] || die "HITC_BED_BARE_HOST must be 0 or 1 (got '$BARE_HOST')"
   local t0; t0=$(now)
   # While the bed changes, no state file: a test must not read a stale one.
   rm -f "$STATE_JSON" "$HOSTS_TXT"
   cmd_prepare
   LIGHT_ID=$(image_id "$LIGHT_IMAGE")
+  DOCKER_ID=$(image_id "$DOCKER_IMAGE")
+  BARE_ID=$(image_id "$BARE_IMAGE")
   AUTHORIZED_KEYS=$(cat "$KEY.pub" "$PASS_KEY.pub")
   write_ssh_files
   ensure_network "$NET" "$NET_SUBNET" "$NET_GW" hitc-bed0
   ensure_network "$INNER_NET" "$INNER_SUBNET" "$INNER_GW" hitc-bed1 --internal
   ensure_inner_isolation
+  ensure_registry   # listens on the hitc-bed gateway: after the network
+  ensure_outer_insecure_registry
+  push_image "$APP_HTTPD_IMAGE"
+  push_image "$APP_SSHD_IMAGE"
+  privileged_opts
   start_hosts
   wait_ssh
+  wait_docker_hosts
   if [ "$N" -gt 0 ]; then cmd_check "$(light_ip 1)"; else cmd_check "$BASTION_IP"; fi
   write_state
-  log "bed up: $N light hosts + bastion $BASTION_IP + inner $INNER_IP in $(since "$t0") s; state: $STATE_JSON"
+  log "bed up: $N light hosts + bastion $BASTION_IP + inner $INNER_IP + $DOCKER_HOSTS Docker host(s)$([ "$BARE_HOST" = 0 ] || echo " + bare $BARE_IP"), registry $REGISTRY in $(since "$t0") s; state: $STATE_JSON"
 }
 
 cmd_down() {
@@ -501,7 +896,8 @@ cmd_down() {
     fi
   done
   remove_inner_isolation
-  log "bed down: $n container(s) and the networks removed in $(since "$t0") s (images, keys, cache kept)"
+  stop_registry
+  log "bed down: $n container(s), the networks and the registry removed in $(since "$t0") s (images, keys, cache, registry data kept)"
 }
 
 cmd_status() {
