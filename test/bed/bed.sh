@@ -420,7 +420,7 @@ registry_up() { curl -fsS -m 2 -o /dev/null "http://$REGISTRY/v2/" 2>/dev/null; 
 registry_pid() {
   local pid; pid=$(cat "$REGISTRY_PID" 2>/dev/null) || return 0
   [[ "$pid" =~ ^[0-9]+$ ]] || return 0
-  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF "docker-registry serve $REGISTRY_CONFIG" && echo "$pid"
+  tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline" | grep -qF "docker-registry serve $REGISTRY_CONFIG" && echo "$pid"
   return 0
 }
 
