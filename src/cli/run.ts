@@ -10,19 +10,29 @@ import { runPlan } from '../runner/execute.ts';
 import type { HostOutcome } from '../runner/plan.ts';
 import { LocalTransport } from '../transport/local.ts';
 import { SshPool } from '../transport/ssh-pool.ts';
+import { Cloud } from '../providers/cloud.ts';
+import { NodeCache } from '../providers/node-cache.ts';
+import { ProviderSet, detectProviders } from '../providers/registry.ts';
 import { JsonCollector } from '../ui/json-report.ts';
 import { terminalAsker } from '../ui/prompt.ts';
 import { colorWanted, createStyle } from '../ui/style.ts';
 import { summaryLines } from '../ui/summary.ts';
 import { TextReporter } from '../ui/text-reporter.ts';
 import type { CliRequest } from './args.ts';
+import type { Settings } from '../taskfile/define.ts';
 import { buildPlan } from './build-plan.ts';
 import { loadTasks } from './load-tasks.ts';
 
 export async function runRequest(req: CliRequest): Promise<number> {
   const loaded = await loadTasks(req.hitcfile);
   const settings = loaded.settings;
-  const plan = await buildPlan(req, loaded.registry, settings);
+  const cloud = new Cloud(
+    new ProviderSet(settings?.providers ?? detectProviders()),
+    new NodeCache(undefined, settings?.nodeCacheTtlSec ? settings.nodeCacheTtlSec * 1000 : undefined),
+    settings?.namePrefix ?? 'HITC-',
+    (message) => emit({ type: 'message', host: undefined, level: 'info', text: message }),
+  );
+  const plan = await buildPlan(req, loaded.registry, settings, cloud);
 
   const secrets = new Set<string>();
   const ask = terminalAsker();
@@ -76,7 +86,7 @@ export async function runRequest(req: CliRequest): Promise<number> {
       ...(req.commandTimeoutSec ?? settings?.commandTimeoutSec ? { commandTimeoutMs: ((req.commandTimeoutSec ?? settings?.commandTimeoutSec) as number) * 1000 } : {}),
       ...(req.hostTimeoutSec ? { hostTimeoutMs: req.hostTimeoutSec * 1000 } : {}),
       yes: req.yes,
-    }, { transportFor: (h) => pool.transport(h), local: new LocalTransport(), emit, signal: controller.signal });
+    }, { transportFor: (h) => pool.transport(h), local: new LocalTransport(), emit, signal: controller.signal, cloud, sshClientArgs: sshClientArgs(req, settings) });
   } finally {
     await pool.closeAll();
     process.off('SIGINT', onSignal);
@@ -114,4 +124,18 @@ function redactEvent(event: RunEvent, secrets: Set<string>): RunEvent {
     default:
       return event;
   }
+}
+
+/** The same connection settings for the system ssh (tasks `ssh`, `rsync_up`, …). */
+function sshClientArgs(req: CliRequest, settings: Settings | undefined): string[] {
+  const args: string[] = [];
+  if (req.sshConfig) args.push('-F', req.sshConfig);
+  for (const id of [...req.identities, ...(settings?.identities ?? [])]) args.push('-i', id);
+  const gateway = req.gateway ?? settings?.gateway;
+  if (gateway) args.push('-J', gateway);
+  if (req.forwardAgent || settings?.forwardAgent) args.push('-A');
+  const timeout = req.connectTimeoutSec ?? settings?.connectTimeoutSec;
+  if (timeout) args.push('-o', `ConnectTimeout=${Math.ceil(timeout)}`);
+  args.push('-o', req.strictHostKeys ? 'StrictHostKeyChecking=yes' : 'StrictHostKeyChecking=accept-new');
+  return args;
 }

@@ -11,6 +11,8 @@ export interface HostSpec {
   /** Name to look up and record the host key under (OpenSSH's HostKeyAlias), e.g. for a
    *  container whose address is reused by later containers. */
   readonly hostKeyAlias?: string;
+  /** A key to offer first (a provider's key for its servers). */
+  readonly identityFile?: string;
 }
 
 export function parseHostSpec(text: string, where = text): HostSpec {

@@ -2,7 +2,9 @@
 
 import type { Duplex } from 'node:stream';
 import type { Command } from '../core/command.ts';
+import type { HostSpec } from '../core/host-spec.ts';
 import type { NestedTarget } from '../transport/types.ts';
+import type { Cloud } from '../providers/cloud.ts';
 
 export type { NestedTarget };
 
@@ -52,6 +54,8 @@ export interface HostInfo {
   readonly host: string;
   readonly user?: string;
   readonly port?: number;
+  /** The key hitc offers first for this host (a provider's key for its servers). */
+  readonly identityFile?: string;
 }
 
 export interface TaskContext {
@@ -65,6 +69,10 @@ export interface TaskContext {
   readonly signal: AbortSignal;
   /** True when the user passed --yes. */
   readonly yes: boolean;
+  /** Options for the system `ssh`/`rsync` so they reach hosts as hitc does (-F, -i, -J …). */
+  readonly sshClientArgs: readonly string[];
+  /** Cloud providers and their nodes (enabled by the hitcfile, or detected). */
+  readonly cloud: Cloud;
   run(command: CommandInput, options?: RunOptions): Promise<CommandResult>;
   sudo(command: CommandInput, options?: SudoOptions): Promise<CommandResult>;
   local(command: CommandInput, options?: RunOptions): Promise<CommandResult>;
@@ -72,6 +80,8 @@ export interface TaskContext {
   get(remotePath: string, localPath: string, options?: { sudo?: boolean }): Promise<void>;
   log(message: string): void;
   warn(message: string): void;
+  /** A context for another host of this run's connection pool (e.g. a server just created). */
+  on(host: string | HostSpec): TaskContext;
   /** A TCP stream to host:port opened from this host (a tunnel's building block). */
   forward(host: string, port: number): Promise<Duplex>;
   /** A context for a host only this one can reach, e.g. a container's sshd. Its host key is

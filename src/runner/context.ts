@@ -3,8 +3,10 @@
 
 import { argv, isCommand, script, type Command } from '../core/command.ts';
 import { CommandError, TaskError } from '../core/errors.ts';
+import { formatHostSpec, parseHostSpec, type HostSpec } from '../core/host-spec.ts';
 import type { EventSink } from '../core/events.ts';
 import type { Transport } from '../transport/types.ts';
+import type { Cloud } from '../providers/cloud.ts';
 import type { CommandInput, CommandResult, HostInfo, RunOptions, SudoOptions, TaskContext } from './context-types.ts';
 
 export interface ContextDeps {
@@ -12,12 +14,15 @@ export interface ContextDeps {
   readonly host: HostInfo | undefined;
   readonly hosts: readonly string[];
   readonly transport: Transport | undefined;
+  readonly transportFor: (host: HostSpec) => Transport;
   readonly local: Transport;
   readonly emit: EventSink;
   readonly signal: AbortSignal;
   readonly warnOnly: boolean;
   readonly commandTimeoutMs?: number;
   readonly yes: boolean;
+  readonly cloud: Cloud;
+  readonly sshClientArgs: readonly string[];
 }
 
 export function toCommand(input: CommandInput): Command {
@@ -89,6 +94,8 @@ export function createContext(deps: ContextDeps): TaskContext {
     task: deps.task,
     signal: deps.signal,
     yes: deps.yes,
+    cloud: deps.cloud,
+    sshClientArgs: deps.sshClientArgs,
     run: (input, options = {}) => execute(remote(), 'run', input, options),
     sudo: (input, options = {}) => execute(remote(), 'sudo', input, options),
     local: (input, options: RunOptions = {}) => execute(deps.local, 'local', input, options),
@@ -102,6 +109,10 @@ export function createContext(deps: ContextDeps): TaskContext {
     get: async (remotePath, localPath, options = {}) => {
       deps.emit({ type: 'command', host: hostName, kind: 'get', display: `${remotePath} -> ${localPath}` });
       await remote().get(remotePath, localPath, options.sudo ? { sudo: true } : {});
+    },
+    on: (host) => {
+      const spec = typeof host === 'string' ? parseHostSpec(host) : host;
+      return createContext({ ...deps, transport: deps.transportFor(spec), host: hostInfo(spec) });
     },
     forward: async (host, port) => {
       const transport = remote();
@@ -120,5 +131,15 @@ export function createContext(deps: ContextDeps): TaskContext {
     },
     log: (text) => deps.emit({ type: 'message', host: hostName, level: 'info', text }),
     warn: (text) => deps.emit({ type: 'message', host: hostName, level: 'warn', text }),
+  };
+}
+
+export function hostInfo(spec: HostSpec): HostInfo {
+  return {
+    name: formatHostSpec(spec),
+    host: spec.host,
+    ...(spec.user ? { user: spec.user } : {}),
+    ...(spec.port ? { port: spec.port } : {}),
+    ...(spec.identityFile ? { identityFile: spec.identityFile } : {}),
   };
 }

@@ -6,7 +6,8 @@ import type { EventSink } from '../core/events.ts';
 import { formatHostSpec, type HostSpec } from '../core/host-spec.ts';
 import { mapPool } from '../core/semaphore.ts';
 import type { Transport } from '../transport/types.ts';
-import { createContext } from './context.ts';
+import type { Cloud } from '../providers/cloud.ts';
+import { createContext, hostInfo } from './context.ts';
 import type { HostOutcome, PlannedTask, RunPolicy } from './plan.ts';
 
 export interface RunnerDeps {
@@ -14,6 +15,8 @@ export interface RunnerDeps {
   readonly local: Transport;
   readonly emit: EventSink;
   readonly signal: AbortSignal;
+  readonly cloud: Cloud;
+  readonly sshClientArgs: readonly string[];
 }
 
 export async function runPlan(tasks: readonly PlannedTask[], policy: RunPolicy, deps: RunnerDeps): Promise<HostOutcome[]> {
@@ -78,15 +81,18 @@ async function runOnHost(
   deps.emit({ type: 'host-start', task: planned.name, host: name });
   const context = createContext({
     task: planned.name,
-    host: host ? { name: name as string, host: host.host, ...(host.user ? { user: host.user } : {}), ...(host.port ? { port: host.port } : {}) } : undefined,
+    host: host ? hostInfo(host) : undefined,
     hosts: allHosts,
     transport: host ? deps.transportFor(host) : undefined,
+    transportFor: deps.transportFor,
     local: deps.local,
     emit: deps.emit,
     signal: controller.signal,
     warnOnly: policy.warnOnly,
     ...(policy.commandTimeoutMs ? { commandTimeoutMs: policy.commandTimeoutMs } : {}),
     yes: policy.yes,
+    cloud: deps.cloud,
+    sshClientArgs: deps.sshClientArgs,
   });
   const aborted = new Promise<never>((_, reject) => {
     controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });

@@ -14,19 +14,24 @@ export interface Selection {
   readonly taskHosts?: readonly string[];
   readonly taskRoles?: readonly string[];
   readonly roles: Readonly<Record<string, RoleSource>>;
+  /** Roles found among cloud nodes, consulted for names the hitcfile does not define. */
+  readonly cloudRoles?: () => Promise<Record<string, HostSpec[]>>;
+  /** Turns a -H word into a spec (e.g. a node name into its address and login). */
+  readonly resolveHost?: (word: string) => Promise<HostSpec>;
 }
 
 export async function selectHosts(task: string, sel: Selection): Promise<HostSpec[]> {
   const fromCli = sel.cliHosts.length > 0 || sel.cliRoles.length > 0;
   const hosts = fromCli ? sel.cliHosts : (sel.taskHosts ?? []);
   const roles = fromCli ? sel.cliRoles : (sel.taskRoles ?? []);
-  const words: string[] = [...hosts];
-  for (const pattern of roles) words.push(...(await expandRole(pattern, sel.roles)));
+  const words: (string | HostSpec)[] = [];
+  for (const word of hosts) words.push(sel.resolveHost ? await sel.resolveHost(word) : word);
+  for (const pattern of roles) words.push(...(await expandRole(pattern, sel.roles, sel.cloudRoles)));
 
   const seen = new Set<string>();
   const specs: HostSpec[] = [];
   for (const word of words) {
-    const spec = parseHostSpec(word);
+    const spec = typeof word === 'string' ? parseHostSpec(word) : word;
     const key = formatHostSpec(spec);
     if (seen.has(key)) continue; // Fabric runs a task once per host even if two roles share it
     seen.add(key);
@@ -49,17 +54,27 @@ export async function selectHosts(task: string, sel: Selection): Promise<HostSpe
   return kept;
 }
 
-async function expandRole(pattern: string, roles: Readonly<Record<string, RoleSource>>): Promise<string[]> {
+async function expandRole(
+  pattern: string,
+  roles: Readonly<Record<string, RoleSource>>,
+  cloudRoles?: () => Promise<Record<string, HostSpec[]>>,
+): Promise<(string | HostSpec)[]> {
   const matcher = globMatcher(pattern);
   const names = Object.keys(roles).filter(matcher);
+  if (names.length === 0 && cloudRoles) {
+    const cloud = await cloudRoles();
+    const matched = Object.keys(cloud).filter(matcher).sort();
+    if (matched.length > 0) return matched.flatMap((name) => cloud[name] as HostSpec[]);
+  }
   if (names.length === 0) {
-    const close = suggest(pattern, Object.keys(roles));
+    const known = [...new Set([...Object.keys(roles), ...(cloudRoles ? Object.keys(await cloudRoles()) : [])])];
+    const close = suggest(pattern, known);
     throw new UsageError(`role "${pattern}" matches no role`, {
       argument: pattern,
-      hint: close.length > 0 ? `did you mean ${close.join(' or ')}?` : Object.keys(roles).length > 0 ? `known roles: ${Object.keys(roles).sort().join(', ')}` : 'define roles in your hitcfile: export const settings = configure({ roles: { web: [...] } })',
+      hint: close.length > 0 ? `did you mean ${close.join(' or ')}?` : known.length > 0 ? `known roles: ${known.sort().join(', ')}` : 'define roles in your hitcfile: export const settings = configure({ roles: { web: [...] } })',
     });
   }
-  const hosts: string[] = [];
+  const hosts: (string | HostSpec)[] = [];
   for (const name of names.sort()) {
     const source = roles[name] as RoleSource;
     const list = typeof source === 'function' ? await source() : source;

@@ -65,6 +65,13 @@ export interface Settings {
   readonly connectConcurrency?: number;
   readonly gateway?: string;
   readonly forwardAgent?: boolean;
+  /** Cloud providers to enable (ec2, digitalocean, unmanaged, local); default: every one
+   *  whose configuration is present. */
+  readonly providers?: readonly string[];
+  /** Prefix of cloud-side server names (default "HITC-"); listings only show prefixed servers. */
+  readonly namePrefix?: string;
+  /** Seconds a cached node listing stays fresh (default 900). */
+  readonly nodeCacheTtlSec?: number;
 }
 
 export function configure(settings: Omit<Settings, 'kind'>): Settings {

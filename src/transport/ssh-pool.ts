@@ -6,7 +6,7 @@ import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, ConnectError } from '../core/errors.ts';
 import { formatHostSpec, parseHostSpec, type HostSpec } from '../core/host-spec.ts';
-import { sharedByKey, sharedOnce } from '../core/once.ts';
+import { sharedOnce } from '../core/once.ts';
 import { Semaphore } from '../core/semaphore.ts';
 import { KeyLoader, expandHome } from './keys.ts';
 import { checkHostKey, fingerprintSha256, recordHostKey } from './known-hosts.ts';
@@ -32,13 +32,23 @@ export class SshPool {
   readonly #hops = new Map<string, HostSpec[]>();
   readonly #open = new Set<SshConnection>();
   readonly #passwords = new Map<string, string>();
+  readonly #connections = new Map<string, Promise<SshConnection>>();
   #closing = false;
 
   constructor(readonly options: SshRunOptions) {
     this.#handshakes = new Semaphore(options.connectConcurrency);
     this.#keys = new KeyLoader(options.askSecret);
     this.#config = sharedOnce(() => loadSshConfig(options.sshConfigPath));
-    this.#connect = sharedByKey((key) => this.#connectChain(this.#hops.get(key) as HostSpec[]));
+    // a failed connection is forgotten, so a later attempt (e.g. waiting for a new server) retries
+    this.#connect = (key) => {
+      let p = this.#connections.get(key);
+      if (!p) {
+        p = this.#connectChain(this.#hops.get(key) as HostSpec[]);
+        this.#connections.set(key, p);
+        p.catch(() => this.#connections.delete(key));
+      }
+      return p;
+    };
   }
 
   /** A transport for a host; it connects on first use. */
@@ -140,7 +150,7 @@ export class SshPool {
     const keyName = spec.hostKeyAlias ?? hostname;
     const password = this.#passwords.get(specKey(spec));
     const keyAuth = await this.#keys.attempts({
-      explicit: this.options.identities,
+      explicit: spec.identityFile ? [spec.identityFile, ...this.options.identities] : this.options.identities,
       fromConfig: resolved.identityFiles,
       identitiesOnly: resolved.identitiesOnly ?? false,
       ...(resolved.identityAgent ? { identityAgent: resolved.identityAgent } : {}),

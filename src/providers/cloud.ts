@@ -1,0 +1,80 @@
+// The cloud as tasks see it (`c.cloud`): enabled providers, their nodes through the cache, and
+// host lookup by node name or address. Roles are node names without their copy number.
+
+import { UsageError } from '../core/errors.ts';
+import type { HostSpec } from '../core/host-spec.ts';
+import { NodeCache } from './node-cache.ts';
+import type { ProviderSet } from './registry.ts';
+import { roleOf, type Node, type Provider, type ProviderEnv } from './types.ts';
+
+export interface ProviderNodes {
+  readonly provider: Provider;
+  readonly nodes: readonly Node[];
+}
+
+export class Cloud {
+  constructor(
+    readonly providers: ProviderSet,
+    readonly cache: NodeCache,
+    readonly namePrefix: string,
+    private readonly progress: (message: string) => void = () => undefined,
+    private readonly signal: AbortSignal = new AbortController().signal,
+  ) {}
+
+  env(): ProviderEnv {
+    return { namePrefix: this.namePrefix, progress: this.progress, signal: this.signal };
+  }
+
+  /** A provider's nodes: from the cache while fresh, else listed (and cached). */
+  async nodes(provider: Provider, options: { refresh?: boolean } = {}): Promise<Node[]> {
+    if (!options.refresh) {
+      const cached = this.cache.get(provider.name, this.namePrefix);
+      if (cached) return cached;
+    }
+    const nodes = await provider.listNodes(this.env());
+    // unmanaged reads a local file: nothing worth caching
+    if (provider.name !== 'unmanaged') this.cache.set(provider.name, this.namePrefix, nodes);
+    return nodes;
+  }
+
+  async all(options: { refresh?: boolean; onSkip?: (name: string, why: string) => void } = {}): Promise<ProviderNodes[]> {
+    const providers = await this.providers.all(options.onSkip);
+    return Promise.all(providers.map(async (provider) => ({ provider, nodes: await this.nodes(provider, options) })));
+  }
+
+  /** Role name → host specs of running nodes with an address, with each provider's SSH login. */
+  async roles(): Promise<Record<string, HostSpec[]>> {
+    const roles: Record<string, HostSpec[]> = {};
+    for (const { provider, nodes } of await this.all()) {
+      for (const node of [...nodes].sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }))) {
+        if (!node.ip || !node.running) continue;
+        (roles[roleOf(node.name)] ??= []).push(this.hostSpec(provider, node));
+      }
+    }
+    return roles;
+  }
+
+  /** The node a -H word names (its name or its address), if any provider knows it. */
+  async find(word: string): Promise<{ provider: Provider; node: Node } | undefined> {
+    for (const { provider, nodes } of await this.all()) {
+      const node = nodes.find((n) => n.name === word || n.ip === word);
+      if (node) return { provider, node };
+    }
+    return undefined;
+  }
+
+  /** The node behind a selected host, for provider tasks (terminate, rename, …). */
+  async nodeForHost(host: string): Promise<{ provider: Provider; node: Node }> {
+    const found = await this.find(host);
+    if (found) return found;
+    throw new UsageError(`${host} is not a server of any enabled provider`, {
+      argument: host,
+      hint: 'hitc nodes lists them (it also refreshes the cache)',
+    });
+  }
+
+  hostSpec(provider: Provider, node: Node): HostSpec {
+    const ssh = provider.ssh();
+    return { host: node.ip as string, user: ssh.user, ...(ssh.keyFile ? { identityFile: ssh.keyFile } : {}) };
+  }
+}

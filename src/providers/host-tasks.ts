@@ -1,0 +1,92 @@
+// Per-host global tasks that use local tools: ssh (interactive, the system ssh), upload,
+// download, rsync_up, rsync_down, ping. The system tools get the same login as hitc uses.
+
+import { spawn } from 'node:child_process';
+import { TaskError } from '../core/errors.ts';
+import type { HostInfo, TaskContext } from '../runner/context-types.ts';
+import { task } from '../taskfile/define.ts';
+import { quoteArgv } from '../core/quote.ts';
+
+function sshArgs(c: TaskContext, host: HostInfo): string[] {
+  return [
+    ...c.sshClientArgs,
+    ...(host.identityFile ? ['-i', host.identityFile] : []),
+    ...(host.port ? ['-p', String(host.port)] : []),
+  ];
+}
+
+function target(host: HostInfo): string {
+  return host.user ? `${host.user}@${host.host}` : host.host;
+}
+
+/** Run a local program with the terminal attached; fail with its exit code. */
+function runLocal(c: TaskContext, argv: readonly string[], interactive: boolean): Promise<void> {
+  c.log(`local: ${quoteArgv(argv)}`);
+  return new Promise((resolve, reject) => {
+    const child = spawn(argv[0] as string, argv.slice(1), { stdio: interactive ? 'inherit' : ['ignore', 'pipe', 'pipe'] });
+    if (!interactive) {
+      child.stdout?.on('data', (b: Buffer) => b.toString().split('\n').filter(Boolean).forEach((l) => c.log(l)));
+      child.stderr?.on('data', (b: Buffer) => b.toString().split('\n').filter(Boolean).forEach((l) => c.warn(l)));
+    }
+    const stop = (): void => void child.kill('SIGTERM');
+    c.signal.addEventListener('abort', stop, { once: true });
+    child.on('error', (error) => reject(new TaskError(`cannot run ${argv[0]}: ${error.message}`, { hint: `is ${argv[0]} installed?` })));
+    child.on('close', (code) => {
+      c.signal.removeEventListener('abort', stop);
+      if (code === 0) resolve();
+      else reject(new TaskError(`${argv[0]} exited with code ${code}`, { host: c.host?.name }));
+    });
+  });
+}
+
+function requireHost(c: TaskContext): HostInfo {
+  if (!c.host) throw new TaskError(`task ${c.task} needs a host`);
+  return c.host;
+}
+
+export const ssh = task(
+  { description: 'Open ssh to each selected host in turn (or run cmd there), with the right user and key', params: { cmd: { type: 'string' } } },
+  async (c, { cmd }) => {
+    const host = requireHost(c);
+    const interactive = process.stdin.isTTY === true;
+    await runLocal(c, ['ssh', ...(interactive ? ['-t'] : []), ...sshArgs(c, host), target(host), ...(cmd ? [cmd] : [])], interactive);
+  },
+);
+
+export const upload = task(
+  { description: 'Copy a local file to the host (SFTP)', parallel: true, params: { local_path: { type: 'string', required: true }, remote_path: { type: 'string', required: true } } },
+  async (c, { local_path, remote_path }) => c.put(local_path, remote_path),
+);
+
+export const download = task(
+  { description: 'Copy a file from the host (SFTP); several hosts get HOST- prefixed names', params: { remote_path: { type: 'string', required: true }, local_path: { type: 'string', required: true } } },
+  async (c, { remote_path, local_path }) => {
+    const host = requireHost(c);
+    const dest = c.hosts.length > 1 ? local_path.replace(/([^/]*)$/, `${host.host}-$1`) : local_path;
+    await c.get(remote_path, dest);
+  },
+);
+
+function rsyncArgs(c: TaskContext, host: HostInfo): string[] {
+  return ['rsync', '-az', '-e', quoteArgv(['ssh', ...sshArgs(c, host)])];
+}
+
+export const rsync_up = task(
+  { description: 'rsync a local path up to the host', parallel: true, params: { local_path: { type: 'string', required: true }, remote_path: { type: 'string', required: true } } },
+  async (c, { local_path, remote_path }) => {
+    const host = requireHost(c);
+    await runLocal(c, [...rsyncArgs(c, host), local_path, `${target(host)}:${remote_path}`], false);
+  },
+);
+
+export const rsync_down = task(
+  { description: 'rsync a path down from the host', params: { remote_path: { type: 'string', required: true }, local_path: { type: 'string', required: true } } },
+  async (c, { remote_path, local_path }) => {
+    const host = requireHost(c);
+    await runLocal(c, [...rsyncArgs(c, host), `${target(host)}:${remote_path}`, local_path], false);
+  },
+);
+
+export const ping = task({ description: 'ping each host once from here', parallel: true }, async (c) => {
+  await runLocal(c, ['ping', '-c', '1', '-W', '3', requireHost(c).host], false);
+});

@@ -1,0 +1,97 @@
+// local: servers are containers on this machine's Docker Engine, each running sshd and its own
+// dockerd on the `hitc-local` network — hitc's no-account default (clusterdock's job).
+
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { UsageError } from '../../core/errors.ts';
+import { ProviderError, type Node, type Provider, type ProviderEnv } from '../types.ts';
+import { docker } from './docker-cli.ts';
+import { ensureLocalImage } from './image.ts';
+import { privilegeFlags } from './privileges.ts';
+
+export const LOCAL_NETWORK = 'hitc-local';
+const LABEL = 'hitc.local.server';
+
+/** The key local servers trust: HITC_LOCAL_KEY, else ~/.hitc/local_ed25519 (made on first use). */
+function keyFile(): string {
+  if (process.env.HITC_LOCAL_KEY) return process.env.HITC_LOCAL_KEY;
+  const path = join(homedir(), '.hitc', 'local_ed25519');
+  if (!existsSync(path)) {
+    mkdirSync(join(homedir(), '.hitc'), { recursive: true, mode: 0o700 });
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'hitc-local', '-f', path]);
+  }
+  return path;
+}
+
+interface Inspected {
+  Id: string;
+  Name: string;
+  Created: string;
+  State: { Status: string; Running: boolean };
+  NetworkSettings: { Networks: Record<string, { IPAddress: string }> };
+}
+
+function toNode(raw: Inspected, prefix: string): Node | undefined {
+  const full = raw.Name.replace(/^\//, '');
+  if (!full.startsWith(prefix)) return undefined;
+  const ip = raw.NetworkSettings.Networks[LOCAL_NETWORK]?.IPAddress || null;
+  return {
+    provider: 'local', id: raw.Id.slice(0, 12), name: full.slice(prefix.length), size: null, ip, internalIp: ip,
+    state: raw.State.Status, running: raw.State.Running, created: raw.Created, extra: {},
+  };
+}
+
+export function createLocalProvider(): Provider {
+  const list = async (env: ProviderEnv): Promise<Node[]> => {
+    const ids = (await docker(['ps', '-aq', '--filter', `label=${LABEL}`])).split('\n').filter(Boolean);
+    if (ids.length === 0) return [];
+    const raw = JSON.parse(await docker(['inspect', ...ids])) as Inspected[];
+    return raw.map((r) => toNode(r, env.namePrefix)).filter((n): n is Node => n !== undefined);
+  };
+  return {
+    name: 'local',
+    createDefaults: {},
+    nodeColumns: ['name', 'ip', 'state', 'created'],
+    missingConfig: () => (existsSync('/var/run/docker.sock') || process.env.DOCKER_HOST ? undefined : 'no Docker Engine here (/var/run/docker.sock missing)'),
+    ssh: () => ({ user: 'root', keyFile: keyFile() }),
+    listNodes: list,
+    async validateCreateOptions(options) {
+      const unknown = Object.keys(options);
+      if (unknown.length > 0) throw new UsageError(`the local provider takes no options (got ${unknown.join(', ')})`, { argument: unknown[0] });
+      return {};
+    },
+    async createServers(request, env) {
+      const image = await ensureLocalImage(env.progress);
+      await docker(['network', 'inspect', LOCAL_NETWORK]).catch(() => docker(['network', 'create', '--label', LABEL, LOCAL_NETWORK]));
+      const flags = await privilegeFlags(image);
+      const publicKey = readFileSync(`${keyFile()}.pub`, 'utf8').trim();
+      for (const name of request.names) {
+        env.progress(`starting local server ${name}`);
+        await docker(['run', '-d', '--name', `${env.namePrefix}${name}`, '--hostname', name, '--network', LOCAL_NETWORK,
+          '--label', LABEL, '-e', `HITC_AUTHORIZED_KEY=${publicKey}`, '--restart', 'unless-stopped',
+          '--mount', 'type=volume,dst=/var/lib/docker', ...flags, image]);
+      }
+      const wanted = new Set(request.names);
+      const nodes = (await list(env)).filter((n) => wanted.has(n.name));
+      const notUp = nodes.filter((n) => !n.running || !n.ip);
+      if (nodes.length !== request.names.length || notUp.length > 0) {
+        throw new ProviderError('local', `local servers did not start: ${request.names.filter((n) => !nodes.some((x) => x.name === n && x.running)).join(', ')}`, { hint: 'docker logs <container> shows why' });
+      }
+      return nodes;
+    },
+    async terminate(node) {
+      await docker(['rm', '-fv', node.id]);
+    },
+    async reboot(node) {
+      await docker(['restart', node.id]);
+    },
+    async rename(node, newName, env) {
+      await docker(['rename', node.id, `${env.namePrefix}${newName}`]);
+    },
+    async pricing() {
+      return { columns: ['size', 'cost'], rows: [['any', '0 (your machine)']] };
+    },
+  };
+}
