@@ -5,3 +5,4 @@ export { init } from './init.ts';
 export * as docker from '../docker/tasks.ts';
 export { nodes, create, terminate, reboot, rename, uncache, pricing } from '../providers/global-tasks.ts';
 export { ssh, upload, download, rsync_up, rsync_down, ping } from '../providers/host-tasks.ts';
+export { bootstrap } from './bootstrap.ts';
