@@ -168,3 +168,26 @@ export class RunFailedError extends HitcError {
 export function isHitcError(error: unknown): error is HitcError {
   return error instanceof HitcError;
 }
+
+/** One problem in a manifest, located: `web.containers.app.ports[1]` at file:line. */
+export interface ManifestIssue {
+  readonly path: string;
+  readonly line?: number;
+  readonly message: string;
+  readonly hint?: string;
+}
+
+/** Every problem a manifest has, reported at once (nothing has changed on any host). */
+export class ManifestError extends HitcError {
+  readonly kind = 'manifest';
+  readonly file: string;
+  readonly issues: readonly ManifestIssue[];
+  constructor(file: string, issues: readonly ManifestIssue[]) {
+    super(`${file}: ${issues.length} problem${issues.length === 1 ? '' : 's'} in the manifest`);
+    this.file = file;
+    this.issues = issues;
+  }
+  get cliExitCode(): ExitCodeValue {
+    return ExitCode.usage;
+  }
+}

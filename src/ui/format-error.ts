@@ -1,7 +1,7 @@
 // Every error's text, in one place. User errors get one message and a hint, never a stack;
 // remote failures name the host, the command, the exit code and the tail of stderr.
 
-import { CommandError, ConfigError, ConnectError, HitcError, RunFailedError, UsageError } from '../core/errors.ts';
+import { CommandError, ConfigError, ConnectError, HitcError, ManifestError, RunFailedError, UsageError } from '../core/errors.ts';
 
 const TAIL_LINES = 10;
 
@@ -22,6 +22,13 @@ export function formatError(error: unknown): FormattedError {
   }
   if (error instanceof ConnectError) {
     return { headline: `[${error.host}] ${error.message}`, details: [], ...(error.hint ? { hint: error.hint } : {}) };
+  }
+  if (error instanceof ManifestError) {
+    return {
+      headline: error.message,
+      details: error.issues.map((i) => `${error.file}${i.line ? `:${i.line}` : ''}: ${i.path ? `${i.path}: ` : ''}${i.message}${i.hint ? ` (${i.hint})` : ''}`),
+      hint: 'fix these and run again; nothing was changed',
+    };
   }
   if (error instanceof ConfigError) {
     const where = error.file ? `${error.file}${error.line ? `:${error.line}${error.column ? `:${error.column}` : ''}` : ''}: ` : '';
@@ -45,6 +52,7 @@ export function errorJson(error: unknown): Record<string, unknown> {
   }
   if (error instanceof ConnectError) base.failure = error.failure;
   if (error instanceof ConfigError) Object.assign(base, { file: error.file, line: error.line });
+  if (error instanceof ManifestError) Object.assign(base, { file: error.file, issues: error.issues });
   return base;
 }
 

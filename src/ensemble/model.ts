@@ -1,0 +1,64 @@
+// The manifest after parsing, templates and count expansion: what the planner compares with
+// the observed world. Values may still hold variables (resolved just before a thing starts).
+
+import type { PortSpec } from '../docker/port-spec.ts';
+
+export interface ManifestServer {
+  readonly name: string;
+  readonly line: number;
+  readonly provider: string;
+  /** Provider create options (size, image, …); for unmanaged servers the address is the name. */
+  readonly options: Readonly<Record<string, string>>;
+  readonly containers: readonly ManifestContainer[];
+  readonly firewall?: ManifestFirewall;
+  readonly dependsOn: readonly string[];
+}
+
+export interface ManifestContainer {
+  readonly server: string;
+  readonly name: string;
+  readonly line: number;
+  readonly path: string;
+  readonly image: string;
+  readonly command?: string;
+  readonly environment: Readonly<Record<string, string>>;
+  readonly ports: readonly PortSpec[];
+  readonly volumes: readonly { readonly host: string; readonly container: string }[];
+  readonly memory?: string;
+  readonly hostname?: string;
+  readonly privileged: boolean;
+  /** Thing ids (see thingId) this container must wait for, besides its variables. */
+  readonly dependsOn: readonly string[];
+}
+
+export interface FirewallRule {
+  readonly port: number | '*';
+  readonly protocol: 'tcp' | 'udp' | '*';
+  /** "*" for anyone, addresses, or values with variables ($internal_ips, ${db.ip}). */
+  readonly sources: readonly string[];
+  readonly line: number;
+}
+
+export interface ManifestFirewall {
+  readonly line: number;
+  readonly rules: readonly FirewallRule[];
+}
+
+export interface Manifest {
+  readonly file: string;
+  readonly servers: readonly ManifestServer[];
+}
+
+export const serverId = (server: string): string => `server:${server}`;
+export const containerId = (server: string, container: string): string => `container:${server}/${container}`;
+export const firewallId = (server: string): string => `firewall:${server}`;
+
+/** `server:web` → `web`, `container:web/app` → `web.containers.app`, for messages. */
+export function describeId(id: string): string {
+  const [kind, rest = ''] = id.split(':', 2) as [string, string];
+  if (kind === 'container') {
+    const [s, c] = rest.split('/');
+    return `${s}.containers.${c}`;
+  }
+  return kind === 'firewall' ? `${rest}.firewall` : rest;
+}
