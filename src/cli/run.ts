@@ -27,7 +27,7 @@ export async function runRequest(req: CliRequest): Promise<number> {
   const loaded = await loadTasks(req.hitcfile);
   const settings = loaded.settings;
   const cloud = new Cloud(
-    new ProviderSet(settings?.providers ?? detectProviders()),
+    new ProviderSet(settings?.providers ?? detectProviders(), settings?.providers !== undefined),
     new NodeCache(undefined, settings?.nodeCacheTtlSec ? settings.nodeCacheTtlSec * 1000 : undefined),
     settings?.namePrefix ?? 'HITC-',
     (message) => emit({ type: 'message', host: undefined, level: 'info', text: message }),

@@ -127,16 +127,17 @@ export const uncache = task({ description: 'Forget the cached server listings', 
 });
 
 export const pricing = task(
-  { description: "Prices of each enabled provider's server sizes", local: true, params: { sort: { type: 'string', description: 'column to sort by' } } },
-  async (c, { sort }) => {
+  { description: "Prices of each enabled provider's server sizes (pricing:sort,zone=… for ec2)", local: true, extraArgs: true, params: { sort: { type: 'string', description: 'column to sort by' } } },
+  async (c, { sort, extra }) => {
     for (const provider of await c.cloud.providers.all((name, why) => c.warn(`${name}: ${why}`))) {
       c.log(provider.name);
       if (!provider.pricing) {
         c.log('  no pricing');
         continue;
       }
-      const table = await provider.pricing(sort, c.cloud.env());
+      const table = await provider.pricing(sort, c.cloud.env(), extra);
       for (const line of renderTable(table.columns, table.rows)) c.log(`  ${line}`);
+      if (table.note) c.log(`  (${table.note})`);
     }
   },
 );

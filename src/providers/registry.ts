@@ -44,12 +44,16 @@ export function detectProviders(env: NodeJS.ProcessEnv = process.env): ProviderN
 
 export class ProviderSet {
   readonly #cache = new Map<string, Promise<Provider>>();
-  constructor(readonly names: readonly string[]) {}
+  /** `explicit`: the hitcfile chose the providers; otherwise they were detected. */
+  constructor(readonly names: readonly string[], readonly explicit = true) {}
 
   /** An enabled provider, configured, or a UsageError saying what is missing. */
   async get(name: string): Promise<Provider> {
     if (!this.names.includes(name)) {
-      if (!(PROVIDER_NAMES as readonly string[]).includes(name)) await makeProvider(name); // throws the did-you-mean error
+      const provider = await makeProvider(name); // an unknown name throws the did-you-mean error
+      const missing = provider.missingConfig();
+      if (!this.explicit && missing) throw new UsageError(`provider ${name} is not configured: ${missing}`, { argument: name });
+      if (!this.explicit) return provider; // detected late (e.g. a file appeared): usable
       throw new UsageError(`provider "${name}" is not enabled`, {
         argument: name,
         hint: this.names.length > 0 ? `enabled: ${this.names.join(', ')}; enable it in the hitcfile: configure({ providers: [...] })` : 'enable it in the hitcfile: configure({ providers: [...] })',

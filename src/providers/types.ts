@@ -40,6 +40,8 @@ export interface CreateRequest {
 export interface PricingTable {
   readonly columns: readonly string[];
   readonly rows: readonly (readonly string[])[];
+  /** What the prices cover (zones, spot vs on-demand), shown under the table. */
+  readonly note?: string;
 }
 
 export interface Provider {
@@ -60,7 +62,8 @@ export interface Provider {
   terminate(node: Node, env: ProviderEnv): Promise<void>;
   reboot?(node: Node, env: ProviderEnv): Promise<void>;
   rename?(node: Node, newName: string, env: ProviderEnv): Promise<void>;
-  pricing?(sort: string | undefined, env: ProviderEnv): Promise<PricingTable>;
+  /** `options`: provider-specific filters from `pricing:…,key=value` (e.g. ec2's zone). */
+  pricing?(sort: string | undefined, env: ProviderEnv, options?: Readonly<Record<string, string>>): Promise<PricingTable>;
 }
 
 /** A provider API call failed (HTTP error, API error code, timeout). */

@@ -37,6 +37,15 @@ test('providers are detected from their configuration; unknown or disabled ones 
   const set = new ProviderSet(['unmanaged']);
   await assert.rejects(set.get('ec3'), /unknown provider "ec3"[\s\S]*/);
   await assert.rejects(set.get('ec2'), /provider "ec2" is not enabled/);
+  const saved = { ...process.env };
+  try {
+    delete process.env.AWS_ACCESS_KEY_ID;
+    delete process.env.AWS_PROFILE;
+    process.env.HOME = '/nonexistent';
+    await assert.rejects(new ProviderSet([], false).get('ec2'), /provider ec2 is not configured: .*AWS_ACCESS_KEY_ID/);
+  } finally {
+    process.env = saved;
+  }
 });
 
 test('unmanaged: one host per line, comments and blanks ignored; it cannot create', async () => {

@@ -9,7 +9,7 @@ export class Ec2ApiError extends ProviderError {
   readonly code: string;
   readonly action: string;
   constructor(action: string, code: string, message: string, options?: { hint?: string; cause?: unknown }) {
-    super(`${action}: ${code}: ${message}`, options);
+    super(PROVIDER, `${action}: ${code}: ${message}`, options);
     this.code = code;
     this.action = action;
   }
