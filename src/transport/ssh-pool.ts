@@ -53,25 +53,21 @@ export class SshPool {
 
   /** A transport for a host; it connects on first use. */
   transport(spec: HostSpec): SshTransport {
-    return new SshTransport(formatHostSpec(spec), () => this.connection(spec), this.options.sudoPassword, (t) => this.#nested([spec], t));
+    return new SshTransport(formatHostSpec(spec), () => this.connection(spec), this.options.sudoPassword, (t) => this.#nested(spec, t));
   }
 
-  // A host behind `parents` (e.g. a container's sshd behind its Docker host): its chain is the
+  // A host behind `parent` (e.g. a container's sshd behind its Docker host): its chain is the
   // parent's chain plus the target, so it shares the parent's connection as its jump.
-  async #nested(parents: HostSpec[], target: NestedTarget): Promise<SshTransport> {
-    const spec: HostSpec = { host: target.host, user: target.user, ...(target.port ? { port: target.port } : {}), ...(target.hostKeyAlias ? { hostKeyAlias: target.hostKeyAlias } : {}) };
-    if (target.password !== undefined) this.#passwords.set(specKey(spec), target.password);
-    const parentChain = await this.#chainFor(parents[parents.length - 1] as HostSpec, 0);
-    const chain = [...parentChain, spec];
-    const label = `${formatHostSpec(parents[parents.length - 1] as HostSpec)}>${formatHostSpec(spec)}`;
-    return new SshTransport(label, () => this.#byChain(chain), this.options.sudoPassword, (t) => this.#nestedFromChain(chain, t));
+  async #nested(parent: HostSpec, target: NestedTarget): Promise<SshTransport> {
+    return this.#nestedFromChain(await this.#chainFor(parent, 0), target, formatHostSpec(parent));
   }
 
-  async #nestedFromChain(chain: HostSpec[], target: NestedTarget): Promise<SshTransport> {
+  async #nestedFromChain(chain: HostSpec[], target: NestedTarget, parentLabel: string): Promise<SshTransport> {
     const spec: HostSpec = { host: target.host, user: target.user, ...(target.port ? { port: target.port } : {}), ...(target.hostKeyAlias ? { hostKeyAlias: target.hostKeyAlias } : {}) };
     if (target.password !== undefined) this.#passwords.set(specKey(spec), target.password);
     const next = [...chain, spec];
-    return new SshTransport(next.map(formatHostSpec).join('>'), () => this.#byChain(next), this.options.sudoPassword, (t) => this.#nestedFromChain(next, t));
+    const label = `${parentLabel}>${formatHostSpec(spec)}`;
+    return new SshTransport(label, () => this.#byChain(next), this.options.sudoPassword, (t) => this.#nestedFromChain(next, t, label));
   }
 
   /** The shared connection for a host (through its jump chain). */

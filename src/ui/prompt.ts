@@ -27,8 +27,9 @@ function askNoEcho(question: string): Promise<string> {
     const fd = openSync('/dev/tty', 'r+');
     const input = new ReadStream(fd);
     const output = new WriteStream(fd);
-    output.write(question);
+    // no echo before the question shows: an answer typed (or sent) early must not be echoed
     input.setRawMode(true);
+    output.write(question);
     let answer = '';
     const done = (error?: Error): void => {
       input.setRawMode(false);
