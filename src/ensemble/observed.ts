@@ -1,0 +1,34 @@
+// What observation found (one batched probe per server, in parallel): the planner's other input.
+// Plain data, so planner tests can write it by hand.
+
+import type { ContainerInfo } from '../docker/inspect.ts';
+
+export interface ObservedFirewall {
+  /** Hash of the rules hitc last applied (stored with them on the host); undefined if none. */
+  readonly specHash?: string;
+}
+
+export interface ObservedServer {
+  readonly name: string;
+  readonly provider: string;
+  /** The address hitc connects to. */
+  readonly ip: string;
+  readonly internalIp: string;
+  /** Provider facts to compare with the manifest's create options (size, image, placement…). */
+  readonly options: Readonly<Record<string, string>>;
+  readonly dockerInstalled: boolean;
+  readonly containers: readonly ContainerInfo[];
+  readonly firewall?: ObservedFirewall;
+}
+
+export interface ObservedWorld {
+  /** By manifest server name; a missing entry means "no such server exists". */
+  readonly servers: Readonly<Record<string, ObservedServer>>;
+}
+
+/** Labels hitc puts on containers it creates for an ensemble. */
+export const LABELS = {
+  ensemble: 'hitc.ensemble',
+  specHash: 'hitc.spec-hash',
+  spec: 'hitc.spec',
+} as const;

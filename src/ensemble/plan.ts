@@ -1,0 +1,173 @@
+// The planner: (manifest, observed world) → plan. Pure and synchronous. Things are decided in
+// dependency order, so a container whose variables point at a server being created or replaced
+// is itself (re)created, and sees the new address. Every change and every no-op has a reason.
+
+import { firewallHash, resolveFirewallRules } from './firewall-rules.ts';
+import { explainDifference, normalSpec, specHash, type NormalSpec } from './container-spec-hash.ts';
+import { containerId, firewallId, serverId, type Manifest, type ManifestContainer, type ManifestServer } from './model.ts';
+import { LABELS, type ObservedServer, type ObservedWorld } from './observed.ts';
+import { buildGraph } from './references.ts';
+import { resolveValue, type Reference } from './variables.ts';
+
+export type Action = 'create' | 'replace' | 'update' | 'keep' | 'unavailable' | 'orphan';
+
+export interface PlannedThing {
+  readonly id: string;
+  readonly kind: 'server' | 'container' | 'firewall';
+  readonly server: string;
+  readonly name: string;
+  readonly action: Action;
+  readonly reasons: readonly string[];
+  /** Containers: the resolved spec and its hash, to label the new container with. */
+  readonly spec?: NormalSpec;
+  readonly hash?: string;
+  /** Firewalls: how many (port, protocol) entries the manifest gives. */
+  readonly ruleCount?: number;
+}
+
+export interface Plan {
+  readonly things: readonly PlannedThing[];
+  /** Dependency order (ids). */
+  readonly order: readonly string[];
+  readonly dependencies: Readonly<Record<string, readonly string[]>>;
+}
+
+const SERVER_OPTIONS_COMPARED = ['size', 'image', 'placement', 'security_group'];
+
+export function planEnsemble(manifest: Manifest, observed: ObservedWorld, options: { ensemble: string }): Plan {
+  const graph = buildGraph(manifest.servers);
+  const order = graph.topological();
+  const decided = new Map<string, PlannedThing>();
+  const servers = new Map(manifest.servers.map((s) => [s.name, s]));
+  const changing = (id: string): boolean => ['create', 'replace', 'unavailable'].includes(decided.get(id)?.action ?? 'keep');
+
+  // Known values for variables: only from things that stay as they are.
+  const lookup = (host: string) => (ref: Reference): unknown => {
+    const serverName = ref.server === 'host' ? host : ref.server;
+    const obs = observed.servers[serverName];
+    if (!obs || changing(serverId(serverName))) return undefined;
+    if (ref.container === undefined) return serverField(obs, servers.get(serverName), ref.field);
+    if (changing(containerId(serverName, ref.container))) return undefined;
+    const c = obs.containers.find((x) => x.name === ref.container);
+    return c ? (c as unknown as Record<string, unknown>)[ref.field] : undefined;
+  };
+  const specials = {
+    internalIps: () => manifest.servers.map((s) => observed.servers[s.name]?.internalIp ?? ''),
+    servers: () => Object.fromEntries(manifest.servers.map((s) => [s.name, { ip: observed.servers[s.name]?.ip, internal_ip: observed.servers[s.name]?.internalIp, name: s.name }])),
+  };
+  const waitingOn = (id: string): string[] => graph.dependencies(id).filter((d) => changing(d) && d !== serverId(id.split(/[:/]/)[1] as string));
+
+  for (const id of order) {
+    const [kind, rest = ''] = id.split(':', 2) as [string, string];
+    if (kind === 'server') decided.set(id, planServer(servers.get(rest) as ManifestServer, observed.servers[rest]));
+    else if (kind === 'container') {
+      const [serverName, name] = rest.split('/') as [string, string];
+      const server = servers.get(serverName) as ManifestServer;
+      const container = server.containers.find((c) => c.name === name) as ManifestContainer;
+      decided.set(id, planContainer(id, server, container, observed.servers[serverName], decided.get(serverId(serverName)) as PlannedThing, waitingOn(id), lookup(serverName), specials));
+    } else if (kind === 'firewall') {
+      const server = servers.get(rest) as ManifestServer;
+      decided.set(id, planFirewall(id, server, observed.servers[rest], decided.get(serverId(rest)) as PlannedThing, waitingOn(id), lookup(rest), specials));
+    }
+  }
+  const things = order.map((id) => decided.get(id) as PlannedThing);
+  for (const s of manifest.servers) {
+    for (const c of observed.servers[s.name]?.containers ?? []) {
+      if (c.labels[LABELS.ensemble] !== options.ensemble || s.containers.some((x) => x.name === c.name)) continue;
+      things.push({ id: containerId(s.name, c.name), kind: 'container', server: s.name, name: c.name, action: 'orphan', reasons: ['not in the manifest any more'] });
+    }
+  }
+  return { things, order, dependencies: Object.fromEntries(order.map((id) => [id, graph.dependencies(id)])) };
+}
+
+function serverField(obs: ObservedServer, spec: ManifestServer | undefined, field: string): unknown {
+  switch (field) {
+    case 'ip': return obs.ip;
+    case 'internal_ip': case 'internal_address': return obs.internalIp;
+    case 'name': return obs.name;
+    case 'running': return true;
+    default: return obs.options[field] ?? spec?.options[field];
+  }
+}
+
+function planServer(spec: ManifestServer, obs: ObservedServer | undefined): PlannedThing {
+  const base = { id: serverId(spec.name), kind: 'server' as const, server: spec.name, name: spec.name };
+  if (!obs) {
+    if (spec.provider === 'unmanaged') return { ...base, action: 'unavailable', reasons: [`unmanaged server ${spec.name} did not answer`] };
+    return { ...base, action: 'create', reasons: [`no ${spec.provider} server named ${spec.name}`] };
+  }
+  const diffs = SERVER_OPTIONS_COMPARED.filter((k) => spec.options[k] !== undefined && obs.options[k] !== undefined && !sameOption(k, spec.options[k] as string, obs.options[k] as string))
+    .map((k) => `${k} ${obs.options[k]} → ${spec.options[k]}`);
+  if (diffs.length > 0) return { ...base, action: 'replace', reasons: diffs };
+  return { ...base, action: 'keep', reasons: [`exists (${obs.provider}, ${obs.ip})`] };
+}
+
+// an image alias (ubuntu 24.04) cannot be compared with the AMI it resolved to without the API
+function sameOption(key: string, wanted: string, have: string): boolean {
+  return wanted === have || (key === 'image' && !/^ami-/.test(wanted));
+}
+
+function resolveAll(values: Readonly<Record<string, string>>, lookup: (r: Reference) => unknown, specials: Parameters<typeof resolveValue>[2]): Record<string, string> | undefined {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(values)) {
+    const r = resolveValue(v, lookup, specials);
+    if (r === undefined) return undefined;
+    out[k] = r;
+  }
+  return out;
+}
+
+function planContainer(
+  id: string, server: ManifestServer, c: ManifestContainer, obs: ObservedServer | undefined, serverPlan: PlannedThing,
+  waiting: string[], lookup: (r: Reference) => unknown, specials: Parameters<typeof resolveValue>[2],
+): PlannedThing {
+  const base = { id, kind: 'container' as const, server: server.name, name: c.name };
+  const existing = obs?.containers.find((x) => x.name === c.name);
+  const verb = existing ? 'replace' : 'create';
+  if (serverPlan.action === 'unavailable') return { ...base, action: 'unavailable', reasons: [`server ${server.name} is unavailable`] };
+  if (serverPlan.action !== 'keep') return { ...base, action: verb === 'replace' ? 'replace' : 'create', reasons: [`server ${server.name} is being ${serverPlan.action === 'create' ? 'created' : 'replaced'}`] };
+  const fields = resolveAll({ image: c.image, ...(c.command ? { command: c.command } : {}), ...Object.fromEntries(Object.entries(c.environment).map(([k, v]) => [`env:${k}`, v])), ...Object.fromEntries(c.volumes.map((v, i) => [`vol:${i}`, v.container])) }, lookup, specials);
+  if (!fields || waiting.length > 0) {
+    const names = waiting.map((w) => w.replace(/^server:/, '').replace(/^container:([^/]+)\/(.+)$/, '$2 ($1)'));
+    return { ...base, action: verb, reasons: [`waits for ${names.join(', ') || 'values not known yet'}, which ${waiting.length === 1 ? 'is' : 'are'} being (re)created`] };
+  }
+  const spec = normalSpec({
+    image: fields.image as string,
+    ...(fields.command !== undefined ? { command: fields.command } : {}),
+    environment: Object.fromEntries(Object.keys(c.environment).map((k) => [k, fields[`env:${k}`] as string])),
+    ports: c.ports,
+    volumes: c.volumes.map((v, i) => ({ host: v.host, container: fields[`vol:${i}`] as string })),
+    ...(c.memory ? { memory: c.memory } : {}),
+    ...(c.hostname ? { hostname: c.hostname } : {}),
+    privileged: c.privileged,
+  });
+  const hash = specHash(spec);
+  if (!existing) return { ...base, action: 'create', reasons: ['no such container'], spec, hash };
+  if (existing.labels[LABELS.specHash] === hash) {
+    if (existing.running) return { ...base, action: 'keep', reasons: ['spec unchanged'], spec, hash };
+    return { ...base, action: 'replace', reasons: [`not running (${existing.state})`], spec, hash };
+  }
+  let before: NormalSpec | undefined;
+  try {
+    before = existing.labels[LABELS.spec] ? (JSON.parse(existing.labels[LABELS.spec] as string) as NormalSpec) : undefined;
+  } catch {
+    before = undefined;
+  }
+  return { ...base, action: 'replace', reasons: explainDifference(before, spec), spec, hash };
+}
+
+function planFirewall(
+  id: string, server: ManifestServer, obs: ObservedServer | undefined, serverPlan: PlannedThing,
+  waiting: string[], lookup: (r: Reference) => unknown, specials: Parameters<typeof resolveValue>[2],
+): PlannedThing {
+  const rules = server.firewall?.rules ?? [];
+  const base = { id, kind: 'firewall' as const, server: server.name, name: server.name, ruleCount: rules.length };
+  if (serverPlan.action === 'unavailable') return { ...base, action: 'unavailable', reasons: [`server ${server.name} is unavailable`] };
+  if (serverPlan.action !== 'keep') return { ...base, action: 'create', reasons: [`server ${server.name} is being ${serverPlan.action === 'create' ? 'created' : 'replaced'}`] };
+  const resolved = resolveFirewallRules(rules, lookup, specials);
+  if (!resolved || waiting.length > 0) return { ...base, action: obs?.firewall?.specHash ? 'update' : 'create', reasons: ['waits for addresses of servers being (re)created'] };
+  const hash = firewallHash(resolved);
+  if (!obs?.firewall?.specHash) return { ...base, action: 'create', reasons: ['no hitc firewall on the server'], hash };
+  if (obs.firewall.specHash === hash) return { ...base, action: 'keep', reasons: ['rules unchanged'], hash };
+  return { ...base, action: 'update', reasons: ['rules changed'], hash };
+}
