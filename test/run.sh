@@ -12,13 +12,13 @@ mapfile -t unit < <(find test -name '*.test.ts' -not -path 'test/integration/*' 
 files=("${unit[@]}")
 if [ "$mode" != --unit ]; then
   # a missing prerequisite must fail loudly here, never turn into skipped tests
-  bash test/bed/bed.sh up "${HITC_BED_HOSTS:-50}"
+  HITC_BED_DOCKER_HOSTS=${HITC_BED_DOCKER_HOSTS:-3} bash test/bed/bed.sh up "${HITC_BED_HOSTS:-50}"
   mapfile -t integration < <({ find test/integration -name '*.test.ts'; find test/providers -mindepth 2 -name '*.test.ts'; } | sort)
   files+=("${integration[@]}")
 fi
 export HITC_BED_STATE="$PWD/test/bed/state/bed.json"
 status=0
-node --import tsx --test --test-reporter=spec "${files[@]}" || status=$?
+node --import tsx --test --test-concurrency=1 --test-reporter=spec "${files[@]}" || status=$?
 if [ "${CI:-}" = true ] && [ "$mode" != --unit ]; then
   bash test/bed/bed.sh down || true
 fi

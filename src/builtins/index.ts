@@ -7,3 +7,4 @@ export { nodes, create, terminate, reboot, rename, uncache, pricing } from '../p
 export { ssh, upload, download, rsync_up, rsync_down, ping } from '../providers/host-tasks.ts';
 export { bootstrap } from './bootstrap.ts';
 export * as ec2 from '../providers/ec2/tasks.ts';
+export * as ensemble from '../ensemble/tasks.ts';

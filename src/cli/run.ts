@@ -95,10 +95,12 @@ export async function runRequest(req: CliRequest): Promise<number> {
   const totalMs = Date.now() - started;
   const interrupted = controller.signal.aborted;
   const failed = outcomes.some((o) => o.status === 'failed' || o.status === 'unreachable');
-  // a usage error raised inside a task (a bad argument found at run time) is still exit 2
+  // an error raised inside a task keeps its own exit code when every failure agrees (a usage
+  // error found at run time is still 2; ensemble.plan's "changes pending" is 3)
   const failures = outcomes.filter((o) => o.status === 'failed' || o.status === 'unreachable');
-  const allUsage = failures.length > 0 && failures.every((o) => isHitcError(o.error) && o.error.cliExitCode === ExitCode.usage);
-  const exitCode = interrupted ? ExitCode.interrupted : allUsage ? ExitCode.usage : failed ? ExitCode.taskFailed : ExitCode.ok;
+  const codes = new Set(failures.map((o) => (isHitcError(o.error) ? o.error.cliExitCode : ExitCode.taskFailed)));
+  const shared = codes.size === 1 ? ([...codes][0] as number) : undefined;
+  const exitCode = interrupted ? ExitCode.interrupted : failed ? (shared ?? ExitCode.taskFailed) : ExitCode.ok;
 
   if (json) {
     process.stdout.write(`${JSON.stringify(json.document(outcomes, exitCode, totalMs, interrupted ? controller.signal.reason : undefined), null, 2)}\n`);

@@ -5,6 +5,8 @@ export const ExitCode = {
   ok: 0,
   taskFailed: 1,
   usage: 2,
+  /** ensemble.plan with exit_code=true: the plan has changes. */
+  changesPending: 3,
   interrupted: 130,
 } as const;
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];

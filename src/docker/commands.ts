@@ -21,10 +21,11 @@ echo ${STATE_SEPARATOR}
 iptables -w -t nat -S ${BIND_CHAIN} 2>/dev/null || true`;
 }
 
-export function dockerRun(spec: ContainerSpec): Command {
+export function dockerRun(spec: ContainerSpec, labels: Readonly<Record<string, string>> = {}): Command {
   const envAssignments: Command[] = [];
   const flags: Command[] = [];
   if (spec.name) flags.push(sh`--name ${spec.name}`);
+  for (const [k, v] of Object.entries(labels)) flags.push(sh`--label ${`${k}=${v}`}`);
   for (const v of spec.volumes) flags.push(sh`-v ${`${v.host}:${v.container}`}`);
   for (const [key, value] of Object.entries(spec.environment)) {
     if (value instanceof Secret) {

@@ -1,6 +1,7 @@
 // The cloud as tasks see it (`c.cloud`): enabled providers, their nodes through the cache, and
 // host lookup by node name or address. Roles are node names without their copy number.
 
+import { existsSync } from 'node:fs';
 import { UsageError } from '../core/errors.ts';
 import type { HostSpec } from '../core/host-spec.ts';
 import { NodeCache } from './node-cache.ts';
@@ -75,6 +76,8 @@ export class Cloud {
 
   hostSpec(provider: Provider, node: Node): HostSpec {
     const ssh = provider.ssh();
-    return { host: node.ip as string, user: ssh.user, ...(ssh.keyFile ? { identityFile: ssh.keyFile } : {}) };
+    // a default key that doesn't exist (e.g. unmanaged's ~/.ssh/id_rsa) is left to ssh config/agent
+    const key = ssh.keyFile && existsSync(ssh.keyFile) ? ssh.keyFile : undefined;
+    return { host: node.ip as string, user: ssh.user, ...(key ? { identityFile: key } : {}) };
   }
 }

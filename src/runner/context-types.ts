@@ -20,7 +20,7 @@ export interface RunOptions {
   readonly stdin?: string | Buffer | 'inherit';
   /** Seconds before the command is killed (default: -T, else none). */
   readonly timeout?: number;
-  /** Don't print the command's output (it is still returned). */
+  /** Don't echo the command or print its output (the result and any error still have both). */
   readonly quiet?: boolean;
 }
 
@@ -82,6 +82,8 @@ export interface TaskContext {
   warn(message: string): void;
   /** A context for another host of this run's connection pool (e.g. a server just created). */
   on(host: string | HostSpec): TaskContext;
+  /** Prove a brand-new SSH login to this host still works (e.g. after a firewall change). */
+  freshLogin(): Promise<void>;
   /** A TCP stream to host:port opened from this host (a tunnel's building block). */
   forward(host: string, port: number): Promise<Duplex>;
   /** A context for a host only this one can reach, e.g. a container's sshd. Its host key is

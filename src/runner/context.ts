@@ -49,7 +49,7 @@ export function createContext(deps: ContextDeps): TaskContext {
     const command = toCommand(input);
     const prefix = kind === 'local' ? 'localhost' : hostName;
     const shown = kind === 'sudo' && options.user ? `-u ${options.user} ${command.display}` : command.display;
-    deps.emit({ type: 'command', host: prefix, kind, display: shown });
+    if (!options.quiet) deps.emit({ type: 'command', host: prefix, kind, display: shown });
     const timeoutMs = options.timeout !== undefined ? options.timeout * 1000 : deps.commandTimeoutMs;
     const result = await transport.exec({
       command,
@@ -113,6 +113,11 @@ export function createContext(deps: ContextDeps): TaskContext {
     on: (host) => {
       const spec = typeof host === 'string' ? parseHostSpec(host) : host;
       return createContext({ ...deps, transport: deps.transportFor(spec), host: hostInfo(spec) });
+    },
+    freshLogin: async () => {
+      const transport = remote();
+      if (!transport.freshLogin) throw new TaskError(`cannot open a fresh login to ${transport.label}`);
+      await transport.freshLogin();
     },
     forward: async (host, port) => {
       const transport = remote();

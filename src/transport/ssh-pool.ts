@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { ConfigError, ConnectError } from '../core/errors.ts';
 import { formatHostSpec, parseHostSpec, type HostSpec } from '../core/host-spec.ts';
 import { sharedOnce } from '../core/once.ts';
+import { script } from '../core/command.ts';
 import { Semaphore } from '../core/semaphore.ts';
 import { KeyLoader, expandHome } from './keys.ts';
 import { checkHostKey, fingerprintSha256, recordHostKey } from './known-hosts.ts';
@@ -53,7 +54,7 @@ export class SshPool {
 
   /** A transport for a host; it connects on first use. */
   transport(spec: HostSpec): SshTransport {
-    return new SshTransport(formatHostSpec(spec), () => this.connection(spec), this.options.sudoPassword, (t) => this.#nested(spec, t));
+    return new SshTransport(formatHostSpec(spec), () => this.connection(spec), this.options.sudoPassword, (t) => this.#nested(spec, t), () => this.freshLogin(spec));
   }
 
   // A host behind `parent` (e.g. a container's sshd behind its Docker host): its chain is the
@@ -73,6 +74,22 @@ export class SshPool {
   /** The shared connection for a host (through its jump chain). */
   async connection(spec: HostSpec): Promise<SshConnection> {
     return this.#byChain(await this.#chainFor(spec, 0));
+  }
+
+  /** A brand-new login to the host (not the pooled connection): proves that a new SSH session
+   *  can still get in, e.g. after a firewall change. */
+  async freshLogin(spec: HostSpec): Promise<void> {
+    const chain = await this.#chainFor(spec, 0);
+    const via = chain.length > 1 ? await this.#byChain(chain.slice(0, -1)) : undefined;
+    const endpoint = await this.#endpoint(spec);
+    const sock = via ? await via.forward(endpoint.hostname, endpoint.port) : undefined;
+    const connection = await SshConnection.connect(endpoint, sock);
+    try {
+      const result = await connection.exec({ command: script('true') }, { channelTimeoutMs: endpoint.connectTimeoutMs });
+      if (result.exitCode !== 0) throw new ConnectError(endpoint.label, 'other', 'a fresh login could not run a command');
+    } finally {
+      await connection.close();
+    }
   }
 
   async closeAll(): Promise<void> {

@@ -15,7 +15,13 @@ export class SshTransport implements Transport {
     private readonly connection: () => Promise<SshConnection>,
     private readonly sudoPassword: () => Promise<string | undefined>,
     private readonly nested: (target: NestedTarget) => Promise<SshTransport>,
+    private readonly fresh?: () => Promise<void>,
   ) {}
+
+  async freshLogin(): Promise<void> {
+    if (!this.fresh) throw new Error('fresh logins are not available for this host');
+    await this.fresh();
+  }
 
   async forward(host: string, port: number): Promise<Duplex> {
     return (await this.connection()).forward(host, port);

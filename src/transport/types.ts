@@ -57,6 +57,8 @@ export interface Transport {
   get(remotePath: string, localPath: string, options?: FileTransfer): Promise<void>;
   /** A TCP stream to host:port opened by the remote host (SSH transports only). */
   forward?(host: string, port: number): Promise<Duplex>;
+  /** Log in anew (not over the pooled connection) and run `true` (SSH transports only). */
+  freshLogin?(): Promise<void>;
   /** A transport for a host that only this one can reach (SSH transports only). */
   through?(target: NestedTarget): Promise<Transport>;
 }

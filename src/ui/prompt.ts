@@ -49,3 +49,26 @@ function askNoEcho(question: string): Promise<string> {
     });
   });
 }
+
+/** Yes/no on the terminal: empty means yes; undefined when there is no terminal. */
+export async function confirmOnTerminal(question: string): Promise<boolean | undefined> {
+  let fd: number;
+  try {
+    fd = openSync('/dev/tty', 'r+');
+  } catch {
+    return undefined;
+  }
+  const input = new ReadStream(fd);
+  const output = new WriteStream(fd);
+  try {
+    for (;;) {
+      output.write(`${question} [Y/n] `);
+      const line = await new Promise<string>((resolve) => input.once('data', (b: Buffer) => resolve(b.toString('utf8').trim().toLowerCase())));
+      if (line === '' || line === 'y' || line === 'yes') return true;
+      if (line === 'n' || line === 'no') return false;
+      output.write("I didn't understand you. Please specify '(y)es' or '(n)o'.\n");
+    }
+  } finally {
+    input.destroy();
+  }
+}

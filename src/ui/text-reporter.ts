@@ -38,7 +38,9 @@ export class TextReporter {
         if (event.error !== undefined) {
           const f = formatError(event.error);
           const headline = f.headline.replace(/^\[[^\]]*\] /, '');
-          this.#line(event.host, this.style.red(`${event.status === 'unreachable' ? 'UNREACHABLE' : 'FAILED'}: ${headline}`));
+          const pending = (event.error as { kind?: string }).kind === 'changes-pending';
+          const word = pending ? 'CHANGES PENDING' : event.status === 'unreachable' ? 'UNREACHABLE' : 'FAILED';
+          this.#line(event.host, pending ? this.style.yellow(word) : this.style.red(`${word}: ${headline}`));
           for (const d of f.details) this.#line(event.host, this.style.red(d));
           if (f.hint) this.#line(event.host, this.style.dim(`hint: ${f.hint}`));
         }

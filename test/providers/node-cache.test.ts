@@ -56,5 +56,6 @@ test('unmanaged: one host per line, comments and blanks ignored; it cannot creat
   const env = { namePrefix: 'HITC-', progress: () => undefined, signal: new AbortController().signal };
   assert.deepEqual((await p.listNodes(env)).map((n) => [n.name, n.ip]), [['10.0.0.5', '10.0.0.5'], ['web.example.com', 'web.example.com']]);
   await assert.rejects(p.createServers({ names: ['x'], options: {} }, env), /cannot be created/);
-  assert.equal(createUnmanagedProvider({ file: join(dir, 'none.txt') }).missingConfig(), `unmanaged_servers.txt not found in ${process.cwd()}`);
+  assert.equal(createUnmanagedProvider({ file: join(dir, 'none.txt') }).missingConfig(), undefined);
+  assert.deepEqual(await createUnmanagedProvider({ file: join(dir, 'none.txt') }).listNodes(env), []);
 });

@@ -18,7 +18,8 @@ export function createUnmanagedProvider(options: { file?: string } = {}): Provid
     name: 'unmanaged',
     createDefaults: { ip: '' },
     nodeColumns: ['ip'],
-    missingConfig: () => (existsSync(file) ? undefined : `${UNMANAGED_FILE} not found in ${resolve('.')}`),
+    // nothing is required: IP-named servers in a manifest are unmanaged without any file
+    missingConfig: () => undefined,
     ssh: () => ({ user: process.env.HITC_SSH_USER || 'root', keyFile: process.env.HITC_KEY_FILENAME || join(homedir(), '.ssh', 'id_rsa') }),
     async listNodes(): Promise<Node[]> {
       if (!existsSync(file)) return [];

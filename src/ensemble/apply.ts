@@ -1,0 +1,165 @@
+// Apply: every planned thing starts as soon as what it depends on is done (no waves); values
+// are filled in just before a thing starts; a failure marks its dependents skipped while
+// independent branches finish. No decisions are made here: the plan made them.
+
+import { TaskError } from '../core/errors.ts';
+import { dockerPull, dockerRm, dockerRun, unbindCommand } from '../docker/commands.ts';
+import type { ContainerSpec } from '../docker/container-spec.ts';
+import { DockerHost } from '../docker/docker-host.ts';
+import { setupDocker } from '../docker/setup.ts';
+import { parsePortSpec } from '../docker/port-spec.ts';
+import type { TaskContext } from '../runner/context-types.ts';
+import { waitForSsh } from '../providers/wait-ssh.ts';
+import { applyFirewallCommand, confirmFirewallCommand, firewallRestoreInput, rollbackFirewallCommand } from './firewall-commands.ts';
+import { firewallHash, resolveFirewallRules } from './firewall-rules.ts';
+import { normalSpec, specHash } from './container-spec-hash.ts';
+import type { Manifest, ManifestServer } from './model.ts';
+import type { Located } from './observe.ts';
+import { LABELS, type ObservedWorld } from './observed.ts';
+import type { Plan, PlannedThing } from './plan.ts';
+import { resolveValue, type Reference } from './variables.ts';
+
+export interface ThingOutcome {
+  readonly id: string;
+  readonly status: 'done' | 'unchanged' | 'failed' | 'skipped';
+  readonly error?: unknown;
+}
+
+interface Facts {
+  servers: Map<string, { ip: string; internalIp: string; name: string; options: Record<string, string> }>;
+  containers: Map<string, Record<string, unknown>>;
+}
+
+export async function applyPlan(c: TaskContext, manifest: Manifest, plan: Plan, observed: ObservedWorld, located: Map<string, Located>, ensemble: string): Promise<ThingOutcome[]> {
+  const servers = new Map(manifest.servers.map((s) => [s.name, s]));
+  const facts: Facts = { servers: new Map(), containers: new Map() };
+  for (const [name, o] of Object.entries(observed.servers)) {
+    facts.servers.set(name, { ip: o.ip, internalIp: o.internalIp, name, options: { ...o.options } });
+    for (const ct of o.containers) facts.containers.set(`${name}/${ct.name}`, ct as unknown as Record<string, unknown>);
+  }
+  const things = new Map(plan.things.filter((t) => t.action !== 'orphan').map((t) => [t.id, t]));
+  const outcomes = new Map<string, ThingOutcome>();
+  const running = new Map<string, Promise<void>>();
+
+  const start = (id: string): Promise<void> => {
+    let p = running.get(id);
+    if (p) return p;
+    p = (async () => {
+      const deps = (plan.dependencies[id] ?? []).filter((d) => things.has(d));
+      await Promise.all(deps.map(start));
+      const failed = deps.find((d) => ['failed', 'skipped'].includes(outcomes.get(d)?.status ?? ''));
+      if (failed) {
+        outcomes.set(id, { id, status: 'skipped', error: new TaskError(`skipped: ${failed} failed`) });
+        return;
+      }
+      const thing = things.get(id) as PlannedThing;
+      try {
+        const changed = await applyThing(c, thing, servers.get(thing.server) as ManifestServer, facts, located, ensemble);
+        outcomes.set(id, { id, status: changed ? 'done' : 'unchanged' });
+      } catch (error) {
+        outcomes.set(id, { id, status: 'failed', error });
+        c.warn(`${id.replace(':', ' ')} failed: ${(error as Error).message}`);
+      }
+    })();
+    running.set(id, p);
+    return p;
+  };
+  await Promise.all([...things.keys()].map(start));
+  return plan.order.filter((id) => outcomes.has(id)).map((id) => outcomes.get(id) as ThingOutcome);
+}
+
+function lookupIn(facts: Facts, host: string) {
+  return (ref: Reference): unknown => {
+    const server = ref.server === 'host' ? host : ref.server;
+    if (ref.container !== undefined) return facts.containers.get(`${server}/${ref.container}`)?.[ref.field];
+    const f = facts.servers.get(server);
+    if (!f) return undefined;
+    if (ref.field === 'ip') return f.ip;
+    if (ref.field === 'internal_ip' || ref.field === 'internal_address') return f.internalIp;
+    if (ref.field === 'name') return f.name;
+    if (ref.field === 'running') return true;
+    return f.options[ref.field];
+  };
+}
+
+function specials(facts: Facts) {
+  return {
+    internalIps: () => [...facts.servers.values()].map((s) => s.internalIp),
+    servers: () => Object.fromEntries([...facts.servers.values()].map((s) => [s.name, { ip: s.ip, internal_ip: s.internalIp, name: s.name }])),
+  };
+}
+
+function must(value: string, what: string, facts: Facts, host: string): string {
+  const v = resolveValue(value, lookupIn(facts, host), specials(facts));
+  if (v === undefined) throw new TaskError(`${what}: a referenced value is still unknown (${value})`);
+  return v;
+}
+
+async function applyThing(c: TaskContext, t: PlannedThing, server: ManifestServer, facts: Facts, located: Map<string, Located>, ensemble: string): Promise<boolean> {
+  if (t.action === 'unavailable') throw new TaskError(`${t.id}: ${t.reasons.join('; ')}`);
+  const where = located.get(server.name);
+  if (t.kind === 'server') {
+    if (t.action === 'keep') return false;
+    const provider = where?.provider ?? (await c.cloud.providers.get(server.provider));
+    if (t.action === 'replace' && where?.node) {
+      c.log(`terminating ${server.name} (${where.node.id}) to replace it: ${t.reasons.join('; ')}`);
+      await provider.terminate(where.node, c.cloud.env());
+    }
+    const options = await provider.validateCreateOptions(Object.fromEntries(Object.entries(server.options).map(([k, v]) => [k, must(v, `${server.name}.${k}`, facts, server.name)])), c.cloud.env());
+    c.log(`creating ${server.provider} server ${server.name}`);
+    const [node] = await provider.createServers({ names: [server.name], options }, c.cloud.env());
+    c.cloud.cache.invalidate(provider.name);
+    if (!node?.ip) throw new TaskError(`${server.name} has no address after creation`);
+    const spec = c.cloud.hostSpec(provider, node);
+    await waitForSsh(c, [spec]);
+    located.set(server.name, { provider, node, spec });
+    facts.servers.set(server.name, { ip: node.ip, internalIp: node.internalIp ?? node.ip, name: server.name, options: { ...(node.size ? { size: node.size } : {}), ...node.extra } });
+    if (server.containers.length > 0) await setupDocker(new DockerHost(c.on(spec)));
+    return true;
+  }
+  const spec = located.get(server.name)?.spec;
+  if (!spec) throw new TaskError(`${server.name} has no address`);
+  const host = new DockerHost(c.on(spec));
+  if (t.kind === 'container') {
+    if (t.action === 'keep') return false;
+    const mc = server.containers.find((x) => x.name === t.name);
+    if (!mc) throw new TaskError(`${t.id} is not in the manifest`);
+    const env = Object.fromEntries(Object.entries(mc.environment).map(([k, v]) => [k, must(v, `${mc.path}.environment.${k}`, facts, server.name)]));
+    const image = must(mc.image, `${mc.path}.image`, facts, server.name);
+    const command = mc.command !== undefined ? must(mc.command, `${mc.path}.command`, facts, server.name) : undefined;
+    const volumes = mc.volumes.map((v) => ({ host: v.host, container: must(v.container, `${mc.path}.volumes`, facts, server.name) }));
+    const normal = normalSpec({ image, ...(command !== undefined ? { command } : {}), environment: env, ports: mc.ports, volumes, ...(mc.memory ? { memory: mc.memory } : {}), ...(mc.hostname ? { hostname: mc.hostname } : {}), privileged: mc.privileged });
+    const containerSpec: ContainerSpec = {
+      image, name: mc.name, ...(command !== undefined ? { command } : {}), environment: env,
+      ports: mc.ports.map((p) => parsePortSpec(`${p.container}:${p.public}/${p.protocol}`)), volumes,
+      ...(mc.memory ? { memory: mc.memory } : {}), ...(mc.hostname ? { hostname: mc.hostname } : {}), ...(mc.privileged ? { privileged: true } : {}),
+    };
+    const state = await host.state();
+    if (!state.dockerInstalled) await setupDocker(host);
+    const old = state.containers.find((x) => x.name === mc.name);
+    if (old) await host.asRoot(dockerPull(image), { quiet: true }).catch(() => undefined); // pull first: the swap is short
+    if (old) {
+      await host.asRoot(unbindCommand(old.name, old.ip ?? undefined), { quiet: true });
+      await host.asRoot(dockerRm(old.name));
+    }
+    await host.asRoot(dockerRun(containerSpec, { [LABELS.ensemble]: ensemble, [LABELS.specHash]: specHash(normal), [LABELS.spec]: JSON.stringify(normal) }));
+    const after = (await host.state()).containers.find((x) => x.name === mc.name);
+    if (after) facts.containers.set(`${server.name}/${mc.name}`, after as unknown as Record<string, unknown>);
+    return true;
+  }
+  // firewall
+  if (t.action === 'keep') return false;
+  const rules = resolveFirewallRules(server.firewall?.rules ?? [], lookupIn(facts, server.name), specials(facts));
+  if (!rules) throw new TaskError(`${server.name}.firewall: a source address is still unknown`);
+  const hash = firewallHash(rules);
+  const applied = await host.asRoot(applyFirewallCommand(firewallRestoreInput(rules, hash), 45), { quiet: true });
+  const timer = Number(applied.stdout.trim().split('\n').pop());
+  try {
+    await c.on(spec).freshLogin();
+  } catch (error) {
+    await host.asRoot(rollbackFirewallCommand(timer), { quiet: true }).catch(() => undefined);
+    throw new TaskError(`${server.name}: after the new firewall a fresh SSH login failed, so the previous rules were restored (${(error as Error).message})`);
+  }
+  await host.asRoot(confirmFirewallCommand(timer), { quiet: true });
+  return true;
+}

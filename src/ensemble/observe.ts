@@ -1,0 +1,73 @@
+// Observation: find each manifest server (provider listings, refreshed), then one batched probe
+// per server — all containers, hitc's bindings and the firewall hash — all servers in parallel.
+
+import { raw, sh } from '../core/command.ts';
+import { ConnectError } from '../core/errors.ts';
+import type { HostSpec } from '../core/host-spec.ts';
+import { readStateCommand } from '../docker/commands.ts';
+import { DockerHost } from '../docker/docker-host.ts';
+import { parseHostState } from '../docker/inspect.ts';
+import type { Node, Provider } from '../providers/types.ts';
+import type { TaskContext } from '../runner/context-types.ts';
+import { readFirewallHashScript } from './firewall-commands.ts';
+import type { Manifest, ManifestServer } from './model.ts';
+import type { ObservedServer, ObservedWorld } from './observed.ts';
+
+const FW_SEPARATOR = '--hitc-firewall--';
+
+export interface Located {
+  readonly provider: Provider;
+  readonly node?: Node;
+  readonly spec?: HostSpec;
+}
+
+/** Where each manifest server is (if it exists), by name. */
+export async function locateServers(c: TaskContext, manifest: Manifest): Promise<Map<string, Located>> {
+  const out = new Map<string, Located>();
+  const byProvider = new Map<string, ManifestServer[]>();
+  for (const s of manifest.servers) byProvider.set(s.provider, [...(byProvider.get(s.provider) ?? []), s]);
+  for (const [name, servers] of byProvider) {
+    const provider = await c.cloud.providers.get(name);
+    if (name === 'unmanaged') {
+      for (const s of servers) out.set(s.name, { provider, spec: { ...c.cloud.hostSpec(provider, { provider: 'unmanaged', id: s.name, name: s.name, size: null, ip: s.name, internalIp: s.name, state: 'running', running: true, created: null, extra: {} }) } });
+      continue;
+    }
+    const nodes = await c.cloud.nodes(provider, { refresh: true });
+    for (const s of servers) {
+      const node = nodes.find((n) => n.name === s.name && n.running && n.ip);
+      out.set(s.name, node ? { provider, node, spec: c.cloud.hostSpec(provider, node) } : { provider });
+    }
+  }
+  return out;
+}
+
+export async function observe(c: TaskContext, manifest: Manifest, located: Map<string, Located>): Promise<ObservedWorld> {
+  const servers: Record<string, ObservedServer> = {};
+  await Promise.all(manifest.servers.map(async (s) => {
+    const where = located.get(s.name);
+    if (!where?.spec) return;
+    const host = new DockerHost(c.on(where.spec));
+    let output: string;
+    try {
+      output = (await host.asRoot(sh`(${readStateCommand()}); echo ${FW_SEPARATOR}; ${raw(readFirewallHashScript())}`, { quiet: true })).stdout;
+    } catch (error) {
+      // an unmanaged server that doesn't answer is "unavailable" in the plan, not a crash
+      if (error instanceof ConnectError && s.provider === 'unmanaged') return;
+      throw error;
+    }
+    const [state = '', fw = ''] = output.split(`${FW_SEPARATOR}\n`);
+    const parsed = parseHostState(state);
+    const node = where.node;
+    servers[s.name] = {
+      name: s.name,
+      provider: s.provider,
+      ip: where.spec.host,
+      internalIp: node?.internalIp ?? where.spec.host,
+      options: node ? { ...(node.size ? { size: node.size } : {}), ...node.extra } : {},
+      dockerInstalled: parsed.dockerInstalled,
+      containers: parsed.containers,
+      ...(fw.trim() ? { firewall: { specHash: fw.trim() } } : {}),
+    };
+  }));
+  return { servers };
+}

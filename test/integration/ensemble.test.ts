@@ -1,0 +1,149 @@
+// ensemble.up / ensemble.plan on real Docker hosts named by their IPs (unmanaged servers):
+// cross-server variables, convergence, exact replacement with reasons, a firewall that admits
+// the listed internal IPs and refuses another host, SSH kept without port 22, and manifest
+// errors at file:line that change nothing.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { bed, hitc, sandbox } from './bed.ts';
+
+const b = bed() as ReturnType<typeof bed> & { dockerHosts?: string[]; appImages?: { httpd: string } };
+if (!b.dockerHosts || b.dockerHosts.length < 3 || !b.appImages) throw new Error('the test bed needs 3 Docker hosts (HITC_BED_DOCKER_HOSTS=3 bash test/bed/bed.sh up)');
+const [a, bb, cc] = b.dockerHosts as [string, string, string];
+const app = b.appImages.httpd;
+const outsider = b.hosts[44] as string;
+const box = sandbox();
+const run = (args: string[]) => hitc(box, args, { timeoutMs: 180_000 });
+const CLEAN = "docker rm -f $(docker ps -aq --filter label=hitc.ensemble) >/dev/null 2>&1; for c in INPUT:HITC-FW DOCKER-USER:HITC-FW-DOCKER; do iptables -w -D ${c%%:*} -j ${c##*:} 2>/dev/null; iptables -w -F ${c##*:} 2>/dev/null; iptables -w -X ${c##*:} 2>/dev/null; done; true";
+
+function manifest(mode: string): string {
+  return `# three servers, cross-server variables, firewalls without port 22
+${a}:
+  containers:
+    web:
+      image: ${app}
+      ports: [80]
+      environment:
+        API: http://\${${bb}.containers.api.ip}:80
+        CACHE_HOST: \${${cc}.ip}
+        MODE: ${mode}
+  firewall:
+    80: "*"
+${bb}:
+  containers:
+    api:
+      image: ${app}
+      ports: ["80:8081"]
+      environment:
+        _DEPENDS: \${${cc}.containers.cache.ip}
+  firewall:
+    8081: $internal_ips
+${cc}:
+  containers:
+    cache:
+      image: ${app}
+      ports: ["80:8082"]
+`;
+}
+
+async function page(host: string, port: number): Promise<string> {
+  try {
+    return (await (await fetch(`http://${host}:${port}/`, { signal: AbortSignal.timeout(3000) })).text()).trim();
+  } catch {
+    return 'unreachable';
+  }
+}
+
+async function ids(): Promise<string> {
+  const r = await run(['-P', '-H', [a, bb, cc].join(','), '--', "docker ps -q --no-trunc --filter label=hitc.ensemble | sort | tr '\\n' ' '"]);
+  return r.stdout.split('\n').filter((l) => l.includes(' out: ')).sort().join('\n');
+}
+
+before(async () => {
+  await run(['-P', '-H', [a, bb, cc].join(','), '--', CLEAN]);
+});
+after(async () => {
+  await run(['-P', '-H', [a, bb, cc].join(','), '--', CLEAN]);
+});
+
+test('up converges a 3-server manifest; a second up changes nothing; an edit replaces exactly one container', async () => {
+  writeFileSync(join(box.dir, 'stack.yml'), manifest('prod'));
+  const plan = await run(['ensemble.plan:stack']);
+  assert.equal(plan.code, 0, plan.stdout + plan.stderr);
+  assert.match(plan.stdout, /The following containers will be created:\n.*cache \(10\.214\.253\.4\): no such container/);
+  assert.match(plan.stdout, /api \(10\.214\.253\.3\): waits for cache \(10\.214\.253\.4\)/);
+
+  const up = await run(['ensemble.up:stack', '--yes']);
+  assert.equal(up.code, 0, up.stdout + up.stderr);
+  assert.match(up.stdout, /converged: observing again finds no changes/);
+  assert.equal(await page(a, 80), '<h1>hitc test app</h1>');
+  // the web container got the api container's address and the cache server's address
+  const env = await run(['-H', a, '--', 'docker inspect -f "{{range .Config.Env}}{{println .}}{{end}}" web | grep -E "^(API|CACHE_HOST)="']);
+  assert.match(env.stdout, /out: API=http:\/\/172\.17\.\d+\.\d+:80/);
+  assert.match(env.stdout, new RegExp(`out: CACHE_HOST=${cc.replace(/\./g, '\\.')}`));
+
+  const before2 = await ids();
+  const again = await run(['ensemble.up:stack', '--yes']);
+  assert.equal(again.code, 0);
+  assert.match(again.stdout, /No changes\./);
+  assert.equal(await ids(), before2, 'no container was touched');
+
+  writeFileSync(join(box.dir, 'stack.yml'), manifest('staging'));
+  const edited = await run(['ensemble.plan:stack,exit_code=true']);
+  assert.equal(edited.code, 3);
+  assert.match(edited.stdout, /The following containers will be replaced:\n.*web \(10\.214\.253\.2\): environment MODE: prod → staging\nPlan: 0 to create, 1 to replace, 0 to update, 7 unchanged\./);
+  const applied = await run(['ensemble.up:stack', '--yes']);
+  assert.equal(applied.code, 0, applied.stdout + applied.stderr);
+  const after2 = await ids();
+  const changed = before2.split('\n').filter((l) => !after2.includes(l.split(' out: ')[1] ?? '')).length;
+  assert.equal(changed, 1, 'only the web host has a new container id');
+  const clean = await run(['ensemble.plan:stack,exit_code=true']);
+  assert.equal(clean.code, 0);
+});
+
+test('the firewall admits the listed internal IPs, refuses another host, and never cuts SSH', async () => {
+  // 8081 on bb is open to the manifest's servers only
+  const fromA = await run(['-H', a, '--', `curl -s -m 3 http://${bb}:8081/ || echo refused`]);
+  assert.match(fromA.stdout, /out: <h1>hitc test app<\/h1>/);
+  assert.equal(await page(bb, 8081), 'unreachable', 'this machine is not listed');
+  const fromOutsider = await run(['-H', b.hosts[44] as string, '--', `curl -s -m 3 http://${bb}:8081/ || echo refused`]);
+  assert.match(fromOutsider.stdout, /out: refused/);
+  assert.ok(outsider);
+  // no manifest firewall opens 22, yet new SSH logins still work
+  const ssh = await run(['-P', '-H', [a, bb].join(','), '--', 'echo still-in']);
+  assert.equal((ssh.stdout.match(/out: still-in/g) ?? []).length, 2);
+});
+
+test('manifest errors: a cycle, unknown server/container/template, a bad port spec — file:line, exit 2, nothing changed', async () => {
+  const beforeIds = await ids();
+  writeFileSync(join(box.dir, 'bad.yml'), `${a}:
+  containers:
+    web:
+      image: ${app}
+      ports: ["80:http"]
+      environment:
+        X: \${nosuch.ip}
+        Y: \${${bb}.containers.nope.ip}
+  firewall:
+    template: missing
+${bb}:
+  containers:
+    one:
+      image: ${app}
+      environment: {T: '\${${bb}.containers.two.ip}'}
+    two:
+      image: ${app}
+      environment: {O: '\${${bb}.containers.one.ip}'}
+`);
+  const r = await run(['ensemble.up:bad', '--yes']);
+  assert.equal(r.code, 2, r.stdout + r.stderr);
+  const text = r.stdout + r.stderr;
+  assert.match(text, /bad\.yml:5: .*ports\[0\]: invalid port spec "80:http"/);
+  assert.match(text, /bad\.yml:\d+: .*unknown server "nosuch"/);
+  assert.match(text, /unknown container "nope" on server 10\.214\.253\.3/);
+  assert.match(text, /bad\.yml:10: .*unknown template "missing"/);
+  assert.match(text, /dependency cycle: 10\.214\.253\.3\.containers\.(one|two) → /);
+  assert.doesNotMatch(text, /\n\s+at /);
+  assert.equal(await ids(), beforeIds, 'nothing changed on any host');
+});
