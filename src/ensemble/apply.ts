@@ -30,7 +30,7 @@ interface Facts {
   containers: Map<string, Record<string, unknown>>;
 }
 
-export async function applyPlan(c: TaskContext, manifest: Manifest, plan: Plan, observed: ObservedWorld, located: Map<string, Located>, ensemble: string): Promise<ThingOutcome[]> {
+export async function applyPlan(c: TaskContext, manifest: Manifest, plan: Plan, observed: ObservedWorld, located: Map<string, Located>, ensemble: string, options: { prune?: boolean } = {}): Promise<ThingOutcome[]> {
   const servers = new Map(manifest.servers.map((s) => [s.name, s]));
   const facts: Facts = { servers: new Map(), containers: new Map() };
   for (const [name, o] of Object.entries(observed.servers)) {
@@ -65,7 +65,9 @@ export async function applyPlan(c: TaskContext, manifest: Manifest, plan: Plan, 
     return p;
   };
   await Promise.all([...things.keys()].map(start));
-  return plan.order.filter((id) => outcomes.has(id)).map((id) => outcomes.get(id) as ThingOutcome);
+  const result = plan.order.filter((id) => outcomes.has(id)).map((id) => outcomes.get(id) as ThingOutcome);
+  if (options.prune) result.push(...(await pruneOrphans(c, plan, located)));
+  return result;
 }
 
 function lookupIn(facts: Facts, host: string) {
@@ -162,4 +164,22 @@ async function applyThing(c: TaskContext, t: PlannedThing, server: ManifestServe
   }
   await host.asRoot(confirmFirewallCommand(timer), { quiet: true });
   return true;
+}
+
+// Orphans (containers this ensemble made that the manifest no longer has) go only when asked.
+async function pruneOrphans(c: TaskContext, plan: Plan, located: Map<string, Located>): Promise<ThingOutcome[]> {
+  const out: ThingOutcome[] = [];
+  for (const t of plan.things.filter((x) => x.action === 'orphan')) {
+    const spec = located.get(t.server)?.spec;
+    try {
+      if (!spec) throw new TaskError(`${t.server} has no address`);
+      const host = new DockerHost(c.on(spec));
+      await host.asRoot(unbindCommand(t.name, undefined), { quiet: true });
+      await host.asRoot(dockerRm(t.name));
+      out.push({ id: t.id, status: 'done' });
+    } catch (error) {
+      out.push({ id: t.id, status: 'failed', error });
+    }
+  }
+  return out;
 }

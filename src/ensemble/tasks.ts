@@ -60,22 +60,24 @@ export const plan = task(
 
 export const up = task(
   {
-    description: 'Bring servers, containers and firewalls to what the manifest says (shows the plan and asks first)',
+    description: 'Bring servers, containers and firewalls to what the manifest says (shows the plan and asks first)\nprune=true also removes containers this ensemble made that the manifest no longer has.',
     local: true,
-    params: { name: { type: 'string', required: true }, verbose: { type: 'boolean', default: false } },
+    params: { name: { type: 'string', required: true }, verbose: { type: 'boolean', default: false }, prune: { type: 'boolean', default: false } },
   },
-  async (c, { name, verbose }) => {
+  async (c, { name, verbose, prune }) => {
     const { manifest, ensemble } = loadManifest(name);
     c.log('Calculating changes...');
     const first = await observeAndPlan(c, manifest, ensemble);
     show(c, first.plan, verbose);
-    if (!hasChanges(first.plan)) return first.plan.things;
+    const orphans = first.plan.things.filter((t) => t.action === 'orphan').length;
+    if (!hasChanges(first.plan) && !(prune && orphans > 0)) return first.plan.things;
+    if (prune && orphans > 0) c.log(`prune: ${orphans} orphaned container(s) will be removed`);
     if (!c.yes) {
       const answer = await confirmOnTerminal('Do you wish to continue?');
       if (answer === undefined) throw new UsageError('the plan needs confirmation and there is no terminal', { hint: 'add --yes' });
       if (!answer) throw new TaskError('Aborted');
     }
-    const outcomes = await applyPlan(c, manifest, first.plan, first.observed, first.located, ensemble);
+    const outcomes = await applyPlan(c, manifest, first.plan, first.observed, first.located, ensemble, { prune });
     const failed = outcomes.filter((o) => o.status === 'failed');
     const skipped = outcomes.filter((o) => o.status === 'skipped');
     c.log(`applied: ${outcomes.filter((o) => o.status === 'done').length} changed, ${outcomes.filter((o) => o.status === 'unchanged').length} unchanged, ${failed.length} failed, ${skipped.length} skipped`);
@@ -85,7 +87,7 @@ export const up = task(
       });
     }
     const again = await observeAndPlan(c, manifest, ensemble);
-    if (hasChanges(again.plan)) {
+    if (hasChanges(again.plan) || (prune && again.plan.things.some((t) => t.action === 'orphan'))) {
       show(c, again.plan, true);
       throw new TaskError('ensemble.up finished but observing again still finds changes (see above)', { hint: 'this is a bug in hitc: please report it with the plan' });
     }

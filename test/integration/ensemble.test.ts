@@ -102,6 +102,19 @@ test('up converges a 3-server manifest; a second up changes nothing; an edit rep
   assert.equal(clean.code, 0);
 });
 
+test('a container removed from the manifest is an orphan: reported, kept, and removed only with prune=true', async () => {
+  writeFileSync(join(box.dir, 'stack.yml'), manifest('staging').replace(/\n    cache:\n      image: .*\n      ports: \["80:8082"\]\n/, '\n    cache:\n      image: ' + app + '\n      ports: ["80:8082"]\n    extra:\n      image: ' + app + '\n'));
+  assert.equal((await run(['ensemble.up:stack', '--yes'])).code, 0);
+  writeFileSync(join(box.dir, 'stack.yml'), manifest('staging'));
+  const kept = await run(['ensemble.up:stack', '--yes']);
+  assert.equal(kept.code, 0, kept.stdout + kept.stderr);
+  assert.match(kept.stdout, /Not in the manifest \(kept; remove them with prune\):\n.*extra \(10\.214\.253\.4\): not in the manifest any more\nNo changes\. \(1 orphaned, kept\)/);
+  const pruned = await run(['ensemble.up:stack,prune=true', '--yes']);
+  assert.equal(pruned.code, 0, pruned.stdout + pruned.stderr);
+  const left = await run(['-H', cc, '--', "docker ps -a --format '{{.Names}}' | grep -cx extra || true"]);
+  assert.match(left.stdout, /out: 0/);
+});
+
 test('the firewall admits the listed internal IPs, refuses another host, and never cuts SSH', async () => {
   // 8081 on bb is open to the manifest's servers only
   const fromA = await run(['-H', a, '--', `curl -s -m 3 http://${bb}:8081/ || echo refused`]);
