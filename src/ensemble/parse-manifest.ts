@@ -110,6 +110,9 @@ function expandContainers(server: string, specName: string, entries: readonly LE
   const out: ManifestContainer[] = [];
   for (const c of entries) {
     const path = `${specName}.containers.${c.key}`;
+    if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/.test(c.key)) {
+      issues.push({ path, line: c.line, message: `"${c.key}" cannot be a container name`, hint: 'Docker wants at least 2 characters: letters, digits, _ . - (starting with a letter or digit)' });
+    }
     if (c.value.kind !== 'map') {
       issues.push({ path, line: c.line, message: 'a container is a mapping with at least an image' });
       continue;

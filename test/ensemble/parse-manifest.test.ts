@@ -179,22 +179,28 @@ templates:
   ]);
 });
 
+test('container names must be valid Docker names', () => {
+  const issues = problems('web:\n  provider: local\n  containers:\n    a: {image: x}\n');
+  assert.match(issues[0]!.message, /"a" cannot be a container name/);
+  assert.equal(issues[0]!.line, 4);
+});
+
 test('a cycle is named', () => {
   const issues = problems(`web:
   provider: local
   containers:
     app:
       image: a
-      environment: {R: '\${redis.containers.r.ip}'}
+      environment: {R: '\${redis.containers.rc.ip}'}
 redis:
   provider: local
   containers:
-    r:
+    rc:
       image: r
       environment: {W: '\${web.containers.app.ip}'}
 `);
   assert.equal(issues.length, 1);
-  assert.match(issues[0]!.message, /dependency cycle: redis\.containers\.r → web\.containers\.app → redis\.containers\.r/);
+  assert.match(issues[0]!.message, /dependency cycle: redis\.containers\.rc → web\.containers\.app → redis\.containers\.rc/);
 });
 
 test('YAML syntax errors are reported at their line', () => {
