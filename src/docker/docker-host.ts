@@ -1,8 +1,8 @@
 // Docker on one host, as seen from a task: runs docker commands as root (sudo unless the login
 // user is root), reads all container state in one round trip, finds containers by name.
 
-import type { Command } from '../core/command.ts';
-import { TaskError } from '../core/errors.ts';
+import { sh, type Command } from '../core/command.ts';
+import { CommandError, TaskError } from '../core/errors.ts';
 import { suggest } from '../core/suggest.ts';
 import type { CommandResult, RunOptions, TaskContext } from '../runner/context-types.ts';
 import { readStateCommand } from './commands.ts';
@@ -27,8 +27,18 @@ export class DockerHost {
     return isRoot;
   }
 
-  /** Run as root: directly when logged in as root, else through sudo. */
+  /** Run as root: directly when logged in as root, else through sudo. A quiet command (a probe)
+   *  that is the first on its host also finds out which, in the same round trip. */
   async asRoot(command: Command, options: RunOptions = {}): Promise<CommandResult> {
+    if (!rootByHost.has(this.name) && options.quiet) {
+      const marker = 'hitc-login-is-not-root';
+      const first = this.c.run(sh`if [ "$(id -u)" != 0 ]; then echo ${marker}; exit 0; fi; ${command}`, { ...options, warn: true });
+      rootByHost.set(this.name, first.then((r) => !r.stdout.startsWith(marker)));
+      const result = await first;
+      if (result.stdout.startsWith(marker)) return this.c.sudo(command, options);
+      if (result.ok || options.warn) return result;
+      throw new CommandError({ host: this.name, command: command.display, exitCode: result.exitCode, timedOut: result.timedOut, stdout: result.stdout, stderr: result.stderr });
+    }
     return (await this.isRoot()) ? this.c.run(command, options) : this.c.sudo(command, options);
   }
 

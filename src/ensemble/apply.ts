@@ -3,7 +3,9 @@
 // independent branches finish. No decisions are made here: the plan made them.
 
 import { TaskError } from '../core/errors.ts';
-import { dockerPull, dockerRm, dockerRun, unbindCommand } from '../docker/commands.ts';
+import { sh } from '../core/command.ts';
+import { dockerPull, dockerRm, dockerRun, STATE_SEPARATOR, unbindCommand } from '../docker/commands.ts';
+import { parseHostState } from '../docker/inspect.ts';
 import type { ContainerSpec } from '../docker/container-spec.ts';
 import { DockerHost } from '../docker/docker-host.ts';
 import { setupDocker } from '../docker/setup.ts';
@@ -28,11 +30,14 @@ export interface ThingOutcome {
 interface Facts {
   servers: Map<string, { ip: string; internalIp: string; name: string; options: Record<string, string> }>;
   containers: Map<string, Record<string, unknown>>;
+  /** Whether Docker is installed, per server (from observation, or set up during apply). */
+  docker: Map<string, boolean>;
 }
 
 export async function applyPlan(c: TaskContext, manifest: Manifest, plan: Plan, observed: ObservedWorld, located: Map<string, Located>, ensemble: string, options: { prune?: boolean } = {}): Promise<ThingOutcome[]> {
   const servers = new Map(manifest.servers.map((s) => [s.name, s]));
-  const facts: Facts = { servers: new Map(), containers: new Map() };
+  const facts: Facts = { servers: new Map(), containers: new Map(), docker: new Map() };
+  for (const s of manifest.servers) facts.docker.set(s.name, observed.servers[s.name]?.dockerInstalled ?? false);
   for (const [name, o] of Object.entries(observed.servers)) {
     facts.servers.set(name, { ip: o.ip, internalIp: o.internalIp, name, options: { ...o.options } });
     for (const ct of o.containers) facts.containers.set(`${name}/${ct.name}`, ct as unknown as Record<string, unknown>);
@@ -117,6 +122,7 @@ async function applyThing(c: TaskContext, t: PlannedThing, server: ManifestServe
     located.set(server.name, { provider, node, spec });
     facts.servers.set(server.name, { ip: node.ip, internalIp: node.internalIp ?? node.ip, name: server.name, options: { ...(node.size ? { size: node.size } : {}), ...node.extra } });
     if (server.containers.length > 0) await setupDocker(new DockerHost(c.on(spec)));
+    facts.docker.set(server.name, server.containers.length > 0);
     return true;
   }
   const spec = located.get(server.name)?.spec;
@@ -136,17 +142,20 @@ async function applyThing(c: TaskContext, t: PlannedThing, server: ManifestServe
       ports: mc.ports.map((p) => parsePortSpec(`${p.container}:${p.public}/${p.protocol}`)), volumes,
       ...(mc.memory ? { memory: mc.memory } : {}), ...(mc.hostname ? { hostname: mc.hostname } : {}), ...(mc.privileged ? { privileged: true } : {}),
     };
-    const state = await host.state();
-    if (!state.dockerInstalled) await setupDocker(host);
-    const old = state.containers.find((x) => x.name === mc.name);
-    if (old) await host.asRoot(dockerPull(image), { quiet: true }).catch(() => undefined); // pull first: the swap is short
-    if (old) {
-      await host.asRoot(unbindCommand(old.name, old.ip ?? undefined), { quiet: true });
-      await host.asRoot(dockerRm(old.name));
+    // one round trip: remove what this replaces, run, and read the new container back
+    const known = facts.docker.get(server.name);
+    if (known === false) {
+      await setupDocker(host);
+      facts.docker.set(server.name, true);
     }
-    await host.asRoot(dockerRun(containerSpec, { [LABELS.ensemble]: ensemble, [LABELS.specHash]: specHash(normal), [LABELS.spec]: JSON.stringify(normal) }));
-    const after = (await host.state()).containers.find((x) => x.name === mc.name);
+    const replacing = t.action === 'replace';
+    if (replacing) await host.asRoot(dockerPull(image), { quiet: true }).catch(() => undefined); // pull first: the swap is short
+    const labels = { [LABELS.ensemble]: ensemble, [LABELS.specHash]: specHash(normal), [LABELS.spec]: JSON.stringify(normal) };
+    const swap = replacing ? sh`${unbindCommand(mc.name, undefined)} >/dev/null; docker rm -f ${mc.name} >/dev/null; ` : sh``;
+    const result = await host.asRoot(sh`${swap}id=$(${dockerRun(containerSpec, labels)}) && docker inspect "$id" && echo ${STATE_SEPARATOR}`, { quiet: true });
+    const after = parseHostState(result.stdout).containers[0];
     if (after) facts.containers.set(`${server.name}/${mc.name}`, after as unknown as Record<string, unknown>);
+    host.c.log(`${replacing ? 'replaced' : 'started'} container ${mc.name}${after?.ip ? ` (${after.ip})` : ''}: ${t.reasons.join('; ')}`);
     return true;
   }
   // firewall

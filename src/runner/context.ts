@@ -82,7 +82,8 @@ export function createContext(deps: ContextDeps): TaskContext {
       ...(result.timedOut ? { hint: 'raise the limit with -T SECONDS or the timeout option' } : {}),
     });
     if (options.warn || deps.warnOnly) {
-      deps.emit({ type: 'message', host: prefix, level: 'warn', text: error.message });
+      // a quiet probe that asked for warn handles its own failure
+      if (!(options.quiet && options.warn)) deps.emit({ type: 'message', host: prefix, level: 'warn', text: error.message });
       return value;
     }
     throw error;
