@@ -26,6 +26,16 @@ import { loadTasks } from './load-tasks.ts';
 export async function runRequest(req: CliRequest): Promise<number> {
   const loaded = await loadTasks(req.hitcfile);
   const settings = loaded.settings;
+  const secrets = new Set<string>();
+  const style = createStyle(colorWanted(req.color, process.stdout));
+  const text = req.json ? undefined : new TextReporter(process.stdout, style, req.output);
+  const json = req.json ? new JsonCollector() : undefined;
+  const emit: EventSink = (event: RunEvent) => {
+    const clean = secrets.size > 0 ? redactEvent(event, secrets) : event;
+    text?.handle(clean);
+    json?.handle(clean);
+  };
+
   const cloud = new Cloud(
     new ProviderSet(settings?.providers ?? detectProviders(), settings?.providers !== undefined),
     new NodeCache(undefined, settings?.nodeCacheTtlSec ? settings.nodeCacheTtlSec * 1000 : undefined),
@@ -34,7 +44,6 @@ export async function runRequest(req: CliRequest): Promise<number> {
   );
   const plan = await buildPlan(req, loaded.registry, settings, cloud);
 
-  const secrets = new Set<string>();
   const ask = terminalAsker();
   const sudoPassword = sharedOnce(async () => {
     const fromEnv = process.env.HITC_SUDO_PASSWORD;
@@ -57,15 +66,6 @@ export async function runRequest(req: CliRequest): Promise<number> {
     ...(ask ? { askSecret: ask } : {}),
     sudoPassword,
   });
-
-  const style = createStyle(colorWanted(req.color, process.stdout));
-  const text = req.json ? undefined : new TextReporter(process.stdout, style, req.output);
-  const json = req.json ? new JsonCollector() : undefined;
-  const emit: EventSink = (event: RunEvent) => {
-    const clean = secrets.size > 0 ? redactEvent(event, secrets) : event;
-    text?.handle(clean);
-    json?.handle(clean);
-  };
 
   const controller = new AbortController();
   setMaxListeners(0, controller.signal); // one listener per host in flight

@@ -25,7 +25,7 @@ function toConfigError(path: string, error: unknown): ConfigError {
       file: resolve(first.location.file),
       line: first.location.line,
       column: first.location.column + 1,
-      hint: 'fix the syntax error in your hitcfile',
+      hint: 'fix this in the file named above',
       cause: error,
     });
   }
