@@ -1,46 +1,6 @@
-// ensemble.plan and ensemble.up: read the manifest, observe, plan (pure), show the plan, ask,
-// apply, and check that observing again finds nothing left to do.
+// The ensemble.* tasks. Their work lives in run-ensemble.ts, loaded only when one runs.
 
-import { existsSync, readFileSync } from 'node:fs';
-import { ExitCode, HitcError, ManifestError, TaskError, UsageError, type ExitCodeValue } from '../core/errors.ts';
-import type { TaskContext } from '../runner/context-types.ts';
 import { task } from '../taskfile/define.ts';
-import { confirmOnTerminal } from '../ui/prompt.ts';
-import { applyPlan } from './apply.ts';
-import { locateServers, observe } from './observe.ts';
-import { parseManifest } from './parse-manifest.ts';
-import { hasChanges, planText } from './plan-text.ts';
-import { planEnsemble, type Plan } from './plan.ts';
-import type { Manifest } from './model.ts';
-
-export class ChangesPending extends HitcError {
-  readonly kind = 'changes-pending';
-  constructor() {
-    super('the plan has changes');
-  }
-  get cliExitCode(): ExitCodeValue {
-    return ExitCode.changesPending;
-  }
-}
-
-/** NAME, NAME.yml or NAME.yaml, parsed; every manifest problem at once. */
-export function loadManifest(name: string): { manifest: Manifest; ensemble: string } {
-  const file = [name, `${name}.yml`, `${name}.yaml`].find((f) => existsSync(f));
-  if (!file) throw new UsageError(`no manifest ${name}, ${name}.yml or ${name}.yaml here`, { argument: name, hint: 'hitc init writes an example ensemble.yml' });
-  const { manifest, issues } = parseManifest(file, readFileSync(file, 'utf8'));
-  if (!manifest) throw new ManifestError(file, issues);
-  return { manifest, ensemble: name.replace(/\.ya?ml$/, '').split('/').pop() as string };
-}
-
-async function observeAndPlan(c: TaskContext, manifest: Manifest, ensemble: string) {
-  const located = await locateServers(c, manifest);
-  const observed = await observe(c, manifest, located);
-  return { located, observed, plan: planEnsemble(manifest, observed, { ensemble }) };
-}
-
-function show(c: TaskContext, plan: Plan, verbose: boolean): void {
-  for (const line of planText(plan, { verbose })) c.log(line);
-}
 
 export const plan = task(
   {
@@ -48,14 +8,7 @@ export const plan = task(
     local: true,
     params: { name: { type: 'string', required: true }, verbose: { type: 'boolean', default: false }, exit_code: { type: 'boolean', default: false } },
   },
-  async (c, { name, verbose, exit_code }) => {
-    const { manifest, ensemble } = loadManifest(name);
-    c.log('Calculating changes...');
-    const { plan: p } = await observeAndPlan(c, manifest, ensemble);
-    show(c, p, verbose);
-    if (exit_code && hasChanges(p)) throw new ChangesPending();
-    return p.things;
-  },
+  async (c, args) => (await import('./run-ensemble.ts')).planTask(c, args),
 );
 
 export const up = task(
@@ -64,34 +17,5 @@ export const up = task(
     local: true,
     params: { name: { type: 'string', required: true }, verbose: { type: 'boolean', default: false }, prune: { type: 'boolean', default: false } },
   },
-  async (c, { name, verbose, prune }) => {
-    const { manifest, ensemble } = loadManifest(name);
-    c.log('Calculating changes...');
-    const first = await observeAndPlan(c, manifest, ensemble);
-    show(c, first.plan, verbose);
-    const orphans = first.plan.things.filter((t) => t.action === 'orphan').length;
-    if (!hasChanges(first.plan) && !(prune && orphans > 0)) return first.plan.things;
-    if (prune && orphans > 0) c.log(`prune: ${orphans} orphaned container(s) will be removed`);
-    if (!c.yes) {
-      const answer = await confirmOnTerminal('Do you wish to continue?');
-      if (answer === undefined) throw new UsageError('the plan needs confirmation and there is no terminal', { hint: 'add --yes' });
-      if (!answer) throw new TaskError('Aborted');
-    }
-    const outcomes = await applyPlan(c, manifest, first.plan, first.observed, first.located, ensemble, { prune });
-    const failed = outcomes.filter((o) => o.status === 'failed');
-    const skipped = outcomes.filter((o) => o.status === 'skipped');
-    c.log(`applied: ${outcomes.filter((o) => o.status === 'done').length} changed, ${outcomes.filter((o) => o.status === 'unchanged').length} unchanged, ${failed.length} failed, ${skipped.length} skipped`);
-    if (failed.length > 0) {
-      throw new TaskError(`${failed.length} thing${failed.length === 1 ? '' : 's'} failed: ${failed.map((f) => `${f.id} (${(f.error as Error)?.message})`).join('; ')}`, {
-        hint: skipped.length > 0 ? `${skipped.length} dependent thing(s) were skipped; fix the failure and run ensemble.up again` : 'fix the failure and run ensemble.up again',
-      });
-    }
-    const again = await observeAndPlan(c, manifest, ensemble);
-    if (hasChanges(again.plan) || (prune && again.plan.things.some((t) => t.action === 'orphan'))) {
-      show(c, again.plan, true);
-      throw new TaskError('ensemble.up finished but observing again still finds changes (see above)', { hint: 'this is a bug in hitc: please report it with the plan' });
-    }
-    c.log('converged: observing again finds no changes');
-    return outcomes;
-  },
+  async (c, args) => (await import('./run-ensemble.ts')).upTask(c, args),
 );
