@@ -101,12 +101,6 @@ export function remoteScript(command: Command, sudo?: SudoMode): string {
   return `${['sudo', '-S', '-p', sudo.prompt, ...as, '-H', '--', 'sh', '-c'].map(quote).join(' ')} ${quote(withReady)}`;
 }
 
-/** What hitc shows for a command, e.g. "sudo -u www-data ls". */
-export function displayCommand(command: Command, sudo?: { user?: string }): string {
-  if (!sudo) return command.display;
-  return sudo.user ? `sudo -u ${quote(sudo.user)} ${command.display}` : `sudo ${command.display}`;
-}
-
 /** The bytes that precede any user stdin so the script can read its secrets (one per line). */
 export function secretStdin(command: Command): string {
   for (const value of command.secrets) {

@@ -154,19 +154,6 @@ export class InterruptedError extends HitcError {
   }
 }
 
-/** Several hosts failed; each entry keeps its own error. Successes are kept by the runner's results. */
-export class RunFailedError extends HitcError {
-  readonly kind = 'run-failed';
-  readonly failures: { host: string; error: unknown }[];
-  constructor(failures: { host: string; error: unknown }[]) {
-    super(`${failures.length} host${failures.length === 1 ? '' : 's'} failed`);
-    this.failures = failures;
-  }
-  get cliExitCode(): ExitCodeValue {
-    return ExitCode.taskFailed;
-  }
-}
-
 export function isHitcError(error: unknown): error is HitcError {
   return error instanceof HitcError;
 }

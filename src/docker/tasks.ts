@@ -7,11 +7,11 @@ import { task } from '../taskfile/define.ts';
 import { bindCommand, dockerInspect, dockerKill, dockerLogs, dockerPull, dockerRm, dockerRun, unbindCommand } from './commands.ts';
 import { containerSpecFromArgs } from './container-spec.ts';
 import { DockerHost } from './docker-host.ts';
-import { formatCreated } from './inspect.ts';
 import { formatBinding, parsePortSpec } from './port-spec.ts';
 import { setupDocker } from './setup.ts';
 import { sshIntoContainer, tunnelToContainer } from './reach.ts';
-import { psRows, renderTable } from './ps-table.ts';
+import { psRows } from './ps-table.ts';
+import { renderTable } from '../ui/table.ts';
 
 export const setup = task(
   {
@@ -169,4 +169,3 @@ export const tunnel = task(
   },
 );
 
-export { formatCreated };

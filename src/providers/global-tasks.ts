@@ -4,7 +4,7 @@
 import { TaskError, UsageError } from '../core/errors.ts';
 import type { TaskContext } from '../runner/context-types.ts';
 import { task } from '../taskfile/define.ts';
-import { renderTable } from '../docker/ps-table.ts';
+import { renderTable } from '../ui/table.ts';
 import { copyNames, type Node, type Provider } from './types.ts';
 import { waitForSsh } from './wait-ssh.ts';
 

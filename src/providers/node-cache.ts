@@ -2,7 +2,7 @@
 // fresh. A 0600 JSON file (~/.hitc/nodes.json by default), refreshed by `nodes`, dropped for a
 // provider by hitc's own create/terminate/rename, bypassed with HITC_NO_CACHE.
 
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Node } from './types.ts';
@@ -63,8 +63,4 @@ export class NodeCache {
     chmodSync(tmp, 0o600);
     renameSync(tmp, this.path);
   }
-}
-
-export function cacheExists(cache: NodeCache): boolean {
-  return existsSync(cache.path);
 }

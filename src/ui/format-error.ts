@@ -1,7 +1,7 @@
 // Every error's text, in one place. User errors get one message and a hint, never a stack;
 // remote failures name the host, the command, the exit code and the tail of stderr.
 
-import { CommandError, ConfigError, ConnectError, HitcError, ManifestError, RunFailedError, UsageError } from '../core/errors.ts';
+import { CommandError, ConfigError, ConnectError, HitcError, ManifestError, UsageError } from '../core/errors.ts';
 
 const TAIL_LINES = 10;
 
@@ -34,7 +34,7 @@ export function formatError(error: unknown): FormattedError {
     const where = error.file ? `${error.file}${error.line ? `:${error.line}${error.column ? `:${error.column}` : ''}` : ''}: ` : '';
     return { headline: `${where}${error.message}`, details: [], ...(error.hint ? { hint: error.hint } : {}) };
   }
-  if (error instanceof UsageError || error instanceof RunFailedError || error instanceof HitcError) {
+  if (error instanceof UsageError || error instanceof HitcError) {
     return { headline: error.message, details: [], ...(error.hint ? { hint: error.hint } : {}) };
   }
   // not ours: a bug in a task or in hitc; keep the stack, it is what someone needs to fix it

@@ -3,7 +3,7 @@
 // does not load the AWS SDK; the first API call does.
 
 import { UsageError } from '../../core/errors.ts';
-import { renderTable } from '../../docker/ps-table.ts';
+import { renderTable } from '../../ui/table.ts';
 import type { TaskContext } from '../../runner/context-types.ts';
 import { task } from '../../taskfile/define.ts';
 import type { ProviderEnv } from '../types.ts';
