@@ -8,7 +8,10 @@ import type { TaskContext } from '../../runner/context-types.ts';
 import { task } from '../../taskfile/define.ts';
 import type { ProviderEnv } from '../types.ts';
 import { credentialsProblem } from './config.ts';
-import { createEc2Provider, SPOT_REQUEST_COLUMNS, type SpotRequestRow } from './index.ts';
+import type { SpotRequestRow } from './index.ts';
+
+// the provider's modules load only when an ec2 task runs, not at every hitc start
+const provider = () => import('./index.ts');
 
 function providerEnv(c: TaskContext): ProviderEnv {
   return { namePrefix: c.cloud.namePrefix, progress: (m) => c.log(m), signal: c.signal };
@@ -24,6 +27,7 @@ export const spot_requests = task(
   { description: 'List the EC2 spot instance requests: id, bid, create_time, state, status, instance_id', local: true, runsOnce: true },
   async (c): Promise<SpotRequestRow[]> => {
     requireCredentials();
+    const { createEc2Provider, SPOT_REQUEST_COLUMNS } = await provider();
     const rows = await createEc2Provider().spotRequests(providerEnv(c));
     if (rows.length === 0) {
       c.log('no spot requests');
@@ -43,7 +47,7 @@ export const cancel_spot_request = task(
   },
   async (c, { request_id }) => {
     requireCredentials();
-    const result = await createEc2Provider().cancelSpotRequest(request_id, providerEnv(c));
+    const result = await (await provider()).createEc2Provider().cancelSpotRequest(request_id, providerEnv(c));
     c.log(`spot request ${result.id}: ${result.state}`);
     if (result.instance_id) c.log(`its instance ${result.instance_id} keeps running (hitc terminate removes it)`);
     return result;
