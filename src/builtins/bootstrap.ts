@@ -58,11 +58,19 @@ export const bootstrap = task(
         return { source, remote, md5: createHash('md5').update(readFileSync(source)).digest('hex'), mode: statSync(path).mode & 0o777 };
       });
       const [uid, home = ''] = (await c.run('printf "%s %s" "$(id -u)" "$HOME"', { quiet: true })).stdout.split(' ');
+      // one round trip for every remote checksum, then only the files that differ
+      const sums = new Map<string, string>();
+      if (plan.length > 0) {
+        const out = await c.run(sh`md5sum ${plan.map((f) => f.remote)} 2>/dev/null || true`, { quiet: true });
+        for (const line of out.stdout.split('\n')) {
+          const m = /^([0-9a-f]{32})\s+(.+)$/.exec(line);
+          if (m) sums.set(m[2] as string, m[1] as string);
+        }
+      }
       for (const f of plan) {
+        if (sums.get(f.remote) === f.md5) continue;
         // root needs no sudo (and may not have it); others need it outside their home
         const asUser = uid === '0' || (home !== '' && home !== '/' && f.remote.startsWith(`${home}/`));
-        const current = await c.run(sh`md5sum ${f.remote} 2>/dev/null || true`, { quiet: true });
-        if (current.stdout.split(' ')[0] === f.md5) continue;
         const dir = posix.dirname(f.remote);
         if (asUser) await c.run(sh`mkdir -p ${dir}`, { quiet: true });
         else await c.sudo(sh`mkdir -p ${dir}`, { quiet: true });
