@@ -5,16 +5,15 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { bed, hitc, sandbox } from './bed.ts';
+import { bed, CLEAN_ENSEMBLE, hitc, sandbox } from './bed.ts';
 
 const b = bed() as ReturnType<typeof bed> & { dockerHosts?: string[]; appImages?: { httpd: string } };
 const [wp, gr] = b.dockerHosts as [string, string];
 const app = b.appImages?.httpd as string;
 const box = sandbox();
 const run = (args: string[]) => hitc(box, args, { timeoutMs: 180_000 });
-const CLEAN = "docker rm -f $(docker ps -aq --filter label=hitc.ensemble) >/dev/null 2>&1; for c in INPUT:HITC-FW DOCKER-USER:HITC-FW-DOCKER; do iptables -w -D ${c%%:*} -j ${c##*:} 2>/dev/null; iptables -w -F ${c##*:} 2>/dev/null; iptables -w -X ${c##*:} 2>/dev/null; done; true";
-before(() => run(['-P', '-H', `${wp},${gr}`, '--', CLEAN]));
-after(() => run(['-P', '-H', `${wp},${gr}`, '--', CLEAN]));
+before(() => run(['-P', '-H', `${wp},${gr}`, '--', CLEAN_ENSEMBLE]));
+after(() => run(['-P', '-H', `${wp},${gr}`, '--', CLEAN_ENSEMBLE]));
 
 async function page(host: string): Promise<string> {
   try {
