@@ -10,6 +10,7 @@ import { runPlan } from '../runner/execute.ts';
 import type { HostOutcome } from '../runner/plan.ts';
 import { LocalTransport } from '../transport/local.ts';
 import { SshPool } from '../transport/ssh-pool.ts';
+import { SSH_DEFAULTS } from '../transport/ssh-options.ts';
 import { Cloud } from '../providers/cloud.ts';
 import { NodeCache } from '../providers/node-cache.ts';
 import { ProviderSet, detectProviders } from '../providers/registry.ts';
@@ -60,9 +61,9 @@ export async function runRequest(req: CliRequest): Promise<number> {
     strictHostKeys: req.strictHostKeys,
     forwardAgent: req.forwardAgent || settings?.forwardAgent === true,
     ...(req.sshConfig ? { sshConfigPath: req.sshConfig } : {}),
-    connectConcurrency: req.connectConcurrency ?? settings?.connectConcurrency ?? 24,
-    keepaliveIntervalMs: 5_000,
-    keepaliveCountMax: 3,
+    connectConcurrency: req.connectConcurrency ?? settings?.connectConcurrency ?? SSH_DEFAULTS.connectConcurrency,
+    keepaliveIntervalMs: SSH_DEFAULTS.keepaliveIntervalMs,
+    keepaliveCountMax: SSH_DEFAULTS.keepaliveCountMax,
     ...(ask ? { askSecret: ask } : {}),
     sudoPassword,
   });

@@ -18,7 +18,7 @@ import { normalSpec, specHash } from './container-spec-hash.ts';
 import type { Manifest, ManifestServer } from './model.ts';
 import type { Located } from './observe.ts';
 import { LABELS, type ObservedWorld } from './observed.ts';
-import type { Plan, PlannedThing } from './plan.ts';
+import { serverField, type Plan, type PlannedThing } from './plan.ts';
 import { resolveValue, type Reference } from './variables.ts';
 
 export interface ThingOutcome {
@@ -80,12 +80,7 @@ function lookupIn(facts: Facts, host: string) {
     const server = ref.server === 'host' ? host : ref.server;
     if (ref.container !== undefined) return facts.containers.get(`${server}/${ref.container}`)?.[ref.field];
     const f = facts.servers.get(server);
-    if (!f) return undefined;
-    if (ref.field === 'ip') return f.ip;
-    if (ref.field === 'internal_ip' || ref.field === 'internal_address') return f.internalIp;
-    if (ref.field === 'name') return f.name;
-    if (ref.field === 'running') return true;
-    return f.options[ref.field];
+    return f ? serverField(f, ref.field) : undefined;
   };
 }
 

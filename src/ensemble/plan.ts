@@ -46,7 +46,7 @@ export function planEnsemble(manifest: Manifest, observed: ObservedWorld, option
     const serverName = ref.server === 'host' ? host : ref.server;
     const obs = observed.servers[serverName];
     if (!obs || changing(serverId(serverName))) return undefined;
-    if (ref.container === undefined) return serverField(obs, servers.get(serverName), ref.field);
+    if (ref.container === undefined) return serverField(obs, ref.field, servers.get(serverName)?.options);
     if (changing(containerId(serverName, ref.container))) return undefined;
     const c = obs.containers.find((x) => x.name === ref.container);
     return c ? (c as unknown as Record<string, unknown>)[ref.field] : undefined;
@@ -80,13 +80,14 @@ export function planEnsemble(manifest: Manifest, observed: ObservedWorld, option
   return { things, order, dependencies: Object.fromEntries(order.map((id) => [id, graph.dependencies(id)])) };
 }
 
-function serverField(obs: ObservedServer, spec: ManifestServer | undefined, field: string): unknown {
+/** The value of ${server.FIELD} for a server that is up (used by the planner and by apply). */
+export function serverField(server: { ip: string; internalIp: string; name: string; options: Readonly<Record<string, string>> }, field: string, manifestOptions?: Readonly<Record<string, string>>): unknown {
   switch (field) {
-    case 'ip': return obs.ip;
-    case 'internal_ip': case 'internal_address': return obs.internalIp;
-    case 'name': return obs.name;
+    case 'ip': return server.ip;
+    case 'internal_ip': case 'internal_address': return server.internalIp;
+    case 'name': return server.name;
     case 'running': return true;
-    default: return obs.options[field] ?? spec?.options[field];
+    default: return server.options[field] ?? manifestOptions?.[field];
   }
 }
 
