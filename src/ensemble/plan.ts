@@ -4,7 +4,7 @@
 
 import { firewallHash, resolveFirewallRules } from './firewall-rules.ts';
 import { explainDifference, normalSpec, specHash, type NormalSpec } from './container-spec-hash.ts';
-import { containerId, firewallId, serverId, type Manifest, type ManifestContainer, type ManifestServer } from './model.ts';
+import { containerId, serverId, type Manifest, type ManifestContainer, type ManifestServer } from './model.ts';
 import { LABELS, type ObservedServer, type ObservedWorld } from './observed.ts';
 import { buildGraph } from './references.ts';
 import { resolveValue, type Reference } from './variables.ts';

@@ -6,7 +6,6 @@
 // "zero or one character", and runs `Match exec` commands by default.
 
 import { homedir, hostname as localHostname, userInfo } from 'node:os';
-import { join } from 'node:path';
 import { ConfigError } from '../core/errors.ts';
 import { matchPatternList } from './known-hosts.ts';
 import { expandTilde, type ConfigNode, type MatchCriterion, type Origin, type SshConfigSource } from './ssh-config-load.ts';

@@ -189,7 +189,7 @@ export async function startFakeDigitalOcean(options: FakeDigitalOceanOptions): P
     if (ips.length < names.length) return unprocessable(res, `creating ${names.length} droplets will exceed your droplet limit`);
     const tags = Array.isArray(body.tags) ? (body.tags as string[]) : [];
     const made = (names as string[]).map((name) => dropletJson(addDroplet(name, ips.shift() as string, size, region, image, tags)));
-    const links = { actions: made.map((d) => ({ id: nextActionId++, rel: 'create', href: `${url}/v2/actions/${nextActionId - 1}` })) };
+    const links = { actions: made.map(() => ({ id: nextActionId++, rel: 'create', href: `${url}/v2/actions/${nextActionId - 1}` })) };
     send(res, 202, single ? { droplet: made[0], links } : { droplets: made, links });
   };
 

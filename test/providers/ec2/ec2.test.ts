@@ -399,7 +399,7 @@ test('API errors become one ProviderError with the code and a hint, never a stac
 });
 
 test('a failing second launch names the servers already created', async (t) => {
-  const { fake, provider, env } = await setup(t, { startDelayMs: 50 });
+  const { provider, env } = await setup(t, { startDelayMs: 50 });
   const options = await provider.validateCreateOptions({}, env);
   // the fake has 5 addresses: 4 + 2 cannot all start
   await provider.createServers({ names: ['a', 'b', 'c', 'd'], options }, env);
