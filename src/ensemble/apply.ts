@@ -6,19 +6,17 @@ import { TaskError } from '../core/errors.ts';
 import { sh } from '../core/command.ts';
 import { dockerPull, dockerRm, dockerRun, STATE_SEPARATOR, unbindCommand } from '../docker/commands.ts';
 import { parseHostState } from '../docker/inspect.ts';
-import type { ContainerSpec } from '../docker/container-spec.ts';
 import { DockerHost } from '../docker/docker-host.ts';
 import { setupDocker } from '../docker/setup.ts';
-import { parsePortSpec } from '../docker/port-spec.ts';
 import type { TaskContext } from '../runner/context-types.ts';
 import { waitForSsh } from '../providers/wait-ssh.ts';
 import { applyFirewallCommand, confirmFirewallCommand, firewallRestoreInput, rollbackFirewallCommand } from './firewall-commands.ts';
 import { firewallHash, resolveFirewallRules } from './firewall-rules.ts';
-import { normalSpec, specHash } from './container-spec-hash.ts';
 import type { Manifest, ManifestServer } from './model.ts';
 import type { Located } from './observe.ts';
 import { LABELS, type ObservedWorld } from './observed.ts';
 import { serverField, type Plan, type PlannedThing } from './plan.ts';
+import { resolveContainer, type ResolvedContainer } from './resolve-container.ts';
 import { resolveValue, type Reference } from './variables.ts';
 
 export interface ThingOutcome {
@@ -127,16 +125,7 @@ async function applyThing(c: TaskContext, t: PlannedThing, server: ManifestServe
     if (t.action === 'keep') return false;
     const mc = server.containers.find((x) => x.name === t.name);
     if (!mc) throw new TaskError(`${t.id} is not in the manifest`);
-    const env = Object.fromEntries(Object.entries(mc.environment).map(([k, v]) => [k, must(v, `${mc.path}.environment.${k}`, facts, server.name)]));
-    const image = must(mc.image, `${mc.path}.image`, facts, server.name);
-    const command = mc.command !== undefined ? must(mc.command, `${mc.path}.command`, facts, server.name) : undefined;
-    const volumes = mc.volumes.map((v) => ({ host: v.host, container: must(v.container, `${mc.path}.volumes`, facts, server.name) }));
-    const normal = normalSpec({ image, ...(command !== undefined ? { command } : {}), environment: env, ports: mc.ports, volumes, ...(mc.memory ? { memory: mc.memory } : {}), ...(mc.hostname ? { hostname: mc.hostname } : {}), privileged: mc.privileged });
-    const containerSpec: ContainerSpec = {
-      image, name: mc.name, ...(command !== undefined ? { command } : {}), environment: env,
-      ports: mc.ports.map((p) => parsePortSpec(`${p.container}:${p.public}/${p.protocol}`)), volumes,
-      ...(mc.memory ? { memory: mc.memory } : {}), ...(mc.hostname ? { hostname: mc.hostname } : {}), ...(mc.privileged ? { privileged: true } : {}),
-    };
+    const { run: containerSpec, normal, hash } = resolveContainer(mc, (value, where) => must(value, where, facts, server.name)) as ResolvedContainer;
     // one round trip: remove what this replaces, run, and read the new container back
     const known = facts.docker.get(server.name);
     if (known === false) {
@@ -144,8 +133,8 @@ async function applyThing(c: TaskContext, t: PlannedThing, server: ManifestServe
       facts.docker.set(server.name, true);
     }
     const replacing = t.action === 'replace';
-    if (replacing) await host.asRoot(dockerPull(image), { quiet: true }).catch(() => undefined); // pull first: the swap is short
-    const labels = { [LABELS.ensemble]: ensemble, [LABELS.specHash]: specHash(normal), [LABELS.spec]: JSON.stringify(normal) };
+    if (replacing) await host.asRoot(dockerPull(containerSpec.image), { quiet: true }).catch(() => undefined); // pull first: the swap is short
+    const labels = { [LABELS.ensemble]: ensemble, [LABELS.specHash]: hash, [LABELS.spec]: JSON.stringify(normal) };
     const swap = replacing ? sh`${unbindCommand(mc.name, undefined)} >/dev/null; docker rm -f ${mc.name} >/dev/null; ` : sh``;
     const result = await host.asRoot(sh`${swap}id=$(${dockerRun(containerSpec, labels)}) && docker inspect "$id" && echo ${STATE_SEPARATOR}`, { quiet: true });
     const after = parseHostState(result.stdout).containers[0];

@@ -1,9 +1,11 @@
 // A container's desired spec, normalised, and its hash. The hash is stored as a label when hitc
 // creates the container, so "unchanged" means "same spec as last time" — values the image itself
 // defines (ENV, CMD, volumes) can never cause a false change (the original's bug 1). The
-// normalised spec is stored too, so a change can be explained field by field.
+// normalised spec is stored too, so a change can be explained field by field. Secret values
+// appear in it only as a slow salted digest: enough to notice a change, useless for guessing.
 
-import { createHash } from 'node:crypto';
+import { createHash, scryptSync } from 'node:crypto';
+import { Secret } from '../core/secret.ts';
 import type { PortSpec } from '../docker/port-spec.ts';
 
 export interface NormalSpec {
@@ -15,22 +17,40 @@ export interface NormalSpec {
   readonly memory: string | null;
   readonly hostname: string | null;
   readonly privileged: boolean;
+  /** Secret environment values by name, as digests; absent when there are none. */
+  readonly secrets?: Readonly<Record<string, string>>;
+}
+
+const digests = new Map<string, string>();
+
+/** scrypt, salted with the variable's name; memoised per run (each costs ~50 ms on purpose). */
+function secretDigest(name: string, value: Secret): string {
+  const key = `${name}\0${value.reveal()}`;
+  let d = digests.get(key);
+  if (d === undefined) {
+    d = scryptSync(value.reveal(), `hitc-secret:${name}`, 16).toString('hex');
+    digests.set(key, d);
+  }
+  return d;
 }
 
 export function normalSpec(spec: {
-  image: string; command?: string; environment: Readonly<Record<string, string>>; ports: readonly PortSpec[];
+  image: string; command?: string; environment: Readonly<Record<string, string | Secret>>; ports: readonly PortSpec[];
   volumes: readonly { host: string; container: string }[]; memory?: string; hostname?: string; privileged: boolean;
 }): NormalSpec {
   const strip = (p: string): string => (p.length > 1 ? p.replace(/\/+$/, '') : p);
+  const sorted = Object.entries(spec.environment).sort(([a], [b]) => a.localeCompare(b));
+  const secrets = sorted.filter((e): e is [string, Secret] => e[1] instanceof Secret);
   return {
     image: spec.image,
     command: spec.command ?? null,
-    environment: Object.fromEntries(Object.entries(spec.environment).sort(([a], [b]) => a.localeCompare(b))),
+    environment: Object.fromEntries(sorted.filter((e): e is [string, string] => typeof e[1] === 'string')),
     ports: spec.ports.map((p) => `${p.container}:${p.public}/${p.protocol}`).sort(),
     volumes: spec.volumes.map((v) => `${strip(v.host)}:${strip(v.container)}`).sort(),
     memory: spec.memory ?? null,
     hostname: spec.hostname ?? null,
     privileged: spec.privileged,
+    ...(secrets.length > 0 ? { secrets: Object.fromEntries(secrets.map(([k, v]) => [k, secretDigest(k, v)])) } : {}),
   };
 }
 
@@ -49,6 +69,12 @@ export function explainDifference(before: NormalSpec | undefined, after: NormalS
     const b = after.environment[key];
     if (a === b) continue;
     out.push(a === undefined ? `environment ${key} added` : b === undefined ? `environment ${key} removed` : `environment ${key}: ${a} → ${b}`);
+  }
+  const sa = before.secrets ?? {};
+  const sb = after.secrets ?? {};
+  for (const key of [...new Set([...Object.keys(sa), ...Object.keys(sb)])].sort()) {
+    if (sa[key] === sb[key]) continue;
+    out.push(sa[key] === undefined ? `environment ${key} (secret) added` : sb[key] === undefined ? `environment ${key} (secret) removed` : `environment ${key}: secret value changed`);
   }
   const listDiff = (name: string, a: readonly string[], b: readonly string[]): void => {
     const added = b.filter((x) => !a.includes(x));

@@ -1,6 +1,7 @@
 // The manifest after parsing, templates and count expansion: what the planner compares with
 // the observed world. Values may still hold variables (resolved just before a thing starts).
 
+import type { Secret } from '../core/secret.ts';
 import type { PortSpec } from '../docker/port-spec.ts';
 
 export interface ManifestServer {
@@ -21,7 +22,8 @@ export interface ManifestContainer {
   readonly path: string;
   readonly image: string;
   readonly command?: string;
-  readonly environment: Readonly<Record<string, string>>;
+  /** Secret values come from `!secret` and are never resolved, printed or planned as text. */
+  readonly environment: Readonly<Record<string, string | Secret>>;
   readonly ports: readonly PortSpec[];
   readonly volumes: readonly { readonly host: string; readonly container: string }[];
   readonly memory?: string;

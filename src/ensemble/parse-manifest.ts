@@ -6,7 +6,9 @@ import type { ManifestIssue } from '../core/errors.ts';
 import { suggest } from '../core/suggest.ts';
 import { parsePortSpec, type PortSpec } from '../docker/port-spec.ts';
 import { copyNames } from '../providers/types.ts';
+import type { Secret } from '../core/secret.ts';
 import { checkReferences } from './references.ts';
+import { isSecretScalar, resolveTags } from './tags.ts';
 import { applyTemplate } from './templates.ts';
 import { VariableSyntaxError, parseValue } from './variables.ts';
 import { entry, parseYamlTree, text, type LEntry, type LNode } from './yaml-tree.ts';
@@ -23,9 +25,12 @@ const SERVER_KEYS = ['provider', 'count', 'containers', 'firewall', 'depends_on'
 const CONTAINER_KEYS = ['image', 'command', 'environment', 'ports', 'volumes', 'count', 'memory', 'max_memory', 'hostname', 'privileged', 'depends_on', 'ip'];
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
 
-export function parseManifest(file: string, source: string): { manifest?: Manifest; issues: ManifestIssue[] } {
-  const { root, issues } = parseYamlTree(source);
-  if (!root) return { issues };
+/** `env` is where `!env` and `!secret` values come from (hitc's own environment). */
+export function parseManifest(file: string, source: string, env: Readonly<Record<string, string | undefined>> = {}): { manifest?: Manifest; issues: ManifestIssue[] } {
+  const parsed = parseYamlTree(source);
+  const issues = parsed.issues;
+  if (!parsed.root) return { issues };
+  const root = resolveTags(parsed.root, env, issues);
   if (root.kind !== 'map') return { issues: [{ path: '', line: root.line, message: 'a manifest is a mapping of server names to servers' }] };
 
   const templates = new Map<string, LNode>();
@@ -152,15 +157,19 @@ function expandContainers(server: string, specName: string, entries: readonly LE
   return out;
 }
 
-function parseEnvironment(e: LEntry | undefined, path: string, templates: ReadonlyMap<string, LNode>, issues: ManifestIssue[]): Record<string, string> {
+function parseEnvironment(e: LEntry | undefined, path: string, templates: ReadonlyMap<string, LNode>, issues: ManifestIssue[]): Record<string, string | Secret> {
   if (!e) return {};
   if (e.value.kind !== 'map') {
     issues.push({ path, line: e.line, message: 'environment is a mapping of NAME: value' });
     return {};
   }
-  const env: Record<string, string> = {};
+  const env: Record<string, string | Secret> = {};
   for (const v of applyTemplate(e.value, templates, path, issues).entries) {
     if (v.key === 'template') continue;
+    if (isSecretScalar(v.value)) {
+      env[v.key] = v.value.secret;
+      continue;
+    }
     const value = v.value.kind === 'scalar' ? (v.value.value === null ? '' : String(v.value.value)) : undefined;
     if (value === undefined) {
       issues.push({ path: `${path}.${v.key}`, line: v.line, message: 'environment values are single values' });

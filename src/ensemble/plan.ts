@@ -3,10 +3,11 @@
 // is itself (re)created, and sees the new address. Every change and every no-op has a reason.
 
 import { firewallHash, resolveFirewallRules } from './firewall-rules.ts';
-import { explainDifference, normalSpec, specHash, type NormalSpec } from './container-spec-hash.ts';
+import { explainDifference, type NormalSpec } from './container-spec-hash.ts';
 import { containerId, serverId, type Manifest, type ManifestContainer, type ManifestServer } from './model.ts';
 import { LABELS, type ObservedServer, type ObservedWorld } from './observed.ts';
 import { buildGraph } from './references.ts';
+import { resolveContainer } from './resolve-container.ts';
 import { resolveValue, type Reference } from './variables.ts';
 
 export type Action = 'create' | 'replace' | 'update' | 'keep' | 'unavailable' | 'orphan';
@@ -108,16 +109,6 @@ function sameOption(key: string, wanted: string, have: string): boolean {
   return wanted === have || (key === 'image' && !/^ami-/.test(wanted));
 }
 
-function resolveAll(values: Readonly<Record<string, string>>, lookup: (r: Reference) => unknown, specials: Parameters<typeof resolveValue>[2]): Record<string, string> | undefined {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(values)) {
-    const r = resolveValue(v, lookup, specials);
-    if (r === undefined) return undefined;
-    out[k] = r;
-  }
-  return out;
-}
-
 function planContainer(
   id: string, server: ManifestServer, c: ManifestContainer, obs: ObservedServer | undefined, serverPlan: PlannedThing,
   waiting: string[], lookup: (r: Reference) => unknown, specials: Parameters<typeof resolveValue>[2],
@@ -127,22 +118,12 @@ function planContainer(
   const verb = existing ? 'replace' : 'create';
   if (serverPlan.action === 'unavailable') return { ...base, action: 'unavailable', reasons: [`server ${server.name} is unavailable`] };
   if (serverPlan.action !== 'keep') return { ...base, action: verb === 'replace' ? 'replace' : 'create', reasons: [`server ${server.name} is being ${serverPlan.action === 'create' ? 'created' : 'replaced'}`] };
-  const fields = resolveAll({ image: c.image, ...(c.command ? { command: c.command } : {}), ...Object.fromEntries(Object.entries(c.environment).map(([k, v]) => [`env:${k}`, v])), ...Object.fromEntries(c.volumes.map((v, i) => [`vol:${i}`, v.container])) }, lookup, specials);
-  if (!fields || waiting.length > 0) {
+  const resolved = resolveContainer(c, (value) => resolveValue(value, lookup, specials));
+  if (!resolved || waiting.length > 0) {
     const names = waiting.map((w) => w.replace(/^server:/, '').replace(/^container:([^/]+)\/(.+)$/, '$2 ($1)'));
     return { ...base, action: verb, reasons: [`waits for ${names.join(', ') || 'values not known yet'}, which ${waiting.length === 1 ? 'is' : 'are'} being (re)created`] };
   }
-  const spec = normalSpec({
-    image: fields.image as string,
-    ...(fields.command !== undefined ? { command: fields.command } : {}),
-    environment: Object.fromEntries(Object.keys(c.environment).map((k) => [k, fields[`env:${k}`] as string])),
-    ports: c.ports,
-    volumes: c.volumes.map((v, i) => ({ host: v.host, container: fields[`vol:${i}`] as string })),
-    ...(c.memory ? { memory: c.memory } : {}),
-    ...(c.hostname ? { hostname: c.hostname } : {}),
-    privileged: c.privileged,
-  });
-  const hash = specHash(spec);
+  const { normal: spec, hash } = resolved;
   if (!existing) return { ...base, action: 'create', reasons: ['no such container'], spec, hash };
   if (existing.labels[LABELS.specHash] === hash) {
     if (existing.running) return { ...base, action: 'keep', reasons: ['spec unchanged'], spec, hash };

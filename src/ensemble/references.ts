@@ -23,7 +23,7 @@ function usesOf(servers: readonly ManifestServer[]): Use[] {
     for (const c of s.containers) {
       const from = containerId(s.name, c.name);
       const values: [string, string][] = [['image', c.image], ...(c.command ? [['command', c.command] as [string, string]] : []),
-        ...Object.entries(c.environment).map(([k, v]) => [`environment.${k}`, v] as [string, string]),
+        ...Object.entries(c.environment).filter((e): e is [string, string] => typeof e[1] === 'string').map(([k, v]) => [`environment.${k}`, v] as [string, string]),
         ...c.volumes.map((v) => [`volumes.${v.host}`, v.container] as [string, string])];
       for (const [k, v] of values) uses.push({ from, path: `${c.path}.${k}`, line: c.line, value: v, host: s.name });
     }

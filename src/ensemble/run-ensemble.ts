@@ -27,7 +27,7 @@ export class ChangesPending extends HitcError {
 export function loadManifest(name: string): { manifest: Manifest; ensemble: string } {
   const file = [name, `${name}.yml`, `${name}.yaml`].find((f) => existsSync(f));
   if (!file) throw new UsageError(`no manifest ${name}, ${name}.yml or ${name}.yaml here`, { argument: name, hint: 'hitc init writes an example ensemble.yml' });
-  const { manifest, issues } = parseManifest(file, readFileSync(file, 'utf8'));
+  const { manifest, issues } = parseManifest(file, readFileSync(file, 'utf8'), process.env);
   if (!manifest) throw new ManifestError(file, issues);
   return { manifest, ensemble: name.replace(/\.ya?ml$/, '').split('/').pop() as string };
 }

@@ -7,7 +7,7 @@ import type { ManifestIssue } from '../core/errors.ts';
 export type LNode =
   | { readonly kind: 'map'; readonly line: number; readonly entries: readonly LEntry[] }
   | { readonly kind: 'seq'; readonly line: number; readonly items: readonly LNode[] }
-  | { readonly kind: 'scalar'; readonly line: number; readonly value: string | number | boolean | null };
+  | { readonly kind: 'scalar'; readonly line: number; readonly value: string | number | boolean | null; readonly tag?: string };
 
 export type LMap = Extract<LNode, { kind: 'map' }>;
 
@@ -48,7 +48,9 @@ export function parseYamlTree(text: string): { root?: LNode; issues: ManifestIss
     }
     if (isScalar(node)) {
       const v = node.value;
-      return { kind: 'scalar', line: lineOf(node, fallback), value: typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? v : v === null || v === undefined ? null : String(v) };
+      // only local tags (!secret, !env) are kept: YAML's own (!!str …) are already resolved
+      const tag = node.tag?.startsWith('!') ? node.tag : undefined;
+      return { kind: 'scalar', line: lineOf(node, fallback), value: typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? v : v === null || v === undefined ? null : String(v), ...(tag ? { tag } : {}) };
     }
     return { kind: 'scalar', line: fallback, value: null };
   };
