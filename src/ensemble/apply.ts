@@ -10,7 +10,8 @@ import { DockerHost } from '../docker/docker-host.ts';
 import { setupDocker } from '../docker/setup.ts';
 import type { TaskContext } from '../runner/context-types.ts';
 import { waitForSsh } from '../providers/wait-ssh.ts';
-import { applyFirewallCommand, confirmFirewallCommand, firewallRestoreInput, rollbackFirewallCommand } from './firewall-commands.ts';
+import { applyFirewall, removeFirewall } from './firewall-apply.ts';
+import { firewallRestoreInput } from './firewall-commands.ts';
 import { firewallHash, resolveFirewallRules } from './firewall-rules.ts';
 import type { Manifest, ManifestServer } from './model.ts';
 import type { Located } from './observe.ts';
@@ -28,14 +29,24 @@ export interface ThingOutcome {
 interface Facts {
   servers: Map<string, { ip: string; internalIp: string; name: string; options: Record<string, string> }>;
   containers: Map<string, Record<string, unknown>>;
-  /** Whether Docker is installed, per server (from observation, or set up during apply). */
-  docker: Map<string, boolean>;
+  /** Docker set up (or found) per server, shared by everything that needs it there, so two
+   *  things on one server never install it at the same time. */
+  docker: Map<string, Promise<void>>;
+}
+
+function dockerReady(facts: Facts, server: string, host: DockerHost): Promise<void> {
+  let ready = facts.docker.get(server);
+  if (!ready) {
+    ready = setupDocker(host).then(() => undefined);
+    facts.docker.set(server, ready);
+  }
+  return ready;
 }
 
 export async function applyPlan(c: TaskContext, manifest: Manifest, plan: Plan, observed: ObservedWorld, located: Map<string, Located>, ensemble: string, options: { prune?: boolean } = {}): Promise<ThingOutcome[]> {
   const servers = new Map(manifest.servers.map((s) => [s.name, s]));
   const facts: Facts = { servers: new Map(), containers: new Map(), docker: new Map() };
-  for (const s of manifest.servers) facts.docker.set(s.name, observed.servers[s.name]?.dockerInstalled ?? false);
+  for (const s of manifest.servers) if (observed.servers[s.name]?.dockerInstalled) facts.docker.set(s.name, Promise.resolve());
   for (const [name, o] of Object.entries(observed.servers)) {
     facts.servers.set(name, { ip: o.ip, internalIp: o.internalIp, name, options: { ...o.options } });
     for (const ct of o.containers) facts.containers.set(`${name}/${ct.name}`, ct as unknown as Record<string, unknown>);
@@ -114,8 +125,8 @@ async function applyThing(c: TaskContext, t: PlannedThing, server: ManifestServe
     await waitForSsh(c, [spec]);
     located.set(server.name, { provider, node, spec });
     facts.servers.set(server.name, { ip: node.ip, internalIp: node.internalIp ?? node.ip, name: server.name, options: { ...(node.size ? { size: node.size } : {}), ...node.extra } });
-    if (server.containers.length > 0) await setupDocker(new DockerHost(c.on(spec)));
-    facts.docker.set(server.name, server.containers.length > 0);
+    facts.docker.delete(server.name);
+    if (server.containers.length > 0) await dockerReady(facts, server.name, new DockerHost(c.on(spec)));
     return true;
   }
   const spec = located.get(server.name)?.spec;
@@ -127,11 +138,7 @@ async function applyThing(c: TaskContext, t: PlannedThing, server: ManifestServe
     if (!mc) throw new TaskError(`${t.id} is not in the manifest`);
     const { run: containerSpec, normal, hash } = resolveContainer(mc, (value, where) => must(value, where, facts, server.name)) as ResolvedContainer;
     // one round trip: remove what this replaces, run, and read the new container back
-    const known = facts.docker.get(server.name);
-    if (known === false) {
-      await setupDocker(host);
-      facts.docker.set(server.name, true);
-    }
+    await dockerReady(facts, server.name, host);
     const replacing = t.action === 'replace';
     if (replacing) await host.asRoot(dockerPull(containerSpec.image), { quiet: true }).catch(() => undefined); // pull first: the swap is short
     const labels = { [LABELS.ensemble]: ensemble, [LABELS.specHash]: hash, [LABELS.spec]: JSON.stringify(normal) };
@@ -144,22 +151,17 @@ async function applyThing(c: TaskContext, t: PlannedThing, server: ManifestServe
   }
   // firewall
   if (t.action === 'keep') return false;
+  // its DOCKER-USER hook needs Docker's chains, so Docker comes first where containers will run
+  if (server.containers.length > 0) await dockerReady(facts, server.name, host);
   const rules = resolveFirewallRules(server.firewall?.rules ?? [], lookupIn(facts, server.name), specials(facts));
   if (!rules) throw new TaskError(`${server.name}.firewall: a source address is still unknown`);
   const hash = firewallHash(rules);
-  const applied = await host.asRoot(applyFirewallCommand(firewallRestoreInput(rules, hash), 45), { quiet: true });
-  const timer = Number(applied.stdout.trim().split('\n').pop());
-  try {
-    await c.on(spec).freshLogin();
-  } catch (error) {
-    await host.asRoot(rollbackFirewallCommand(timer), { quiet: true }).catch(() => undefined);
-    throw new TaskError(`${server.name}: after the new firewall a fresh SSH login failed, so the previous rules were restored (${(error as Error).message})`);
-  }
-  await host.asRoot(confirmFirewallCommand(timer), { quiet: true });
+  await applyFirewall(host, () => c.on(spec).freshLogin(), server.name, firewallRestoreInput(rules, hash, ensemble));
   return true;
 }
 
-// Orphans (containers this ensemble made that the manifest no longer has) go only when asked.
+// Orphans (containers and firewalls this ensemble made that the manifest no longer has) go only
+// when asked.
 async function pruneOrphans(c: TaskContext, plan: Plan, located: Map<string, Located>): Promise<ThingOutcome[]> {
   const out: ThingOutcome[] = [];
   for (const t of plan.things.filter((x) => x.action === 'orphan')) {
@@ -167,8 +169,11 @@ async function pruneOrphans(c: TaskContext, plan: Plan, located: Map<string, Loc
     try {
       if (!spec) throw new TaskError(`${t.server} has no address`);
       const host = new DockerHost(c.on(spec));
-      await host.asRoot(unbindCommand(t.name, undefined), { quiet: true });
-      await host.asRoot(dockerRm(t.name));
+      if (t.kind === 'firewall') await removeFirewall(host);
+      else {
+        await host.asRoot(unbindCommand(t.name, undefined), { quiet: true });
+        await host.asRoot(dockerRm(t.name));
+      }
       out.push({ id: t.id, status: 'done' });
     } catch (error) {
       out.push({ id: t.id, status: 'failed', error });

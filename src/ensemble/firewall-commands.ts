@@ -13,11 +13,11 @@ export const FW_DOCKER_CHAIN = 'HITC-FW-DOCKER';
 export const FW_HASH_TAG = 'hitc-fw-hash:';
 
 /** iptables-restore input for the chains, given the peer that must keep SSH (address, port). */
-export function firewallRestoreInput(rules: readonly ResolvedRule[], hash: string): string {
+export function firewallRestoreInput(rules: readonly ResolvedRule[], hash: string, ensemble: string): string {
   const lines = ['*filter', `:${FW_CHAIN} - [0:0]`, `:${FW_DOCKER_CHAIN} - [0:0]`];
   const host = (spec: string): void => void lines.push(`-A ${FW_CHAIN} ${spec}`);
   const docker = (spec: string): void => void lines.push(`-A ${FW_DOCKER_CHAIN} ${spec}`);
-  host(`-m comment --comment "${FW_HASH_TAG}${hash}"`);
+  host(`-m comment --comment "${FW_HASH_TAG}${hash}@${ensemble.replace(/[^A-Za-z0-9_.-]/g, '_')}"`);
   host('-i lo -j RETURN');
   host('-m conntrack --ctstate ESTABLISHED,RELATED -j RETURN');
   host('-p icmp -j RETURN');
@@ -47,35 +47,63 @@ export function firewallRestoreInput(rules: readonly ResolvedRule[], hash: strin
   return lines.join('\n');
 }
 
+const BACKUP = '/root/.hitc-fw-backup';
+
+/** Remove hitc's firewall entirely (jumps, then chains). Errors for parts that are absent are ignored. */
+export function removeFirewallScript(): string {
+  return [
+    `iptables -w -D INPUT -j ${FW_CHAIN}`, `iptables -w -D DOCKER-USER -j ${FW_DOCKER_CHAIN}`,
+    `iptables -w -F ${FW_CHAIN}`, `iptables -w -X ${FW_CHAIN}`, `iptables -w -F ${FW_DOCKER_CHAIN}`, `iptables -w -X ${FW_DOCKER_CHAIN}`,
+  ].map((c) => `${c} 2>/dev/null`).join('; ') + '; true';
+}
+
+// Only hitc's own chains are backed up and restored: restoring the whole filter table would also
+// undo the rules Docker added meanwhile for containers started in parallel. An empty backup means
+// there was no hitc firewall before; no backup means confirmed or already rolled back (so the
+// timer firing late does nothing).
+const ROLLBACK = `if [ -e ${BACKUP} ]; then if [ -s ${BACKUP} ]; then iptables-restore -w --noflush < ${BACKUP}; else ${removeFirewallScript()}; fi && rm -f ${BACKUP}; fi`;
+
 /**
- * Apply atomically, keep a backup, and arm a rollback timer (restores the backup after
- * `rollbackSec` unless disarmed). Prints the timer's pid on stdout.
+ * Apply atomically, keep a backup of hitc's previous chains, and arm a rollback timer (restores
+ * them after `rollbackSec` unless disarmed — the dead man's switch for a connection that died).
+ * Prints the timer's pid on stdout.
  */
 export function applyFirewallCommand(restoreInput: string, rollbackSec: number): Command {
   return sh`set -e
 peer=$(printf '%s' "$SSH_CLIENT" | cut -d' ' -f1); port=$(printf '%s' "$SSH_CONNECTION" | cut -d' ' -f4)
 [ -n "$peer" ] || { echo "cannot tell the SSH peer address (no SSH_CLIENT)" >&2; exit 3; }
-umask 077; iptables-save -t filter > /root/.hitc-fw-backup
+umask 077
+if iptables -w -S ${FW_CHAIN} >/dev/null 2>&1; then
+  { echo '*filter'; echo ':${raw(FW_CHAIN)} - [0:0]'; echo ':${raw(FW_DOCKER_CHAIN)} - [0:0]'; iptables-save -t filter | grep -E '^-A ${raw(FW_CHAIN)}(-DOCKER)? ' || true; echo COMMIT; } > ${BACKUP}
+else : > ${BACKUP}; fi
 printf '%s' ${restoreInput} | sed -e "s/@SSH_PEER@/$peer/" -e "s/@SSH_PORT@/\${port:-22}/" | iptables-restore -w --noflush
 iptables -w -C INPUT -j ${FW_CHAIN} 2>/dev/null || iptables -w -I INPUT -j ${FW_CHAIN}
 if iptables -w -L DOCKER-USER -n >/dev/null 2>&1; then
   iptables -w -C DOCKER-USER -j ${FW_DOCKER_CHAIN} 2>/dev/null || iptables -w -I DOCKER-USER -j ${FW_DOCKER_CHAIN}
 fi
-nohup sh -c ${raw(`'sleep ${rollbackSec}; iptables-restore -w < /root/.hitc-fw-backup'`)} >/dev/null 2>&1 &
+nohup sh -c ${`sleep ${rollbackSec}; ${ROLLBACK}`} >/dev/null 2>&1 &
 echo $!`;
 }
 
 /** Disarm the rollback timer once a fresh SSH login has confirmed the new rules. */
 export function confirmFirewallCommand(timerPid: number): Command {
-  return sh`kill ${String(timerPid)} 2>/dev/null; rm -f /root/.hitc-fw-backup; true`;
+  return sh`kill ${String(timerPid)} 2>/dev/null; rm -f ${BACKUP}; true`;
 }
 
-/** Restore the backup now (the confirmation failed but this connection still works). */
+/** Restore the previous rules now (the confirmation failed but this connection still works).
+ *  The timer stays armed unless the restore succeeded. */
 export function rollbackFirewallCommand(timerPid: number): Command {
-  return sh`kill ${String(timerPid)} 2>/dev/null; iptables-restore -w < /root/.hitc-fw-backup && rm -f /root/.hitc-fw-backup`;
+  return sh`${raw(ROLLBACK)} && { kill ${String(timerPid)} 2>/dev/null; true; }`;
 }
 
-/** The hash of the rules hitc applied last, or nothing. Part of the observation probe. */
+/** `HASH ENSEMBLE hooked|unhooked` for the rules hitc applied last, or nothing. Part of the
+ *  observation probe: chains that INPUT or DOCKER-USER no longer jump to filter nothing. */
 export function readFirewallHashScript(): string {
-  return `iptables -w -S ${FW_CHAIN} 2>/dev/null | sed -n 's/.*${FW_HASH_TAG}\\([0-9a-f]*\\).*/\\1/p' | head -1`;
+  const hooked = `iptables -w -C INPUT -j ${FW_CHAIN} 2>/dev/null && { ! iptables -w -L DOCKER-USER -n >/dev/null 2>&1 || iptables -w -C DOCKER-USER -j ${FW_DOCKER_CHAIN} 2>/dev/null; }`;
+  return `h=$(${hooked} && echo hooked || echo unhooked); iptables -w -S ${FW_CHAIN} 2>/dev/null | sed -n "s/.*${FW_HASH_TAG}\\([0-9a-f]*\\)@\\([A-Za-z0-9_.-]*\\).*/\\1 \\2 $h/p" | head -1`;
+}
+
+export function parseFirewallHash(line: string): { specHash: string; ensemble: string; hooked: boolean } | undefined {
+  const [specHash, ensemble, hooked] = line.trim().split(' ');
+  return specHash ? { specHash, ensemble: ensemble ?? '', hooked: hooked === 'hooked' } : undefined;
 }

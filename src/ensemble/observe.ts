@@ -9,7 +9,7 @@ import { DockerHost } from '../docker/docker-host.ts';
 import { parseHostState } from '../docker/inspect.ts';
 import type { Node, Provider } from '../providers/types.ts';
 import type { TaskContext } from '../runner/context-types.ts';
-import { readFirewallHashScript } from './firewall-commands.ts';
+import { parseFirewallHash, readFirewallHashScript } from './firewall-commands.ts';
 import type { Manifest, ManifestServer } from './model.ts';
 import type { ObservedServer, ObservedWorld } from './observed.ts';
 
@@ -66,7 +66,7 @@ export async function observe(c: TaskContext, manifest: Manifest, located: Map<s
       options: node ? { ...(node.size ? { size: node.size } : {}), ...node.extra } : {},
       dockerInstalled: parsed.dockerInstalled,
       containers: parsed.containers,
-      ...(fw.trim() ? { firewall: { specHash: fw.trim() } } : {}),
+      ...(parseFirewallHash(fw) ? { firewall: parseFirewallHash(fw) } : {}),
     };
   }));
   return { servers };

@@ -6,6 +6,10 @@ import type { ContainerInfo } from '../docker/inspect.ts';
 export interface ObservedFirewall {
   /** Hash of the rules hitc last applied (stored with them on the host); undefined if none. */
   readonly specHash?: string;
+  /** The ensemble that applied them (a firewall it no longer declares is its orphan). */
+  readonly ensemble?: string;
+  /** False when the chains exist but INPUT / DOCKER-USER no longer jump to them. */
+  readonly hooked?: boolean;
 }
 
 export interface ObservedServer {

@@ -16,7 +16,7 @@ const SECTIONS: { title: string; pick: (t: PlannedThing) => boolean }[] = [
 
 function label(t: PlannedThing): string {
   if (t.kind === 'container') return `${t.name} (${t.server})`;
-  if (t.kind === 'firewall') return `${t.server} (${t.ruleCount ?? 0} rules total)`;
+  if (t.kind === 'firewall') return t.action === 'orphan' ? `${t.server} firewall` : `${t.server} (${t.ruleCount ?? 0} rules total)`;
   return t.name;
 }
 

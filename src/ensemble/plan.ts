@@ -4,7 +4,7 @@
 
 import { firewallHash, resolveFirewallRules } from './firewall-rules.ts';
 import { explainDifference, type NormalSpec } from './container-spec-hash.ts';
-import { containerId, serverId, type Manifest, type ManifestContainer, type ManifestServer } from './model.ts';
+import { containerId, firewallId, serverId, type Manifest, type ManifestContainer, type ManifestServer } from './model.ts';
 import { LABELS, type ObservedServer, type ObservedWorld } from './observed.ts';
 import { buildGraph } from './references.ts';
 import { resolveContainer } from './resolve-container.ts';
@@ -76,6 +76,10 @@ export function planEnsemble(manifest: Manifest, observed: ObservedWorld, option
     for (const c of observed.servers[s.name]?.containers ?? []) {
       if (c.labels[LABELS.ensemble] !== options.ensemble || s.containers.some((x) => x.name === c.name)) continue;
       things.push({ id: containerId(s.name, c.name), kind: 'container', server: s.name, name: c.name, action: 'orphan', reasons: ['not in the manifest any more'] });
+    }
+    const fw = observed.servers[s.name]?.firewall;
+    if (!s.firewall && fw?.specHash && fw.ensemble === options.ensemble) {
+      things.push({ id: firewallId(s.name), kind: 'firewall', server: s.name, name: s.name, action: 'orphan', reasons: ['the manifest has no firewall for it any more'] });
     }
   }
   return { things, order, dependencies: Object.fromEntries(order.map((id) => [id, graph.dependencies(id)])) };
@@ -150,6 +154,7 @@ function planFirewall(
   if (!resolved || waiting.length > 0) return { ...base, action: obs?.firewall?.specHash ? 'update' : 'create', reasons: ['waits for addresses of servers being (re)created'] };
   const hash = firewallHash(resolved);
   if (!obs?.firewall?.specHash) return { ...base, action: 'create', reasons: ['no hitc firewall on the server'], hash };
+  if (obs.firewall.hooked === false) return { ...base, action: 'update', reasons: ['the rules are no longer hooked into INPUT/DOCKER-USER'], hash };
   if (obs.firewall.specHash === hash) return { ...base, action: 'keep', reasons: ['rules unchanged'], hash };
   return { ...base, action: 'update', reasons: ['rules changed'], hash };
 }

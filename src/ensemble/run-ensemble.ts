@@ -58,7 +58,7 @@ export async function upTask(c: TaskContext, { name, verbose, prune }: { name: s
   show(c, first.plan, verbose);
   const orphans = first.plan.things.filter((t) => t.action === 'orphan').length;
   if (!hasChanges(first.plan) && !(prune && orphans > 0)) return first.plan.things;
-  if (prune && orphans > 0) c.log(`prune: ${orphans} orphaned container(s) will be removed`);
+  if (prune && orphans > 0) c.log(`prune: ${orphans} orphaned thing(s) will be removed`);
   if (!c.yes) {
     const answer = await confirmOnTerminal('Do you wish to continue?');
     if (answer === undefined) throw new UsageError('the plan needs confirmation and there is no terminal', { hint: 'add --yes' });

@@ -126,6 +126,19 @@ test('the firewall admits the listed internal IPs, refuses another host, and nev
   assert.equal((ssh.stdout.match(/out: still-in/g) ?? []).length, 2);
 });
 
+test('a firewall dropped from the manifest is an orphan: kept, then taken off with prune=true', async () => {
+  writeFileSync(join(box.dir, 'stack.yml'), manifest('staging').replace('  firewall:\n    8081: $internal_ips\n', ''));
+  const kept = await run(['ensemble.up:stack', '--yes']);
+  assert.equal(kept.code, 0, kept.stdout + kept.stderr);
+  assert.match(kept.stdout, new RegExp(`Not in the manifest \\(kept; remove them with prune\\):\n  ${bb.replace(/\./g, '\\.')} firewall: the manifest has no firewall for it any more`));
+  assert.match((await run(['-H', bb, '--', 'iptables -S INPUT | grep -c HITC-FW'])).stdout, /out: 1/);
+  const pruned = await run(['ensemble.up:stack,prune=true', '--yes']);
+  assert.equal(pruned.code, 0, pruned.stdout + pruned.stderr);
+  assert.match((await run(['-H', bb, '--', 'iptables -S INPUT | grep -c HITC-FW; iptables -S HITC-FW 2>/dev/null | wc -l'])).stdout, /out: 0\n.*out: 0/);
+  assert.equal(await page(bb, 8081), '<h1>hitc test app</h1>', 'no firewall: open again');
+  writeFileSync(join(box.dir, 'stack.yml'), manifest('staging'));
+});
+
 test('manifest errors: a cycle, unknown server/container/template, a bad port spec — file:line, exit 2, nothing changed', async () => {
   const beforeIds = await ids();
   writeFileSync(join(box.dir, 'bad.yml'), `${a}:
