@@ -11,6 +11,10 @@ import { colorWanted, createStyle } from '../ui/style.ts';
 export { setHitcApiUrl } from '../taskfile/api-url.ts';
 
 export async function main(argv: readonly string[]): Promise<number> {
+  // a failed promise nobody awaited is a bug in hitc or a task: one line, never a crash with a stack
+  process.on('unhandledRejection', (reason) => {
+    process.stderr.write(`hitc: internal error: ${formatError(reason).headline} (a background step failed unobserved; please report this)\n`);
+  });
   let req: CliRequest | undefined;
   try {
     req = parseArgs(argv);

@@ -19,6 +19,7 @@ import { terminalAsker } from '../ui/prompt.ts';
 import { colorWanted, createStyle } from '../ui/style.ts';
 import { summaryLines } from '../ui/summary.ts';
 import { TextReporter } from '../ui/text-reporter.ts';
+import { LiveProgress } from '../ui/live-progress.ts';
 import type { CliRequest } from './args.ts';
 import type { Settings } from '../taskfile/define.ts';
 import { buildPlan } from './build-plan.ts';
@@ -31,10 +32,18 @@ export async function runRequest(req: CliRequest): Promise<number> {
   const style = createStyle(colorWanted(req.color, process.stdout));
   const text = req.json ? undefined : new TextReporter(process.stdout, style, req.output);
   const json = req.json ? new JsonCollector() : undefined;
+  // a live list needs a real terminal with a width to redraw in
+  const live = text && req.output === 'stream' && process.stdout.isTTY && (process.stdout.columns ?? 0) >= 40 ? new LiveProgress() : undefined;
   const emit: EventSink = (event: RunEvent) => {
     const clean = secrets.size > 0 ? redactEvent(event, secrets) : event;
-    text?.handle(clean);
     json?.handle(clean);
+    if (live && (clean.type === 'progress-start' || clean.type === 'progress' || clean.type === 'progress-end')) {
+      if (clean.type === 'progress-start') text?.hold();
+      live.handle(clean);
+      if (clean.type === 'progress-end') void live.idle().then(() => live.active || text?.release());
+      return;
+    }
+    text?.handle(clean);
   };
 
   const cloud = new Cloud(
@@ -106,6 +115,7 @@ export async function runRequest(req: CliRequest): Promise<number> {
   if (json) {
     process.stdout.write(`${JSON.stringify(json.document(outcomes, exitCode, totalMs, interrupted ? controller.signal.reason : undefined), null, 2)}\n`);
   } else {
+    await live?.idle();
     text?.flushAll();
     const hostOutcomes = outcomes.filter((o) => o.host !== undefined);
     if (new Set(hostOutcomes.map((o) => o.host)).size > 1 || hostOutcomes.length > 1) {
@@ -124,6 +134,8 @@ function redactEvent(event: RunEvent, secrets: Set<string>): RunEvent {
       return { ...event, display: redact(event.display, secrets) };
     case 'message':
       return { ...event, text: redact(event.text, secrets) };
+    case 'progress':
+      return event.detail === undefined ? event : { ...event, detail: redact(event.detail, secrets) };
     default:
       return event;
   }

@@ -33,7 +33,9 @@ export class DockerHost {
     if (!rootByHost.has(this.name) && options.quiet) {
       const marker = 'hitc-login-is-not-root';
       const first = this.c.run(sh`if [ "$(id -u)" != 0 ]; then echo ${marker}; exit 0; fi; ${command}`, { ...options, warn: true });
-      rootByHost.set(this.name, first.then((r) => !r.stdout.startsWith(marker)));
+      const isRoot = first.then((r) => !r.stdout.startsWith(marker));
+      isRoot.catch(() => undefined); // a failed probe is reported through `first`; later callers still see it
+      rootByHost.set(this.name, isRoot);
       const result = await first;
       if (result.stdout.startsWith(marker)) return this.c.sudo(command, options);
       if (result.ok || options.warn) return result;

@@ -8,12 +8,12 @@ import { dockerPull, dockerRm, dockerRun, STATE_SEPARATOR, unbindCommand } from 
 import { parseHostState } from '../docker/inspect.ts';
 import { DockerHost } from '../docker/docker-host.ts';
 import { setupDocker } from '../docker/setup.ts';
-import type { TaskContext } from '../runner/context-types.ts';
+import type { ProgressGroup, TaskContext } from '../runner/context-types.ts';
 import { waitForSsh } from '../providers/wait-ssh.ts';
 import { applyFirewall, removeFirewall } from './firewall-apply.ts';
 import { firewallRestoreInput } from './firewall-commands.ts';
 import { firewallHash, resolveFirewallRules } from './firewall-rules.ts';
-import type { Manifest, ManifestServer } from './model.ts';
+import { describeId, type Manifest, type ManifestServer } from './model.ts';
 import type { Located } from './observe.ts';
 import { LABELS, type ObservedWorld } from './observed.ts';
 import { serverField, type Plan, type PlannedThing } from './plan.ts';
@@ -24,6 +24,8 @@ export interface ThingOutcome {
   readonly id: string;
   readonly status: 'done' | 'unchanged' | 'failed' | 'skipped';
   readonly error?: unknown;
+  /** For a skipped thing: the failure that caused it (through any chain of skips). */
+  readonly root?: string;
 }
 
 interface Facts {
@@ -54,6 +56,9 @@ export async function applyPlan(c: TaskContext, manifest: Manifest, plan: Plan, 
   const things = new Map(plan.things.filter((t) => t.action !== 'orphan').map((t) => [t.id, t]));
   const outcomes = new Map<string, ThingOutcome>();
   const running = new Map<string, Promise<void>>();
+  const changing = [...things.values()].filter((t) => t.action !== 'keep');
+  const orphans = options.prune ? plan.things.filter((t) => t.action === 'orphan') : [];
+  const progress = c.progress([...changing, ...orphans].map((t) => ({ id: t.id, title: stepTitle(t) })));
 
   const start = (id: string): Promise<void> => {
     let p = running.get(id);
@@ -61,27 +66,42 @@ export async function applyPlan(c: TaskContext, manifest: Manifest, plan: Plan, 
     p = (async () => {
       const deps = (plan.dependencies[id] ?? []).filter((d) => things.has(d));
       await Promise.all(deps.map(start));
-      const failed = deps.find((d) => ['failed', 'skipped'].includes(outcomes.get(d)?.status ?? ''));
-      if (failed) {
-        outcomes.set(id, { id, status: 'skipped', error: new TaskError(`skipped: ${failed} failed`) });
+      const blocked = deps.map((d) => outcomes.get(d)).find((o) => o?.status === 'failed' || o?.status === 'skipped');
+      if (blocked) {
+        const root = blocked.root ?? blocked.id;
+        outcomes.set(id, { id, status: 'skipped', root, error: new TaskError(`skipped: ${describeId(root)} failed`) });
+        progress.skipped(id, `${describeId(root)} failed`);
         return;
       }
       const thing = things.get(id) as PlannedThing;
+      if (thing.action !== 'keep') progress.running(id);
       try {
-        const changed = await applyThing(c, thing, servers.get(thing.server) as ManifestServer, facts, located, ensemble);
-        outcomes.set(id, { id, status: changed ? 'done' : 'unchanged' });
+        const detail = await applyThing(c, thing, servers.get(thing.server) as ManifestServer, facts, located, ensemble, (text) => progress.note(id, text));
+        outcomes.set(id, { id, status: detail === false ? 'unchanged' : 'done' });
+        if (detail !== false) progress.done(id, detail);
       } catch (error) {
         outcomes.set(id, { id, status: 'failed', error });
-        c.warn(`${id.replace(':', ' ')} failed: ${(error as Error).message}`);
+        progress.failed(id, (error as Error).message);
       }
     })();
     running.set(id, p);
     return p;
   };
-  await Promise.all([...things.keys()].map(start));
-  const result = plan.order.filter((id) => outcomes.has(id)).map((id) => outcomes.get(id) as ThingOutcome);
-  if (options.prune) result.push(...(await pruneOrphans(c, plan, located)));
-  return result;
+  try {
+    await Promise.all([...things.keys()].map(start));
+    const result = plan.order.filter((id) => outcomes.has(id)).map((id) => outcomes.get(id) as ThingOutcome);
+    if (orphans.length > 0) result.push(...(await pruneOrphans(c, orphans, located, progress)));
+    return result;
+  } finally {
+    progress.end();
+  }
+}
+
+function stepTitle(t: PlannedThing): string {
+  const verb = t.action === 'orphan' ? 'remove' : t.action === 'unavailable' ? 'reach' : t.action;
+  if (t.kind === 'server') return `${verb} server ${t.name}`;
+  if (t.kind === 'container') return `${verb} container ${t.name} on ${t.server}`;
+  return `${t.action === 'orphan' ? 'remove' : 'apply'} firewall on ${t.server}${t.ruleCount !== undefined && t.action !== 'orphan' ? ` (${t.ruleCount} rules)` : ''}`;
 }
 
 function lookupIn(facts: Facts, host: string) {
@@ -106,28 +126,33 @@ function must(value: string, what: string, facts: Facts, host: string): string {
   return v;
 }
 
-async function applyThing(c: TaskContext, t: PlannedThing, server: ManifestServer, facts: Facts, located: Map<string, Located>, ensemble: string): Promise<boolean> {
-  if (t.action === 'unavailable') throw new TaskError(`${t.id}: ${t.reasons.join('; ')}`);
+/** Does one planned thing; returns a short detail for the progress line, or false if it was kept. */
+async function applyThing(c: TaskContext, t: PlannedThing, server: ManifestServer, facts: Facts, located: Map<string, Located>, ensemble: string, note: (text: string) => void): Promise<string | false> {
+  if (t.action === 'unavailable') throw new TaskError(t.reasons.join('; '));
   const where = located.get(server.name);
   if (t.kind === 'server') {
     if (t.action === 'keep') return false;
     const provider = where?.provider ?? (await c.cloud.providers.get(server.provider));
     if (t.action === 'replace' && where?.node) {
-      c.log(`terminating ${server.name} (${where.node.id}) to replace it: ${t.reasons.join('; ')}`);
+      note(`terminating ${where.node.id}: ${t.reasons.join('; ')}`);
       await provider.terminate(where.node, c.cloud.env());
     }
     const options = await provider.validateCreateOptions(Object.fromEntries(Object.entries(server.options).map(([k, v]) => [k, must(v, `${server.name}.${k}`, facts, server.name)])), c.cloud.env());
-    c.log(`creating ${server.provider} server ${server.name}`);
+    note(`creating a ${server.provider} server`);
     const [node] = await provider.createServers({ names: [server.name], options }, c.cloud.env());
     c.cloud.cache.invalidate(provider.name);
     if (!node?.ip) throw new TaskError(`${server.name} has no address after creation`);
     const spec = c.cloud.hostSpec(provider, node);
+    note(`waiting for SSH on ${node.ip}`);
     await waitForSsh(c, [spec]);
     located.set(server.name, { provider, node, spec });
     facts.servers.set(server.name, { ip: node.ip, internalIp: node.internalIp ?? node.ip, name: server.name, options: { ...(node.size ? { size: node.size } : {}), ...node.extra } });
     facts.docker.delete(server.name);
-    if (server.containers.length > 0) await dockerReady(facts, server.name, new DockerHost(c.on(spec)));
-    return true;
+    if (server.containers.length > 0) {
+      note('setting up Docker');
+      await dockerReady(facts, server.name, new DockerHost(c.on(spec)));
+    }
+    return node.ip;
   }
   const spec = located.get(server.name)?.spec;
   if (!spec) throw new TaskError(`${server.name} has no address`);
@@ -138,6 +163,7 @@ async function applyThing(c: TaskContext, t: PlannedThing, server: ManifestServe
     if (!mc) throw new TaskError(`${t.id} is not in the manifest`);
     const { run: containerSpec, normal, hash } = resolveContainer(mc, (value, where) => must(value, where, facts, server.name)) as ResolvedContainer;
     // one round trip: remove what this replaces, run, and read the new container back
+    if (!facts.docker.has(server.name)) note('setting up Docker');
     await dockerReady(facts, server.name, host);
     const replacing = t.action === 'replace';
     if (replacing) await host.asRoot(dockerPull(containerSpec.image), { quiet: true }).catch(() => undefined); // pull first: the swap is short
@@ -146,37 +172,43 @@ async function applyThing(c: TaskContext, t: PlannedThing, server: ManifestServe
     const result = await host.asRoot(sh`${swap}id=$(${dockerRun(containerSpec, labels)}) && docker inspect "$id" && echo ${STATE_SEPARATOR}`, { quiet: true });
     const after = parseHostState(result.stdout).containers[0];
     if (after) facts.containers.set(`${server.name}/${mc.name}`, after as unknown as Record<string, unknown>);
-    host.c.log(`${replacing ? 'replaced' : 'started'} container ${mc.name}${after?.ip ? ` (${after.ip})` : ''}: ${t.reasons.join('; ')}`);
-    return true;
+    return `${replacing ? 'replaced' : 'started'}${after?.ip ? ` (${after.ip})` : ''}: ${t.reasons.join('; ')}`;
   }
   // firewall
   if (t.action === 'keep') return false;
   // its DOCKER-USER hook needs Docker's chains, so Docker comes first where containers will run
-  if (server.containers.length > 0) await dockerReady(facts, server.name, host);
+  if (server.containers.length > 0) {
+    if (!facts.docker.has(server.name)) note('setting up Docker first');
+    await dockerReady(facts, server.name, host);
+  }
   const rules = resolveFirewallRules(server.firewall?.rules ?? [], lookupIn(facts, server.name), specials(facts));
   if (!rules) throw new TaskError(`${server.name}.firewall: a source address is still unknown`);
   const hash = firewallHash(rules);
+  note('applying; then proving a fresh SSH login still works');
   await applyFirewall(host, () => c.on(spec).freshLogin(), server.name, firewallRestoreInput(rules, hash, ensemble));
-  return true;
+  return `${rules.length} rules in place, fresh SSH login confirmed`;
 }
 
 // Orphans (containers and firewalls this ensemble made that the manifest no longer has) go only
 // when asked.
-async function pruneOrphans(c: TaskContext, plan: Plan, located: Map<string, Located>): Promise<ThingOutcome[]> {
+async function pruneOrphans(c: TaskContext, orphans: readonly PlannedThing[], located: Map<string, Located>, progress: ProgressGroup): Promise<ThingOutcome[]> {
   const out: ThingOutcome[] = [];
-  for (const t of plan.things.filter((x) => x.action === 'orphan')) {
+  for (const t of orphans) {
     const spec = located.get(t.server)?.spec;
+    progress.running(t.id);
     try {
       if (!spec) throw new TaskError(`${t.server} has no address`);
       const host = new DockerHost(c.on(spec));
       if (t.kind === 'firewall') await removeFirewall(host);
       else {
         await host.asRoot(unbindCommand(t.name, undefined), { quiet: true });
-        await host.asRoot(dockerRm(t.name));
+        await host.asRoot(dockerRm(t.name), { quiet: true });
       }
       out.push({ id: t.id, status: 'done' });
+      progress.done(t.id, 'removed');
     } catch (error) {
       out.push({ id: t.id, status: 'failed', error });
+      progress.failed(t.id, (error as Error).message);
     }
   }
   return out;

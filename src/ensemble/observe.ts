@@ -43,6 +43,7 @@ export async function locateServers(c: TaskContext, manifest: Manifest): Promise
 
 export async function observe(c: TaskContext, manifest: Manifest, located: Map<string, Located>): Promise<ObservedWorld> {
   const servers: Record<string, ObservedServer> = {};
+  const unreachable: Record<string, string> = {};
   await Promise.all(manifest.servers.map(async (s) => {
     const where = located.get(s.name);
     if (!where?.spec) return;
@@ -52,7 +53,10 @@ export async function observe(c: TaskContext, manifest: Manifest, located: Map<s
       output = (await host.asRoot(sh`(${readStateCommand()}); echo ${FW_SEPARATOR}; ${raw(readFirewallHashScript())}`, { quiet: true })).stdout;
     } catch (error) {
       // an unmanaged server that doesn't answer is "unavailable" in the plan, not a crash
-      if (error instanceof ConnectError && s.provider === 'unmanaged') return;
+      if (error instanceof ConnectError && s.provider === 'unmanaged') {
+        unreachable[s.name] = error.message;
+        return;
+      }
       throw error;
     }
     const [state = '', fw = ''] = output.split(`${FW_SEPARATOR}\n`);
@@ -69,5 +73,5 @@ export async function observe(c: TaskContext, manifest: Manifest, located: Map<s
       ...(parseFirewallHash(fw) ? { firewall: parseFirewallHash(fw) } : {}),
     };
   }));
-  return { servers };
+  return { servers, ...(Object.keys(unreachable).length > 0 ? { unreachable } : {}) };
 }

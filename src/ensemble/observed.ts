@@ -28,6 +28,8 @@ export interface ObservedServer {
 export interface ObservedWorld {
   /** By manifest server name; a missing entry means "no such server exists". */
   readonly servers: Readonly<Record<string, ObservedServer>>;
+  /** Why a server that should exist could not be observed (connect errors), by name. */
+  readonly unreachable?: Readonly<Record<string, string>>;
 }
 
 /** Labels hitc puts on containers it creates for an ensemble. */

@@ -60,7 +60,7 @@ export function planEnsemble(manifest: Manifest, observed: ObservedWorld, option
 
   for (const id of order) {
     const [kind, rest = ''] = id.split(':', 2) as [string, string];
-    if (kind === 'server') decided.set(id, planServer(servers.get(rest) as ManifestServer, observed.servers[rest]));
+    if (kind === 'server') decided.set(id, planServer(servers.get(rest) as ManifestServer, observed.servers[rest], observed.unreachable?.[rest]));
     else if (kind === 'container') {
       const [serverName, name] = rest.split('/') as [string, string];
       const server = servers.get(serverName) as ManifestServer;
@@ -96,10 +96,10 @@ export function serverField(server: { ip: string; internalIp: string; name: stri
   }
 }
 
-function planServer(spec: ManifestServer, obs: ObservedServer | undefined): PlannedThing {
+function planServer(spec: ManifestServer, obs: ObservedServer | undefined, unreachable: string | undefined): PlannedThing {
   const base = { id: serverId(spec.name), kind: 'server' as const, server: spec.name, name: spec.name };
   if (!obs) {
-    if (spec.provider === 'unmanaged') return { ...base, action: 'unavailable', reasons: [`unmanaged server ${spec.name} did not answer`] };
+    if (spec.provider === 'unmanaged') return { ...base, action: 'unavailable', reasons: [`unmanaged server ${spec.name} cannot be reached${unreachable ? `: ${unreachable}` : ''}`] };
     return { ...base, action: 'create', reasons: [`no ${spec.provider} server named ${spec.name}`] };
   }
   const diffs = SERVER_OPTIONS_COMPARED.filter((k) => spec.options[k] !== undefined && obs.options[k] !== undefined && !sameOption(k, spec.options[k] as string, obs.options[k] as string))

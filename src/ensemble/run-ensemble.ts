@@ -11,7 +11,7 @@ import { locateServers, observe } from './observe.ts';
 import { parseManifest } from './parse-manifest.ts';
 import { hasChanges, planText } from './plan-text.ts';
 import { planEnsemble, type Plan } from './plan.ts';
-import type { Manifest } from './model.ts';
+import { describeId, type Manifest } from './model.ts';
 
 export class ChangesPending extends HitcError {
   readonly kind = 'changes-pending';
@@ -69,7 +69,7 @@ export async function upTask(c: TaskContext, { name, verbose, prune }: { name: s
   const skipped = outcomes.filter((o) => o.status === 'skipped');
   c.log(`applied: ${outcomes.filter((o) => o.status === 'done').length} changed, ${outcomes.filter((o) => o.status === 'unchanged').length} unchanged, ${failed.length} failed, ${skipped.length} skipped`);
   if (failed.length > 0) {
-    throw new TaskError(`${failed.length} thing${failed.length === 1 ? '' : 's'} failed: ${failed.map((f) => `${f.id} (${(f.error as Error)?.message})`).join('; ')}`, {
+    throw new TaskError(`${failed.length} thing${failed.length === 1 ? '' : 's'} failed: ${failed.map((f) => `${describeId(f.id)} (${(f.error as Error)?.message})`).join('; ')}`, {
       hint: skipped.length > 0 ? `${skipped.length} dependent thing(s) were skipped; fix the failure and run ensemble.up again` : 'fix the failure and run ensemble.up again',
     });
   }

@@ -5,8 +5,20 @@ import type { Command } from '../core/command.ts';
 import type { HostSpec } from '../core/host-spec.ts';
 import type { NestedTarget } from '../transport/types.ts';
 import type { Cloud } from '../providers/cloud.ts';
+import type { ProgressItem } from '../core/events.ts';
 
 export type { NestedTarget };
+
+/** Report steps as they go; every item should end done, failed or skipped before end(). */
+export interface ProgressGroup {
+  running(id: string, detail?: string): void;
+  /** A line about a running step (shown under it). */
+  note(id: string, detail: string): void;
+  done(id: string, detail?: string): void;
+  failed(id: string, detail: string): void;
+  skipped(id: string, detail: string): void;
+  end(): void;
+}
 
 /** A shell line you wrote yourself, a Command from sh`…`, or an argv (each word quoted). */
 export type CommandInput = string | Command | readonly string[];
@@ -80,6 +92,8 @@ export interface TaskContext {
   get(remotePath: string, localPath: string, options?: { sudo?: boolean }): Promise<void>;
   log(message: string): void;
   warn(message: string): void;
+  /** Named steps of long work, shown as a live list on a terminal and as lines elsewhere. */
+  progress(items: readonly ProgressItem[]): ProgressGroup;
   /** A context for another host of this run's connection pool (e.g. a server just created). */
   on(host: string | HostSpec): TaskContext;
   /** Prove a brand-new SSH login to this host still works (e.g. after a firewall change). */

@@ -4,10 +4,10 @@
 import { argv, isCommand, script, type Command } from '../core/command.ts';
 import { CommandError, TaskError } from '../core/errors.ts';
 import { formatHostSpec, parseHostSpec, type HostSpec } from '../core/host-spec.ts';
-import type { EventSink } from '../core/events.ts';
+import type { EventSink, ProgressItem, ProgressState } from '../core/events.ts';
 import type { Transport } from '../transport/types.ts';
 import type { Cloud } from '../providers/cloud.ts';
-import type { CommandInput, CommandResult, HostInfo, RunOptions, SudoOptions, TaskContext } from './context-types.ts';
+import type { CommandInput, CommandResult, HostInfo, ProgressGroup, RunOptions, SudoOptions, TaskContext } from './context-types.ts';
 
 export interface ContextDeps {
   readonly task: string;
@@ -137,6 +137,20 @@ export function createContext(deps: ContextDeps): TaskContext {
     },
     log: (text) => deps.emit({ type: 'message', host: hostName, level: 'info', text }),
     warn: (text) => deps.emit({ type: 'message', host: hostName, level: 'warn', text }),
+    progress: (items) => progressGroup(deps.emit, hostName, items),
+  };
+}
+
+let groups = 0;
+
+function progressGroup(emit: EventSink, host: string | undefined, items: readonly ProgressItem[]): ProgressGroup {
+  const group = `g${++groups}`;
+  emit({ type: 'progress-start', group, host, items });
+  const step = (state: ProgressState) => (id: string, detail?: string): void =>
+    emit({ type: 'progress', group, host, id, state, ...(detail !== undefined ? { detail } : {}) });
+  return {
+    running: step('running'), note: step('note'), done: step('done'), failed: step('failed'), skipped: step('skipped'),
+    end: () => emit({ type: 'progress-end', group, host }),
   };
 }
 

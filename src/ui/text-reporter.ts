@@ -1,5 +1,7 @@
 // Human output: `[host] out: line`, one whole line per write so hosts never interleave
-// mid-line. Grouped mode holds each host's lines until the host finishes.
+// mid-line. Grouped mode holds each host's lines until the host finishes. Progress steps are
+// lines here (→ started, ✓ done, ✗ failed, - skipped); a live list replaces them on a terminal,
+// and holds other output back while it draws.
 
 import type { RunEvent } from '../core/events.ts';
 import { formatError } from './format-error.ts';
@@ -11,6 +13,8 @@ export interface LineWriter {
 
 export class TextReporter {
   readonly #held = new Map<string, string[]>();
+  readonly #titles = new Map<string, Map<string, string>>();
+  #holding: string[] | undefined;
 
   constructor(
     private readonly out: LineWriter,
@@ -34,6 +38,19 @@ export class TextReporter {
       case 'message':
         this.#line(event.host, event.level === 'warn' ? this.style.yellow(`Warning: ${event.text}`) : event.text);
         return;
+      case 'progress-start':
+        this.#titles.set(event.group, new Map(event.items.map((i) => [i.id, i.title])));
+        return;
+      case 'progress-end':
+        this.#titles.delete(event.group);
+        return;
+      case 'progress': {
+        const title = this.#titles.get(event.group)?.get(event.id) ?? event.id;
+        const text = event.detail ? `${title}: ${event.detail}` : title;
+        const marks = { running: `→ ${text}`, note: `  ${text}`, done: this.style.green(`✓ ${text}`), failed: this.style.red(`✗ ${text}`), skipped: this.style.dim(`- ${title}: skipped${event.detail ? ` (${event.detail})` : ''}`) };
+        this.#line(event.host, marks[event.state]);
+        return;
+      }
       case 'host-end':
         if (event.error !== undefined) {
           const f = formatError(event.error);
@@ -51,7 +68,19 @@ export class TextReporter {
 
   /** Print whatever grouped mode still holds (e.g. after an interrupt). */
   flushAll(): void {
+    this.release();
     for (const host of [...this.#held.keys()]) this.#flush(host);
+  }
+
+  /** Keep every line back (a live progress list is drawing) until release(). */
+  hold(): void {
+    this.#holding ??= [];
+  }
+
+  release(): void {
+    const lines = this.#holding;
+    this.#holding = undefined;
+    if (lines && lines.length > 0) this.out.write(lines.join(''));
   }
 
   #line(host: string | undefined, text: string, tint?: (t: string) => string): void {
@@ -63,7 +92,8 @@ export class TextReporter {
       lines.push(line);
       return;
     }
-    this.out.write(line);
+    if (this.#holding) this.#holding.push(line);
+    else this.out.write(line);
   }
 
   #flush(host: string): void {

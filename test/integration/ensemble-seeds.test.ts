@@ -3,9 +3,10 @@
 // test-bed Docker hosts' addresses (unmanaged) and images to the bed's small local app image.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { bed, CLEAN_ENSEMBLE, hitc, sandbox } from './bed.ts';
+import { bed, CLEAN_ENSEMBLE, HITC, hitc, sandbox } from './bed.ts';
 
 const b = bed() as ReturnType<typeof bed> & { dockerHosts?: string[]; appImages?: { httpd: string } };
 const [wp, gr] = b.dockerHosts as [string, string];
@@ -38,6 +39,16 @@ ${wp}:
   const ps = await run(['-H', wp, 'docker.ps']);
   assert.match(ps.stdout, /wordpress +172\.[\d.]+ +80:80 /);
   assert.match((await run(['ensemble.up:wordpress', '--yes'])).stdout, /No changes\./);
+  await run(['-H', wp, 'docker.kill:wordpress']);
+
+  // at a terminal the same apply is a live list (listr2) that ends with every step ticked
+  const cmd = `stty cols 120 rows 40; '${process.execPath}' '${HITC}' -F '${box.sshConfig}' ensemble.up:wordpress --yes`;
+  const tty = spawnSync('script', ['-qefc', cmd, '/dev/null'], { cwd: box.dir, env: { PATH: process.env.PATH ?? '', HOME: box.home, NO_COLOR: '1', TERM: 'xterm' }, encoding: 'utf8', timeout: 120_000 });
+  assert.equal(tty.status, 0, tty.stdout);
+  assert.match(tty.stdout, /\u001b\[2K/, 'the list redraws in place');
+  assert.match(tty.stdout, /✔ create container wordpress on [\d.]+: started \(172\.[\d.]+\): no such container/);
+  assert.match(tty.stdout, /converged: observing again finds no changes/);
+  assert.doesNotMatch(tty.stdout, /→ create container/, 'no plain progress lines at a terminal');
   await run(['-H', wp, 'docker.kill:wordpress']);
 });
 
