@@ -19,6 +19,9 @@ export interface Located {
   readonly provider: Provider;
   readonly node?: Node;
   readonly spec?: HostSpec;
+  /** A server of that name that exists but is not running (stopped, pending…): never replaced
+   *  behind the user's back, since it may hold data. */
+  readonly notRunning?: Node;
 }
 
 /** Where each manifest server is (if it exists), by name. */
@@ -35,7 +38,8 @@ export async function locateServers(c: TaskContext, manifest: Manifest): Promise
     const nodes = await c.cloud.nodes(provider, { refresh: true });
     for (const s of servers) {
       const node = nodes.find((n) => n.name === s.name && n.running && n.ip);
-      out.set(s.name, node ? { provider, node, spec: c.cloud.hostSpec(provider, node) } : { provider });
+      const idle = nodes.find((n) => n.name === s.name && !n.running && !/^(terminated|shutting-down|archive)$/.test(n.state));
+      out.set(s.name, node ? { provider, node, spec: c.cloud.hostSpec(provider, node) } : { provider, ...(idle ? { notRunning: idle } : {}) });
     }
   }
   return out;
@@ -46,6 +50,7 @@ export async function observe(c: TaskContext, manifest: Manifest, located: Map<s
   const unreachable: Record<string, string> = {};
   await Promise.all(manifest.servers.map(async (s) => {
     const where = located.get(s.name);
+    if (where?.notRunning) unreachable[s.name] = `the ${s.provider} server ${s.name} exists but is ${where.notRunning.state}; start or terminate it, then run again`;
     if (!where?.spec) return;
     const host = new DockerHost(c.on(where.spec));
     let output: string;

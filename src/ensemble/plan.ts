@@ -100,6 +100,7 @@ function planServer(spec: ManifestServer, obs: ObservedServer | undefined, unrea
   const base = { id: serverId(spec.name), kind: 'server' as const, server: spec.name, name: spec.name };
   if (!obs) {
     if (spec.provider === 'unmanaged') return { ...base, action: 'unavailable', reasons: [`unmanaged server ${spec.name} cannot be reached${unreachable ? `: ${unreachable}` : ''}`] };
+    if (unreachable) return { ...base, action: 'unavailable', reasons: [unreachable] };
     return { ...base, action: 'create', reasons: [`no ${spec.provider} server named ${spec.name}`] };
   }
   const diffs = SERVER_OPTIONS_COMPARED.filter((k) => spec.options[k] !== undefined && obs.options[k] !== undefined && !sameOption(k, spec.options[k] as string, obs.options[k] as string))

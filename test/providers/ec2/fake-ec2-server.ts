@@ -172,14 +172,20 @@ export async function startFakeEc2(options: { ips: string[]; startDelayMs?: numb
         inst.ip = knobs.publicIps ? freeIp() : null;
       } else if (inst.state === 'shutting-down') {
         inst.state = 'terminated';
+        if (inst.ip) released.push(inst.ip);
         inst.ip = null;
       }
     }
   }
 
+  // like EC2, a new instance gets a new address: never-used ones first, then the longest released
+  const released: string[] = [];
   function freeIp(): string | null {
     const used = new Set(instances.filter((i) => i.ip !== null).map((i) => i.ip));
-    return options.ips.find((ip) => !used.has(ip)) ?? null;
+    const fresh = options.ips.find((ip) => !used.has(ip) && !released.includes(ip));
+    const ip = fresh ?? released.find((x) => !used.has(x)) ?? null;
+    if (ip && released.includes(ip)) released.splice(released.indexOf(ip), 1);
+    return ip;
   }
 
   function launch(spec: { imageId: string; type: string; keyName: string; groups: string[]; zone: string; tags: Record<string, string>; reservationId: string }): FakeInstance {

@@ -1,0 +1,92 @@
+// An ensemble whose server lives on EC2 (the real AWS SDK against a local server that speaks EC2's
+// protocol; its instances are test-bed Docker hosts): created with its container and firewall,
+// then replaced when its size changes — terminated, created again at a new address, given its
+// container and firewall again — while a container elsewhere that uses ${app.ip} is replaced with
+// the new address. Each up converges: observing again finds nothing to do.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { bed, CLEAN_ENSEMBLE, hitc, sandbox } from './bed.ts';
+import { startFakeEc2 } from '../providers/ec2/fake-ec2-server.ts';
+
+const b = bed() as ReturnType<typeof bed> & { dockerHosts?: string[]; appImages?: { httpd: string } };
+const [p0, p1, elsewhere] = b.dockerHosts as [string, string, string];
+const fake = await startFakeEc2({ ips: [p0, p1], startDelayMs: 200 });
+const box = sandbox();
+copyFileSync(b.key, join(box.dir, 'aws_key'));
+const env = {
+  AWS_ENDPOINT_URL_EC2: fake.url, AWS_ACCESS_KEY_ID: 'AKIDTEST', AWS_SECRET_ACCESS_KEY: 'secret-test-key', AWS_REGION: 'us-east-1',
+  AWS_KEYPAIR_NAME: 'hitc', AWS_SSH_KEY_FILENAME: join(box.dir, 'aws_key'), HITC_EC2_SSH_USER: 'root',
+  HITC_CACHE_FILE: join(mkdtempSync(join(tmpdir(), 'hitc-cache-')), 'nodes.json'),
+};
+const run = (args: string[]) => hitc(box, args, { env, timeoutMs: 180_000 });
+const clean = () => run(['-P', '-H', [p0, p1, elsewhere].join(','), '--', CLEAN_ENSEMBLE]);
+after(async () => {
+  await clean();
+  await fake.close();
+});
+
+const manifest = (size: string) => `app:
+  provider: ec2
+  size: ${size}
+  containers:
+    web:
+      image: ${b.appImages?.httpd}
+      ports: [80]
+  firewall:
+    80: "*"
+${elsewhere}:
+  containers:
+    probe:
+      image: ${b.appImages?.httpd}
+      environment:
+        APP: http://\${app.ip}/
+`;
+
+async function probeApp(): Promise<string> {
+  const r = await run(['-H', elsewhere, '--', 'docker inspect -f "{{range .Config.Env}}{{println .}}{{end}}" probe | grep ^APP=']);
+  return /out: APP=(\S+)/.exec(r.stdout)?.[1] ?? "";
+}
+
+test('an EC2 server is created, then replaced at a new address that its dependents follow', { timeout: 600_000 }, async () => {
+  await clean();
+  writeFileSync(join(box.dir, 'cloud.yml'), manifest('t3.micro'));
+  const up = await run(['ensemble.up:cloud', '--yes']);
+  assert.equal(up.code, 0, up.stdout + up.stderr);
+  assert.match(up.stdout, /The following servers will be created:\n {2}app: no ec2 server named app/);
+  assert.match(up.stdout, /converged: observing again finds no changes/);
+  const first = await probeApp();
+  assert.equal(first, `http://${p0}/`);
+  assert.equal((await (await fetch(`http://${p0}/`, { signal: AbortSignal.timeout(3000) })).text()).trim(), '<h1>hitc test app</h1>');
+
+  writeFileSync(join(box.dir, 'cloud.yml'), manifest('t3.small'));
+  const plan = await run(['ensemble.plan:cloud']);
+  assert.match(plan.stdout, /The following servers will be replaced:\n {2}app: size t3\.micro → t3\.small/);
+  assert.match(plan.stdout, /\n {2}web \(app\): server app is being replaced\n/);
+  assert.match(plan.stdout, /\n {2}probe \([\d.]+\): waits for app, which is being \(re\)created\n/);
+  assert.match(plan.stdout, /new firewalls:\n {2}app \(1 rules total\): server app is being replaced/);
+  const replaced = await run(['ensemble.up:cloud', '--yes']);
+  assert.equal(replaced.code, 0, replaced.stdout + replaced.stderr);
+  assert.match(replaced.stdout, /converged: observing again finds no changes/);
+  assert.equal(await probeApp(), `http://${p1}/`, 'the dependent container got the new address');
+  assert.equal((await (await fetch(`http://${p1}/`, { signal: AbortSignal.timeout(3000) })).text()).trim(), '<h1>hitc test app</h1>');
+  const fw = await run(['-H', p1, '--', 'iptables -S HITC-FW | grep -c -- "--dport 80"']);
+  assert.match(fw.stdout, /out: 1/, 'the new server has its firewall again');
+  const nodes = await run(['nodes']);
+  assert.match(nodes.stdout, /app +t3\.small +10\.214\.253\.3/);
+  assert.match((await run(['ensemble.up:cloud', '--yes'])).stdout, /No changes\./);
+
+  // stopped in the console: never replaced behind the user's back (it may hold data)
+  const inst = fake.instances.find((i) => i.state === 'running' && i.tags.Name?.endsWith('app'))!;
+  inst.state = 'stopped';
+  const ip = inst.ip;
+  inst.ip = null;
+  const stopped = await run(['ensemble.up:cloud', '--yes']);
+  assert.notEqual(stopped.code, 0);
+  assert.match(stopped.stdout, /unavailable[^\n]*\n {2}app: the ec2 server app exists but is stopped; start or terminate it, then run again/);
+  assert.equal(fake.instances.filter((i) => i.state !== 'terminated').length, 1, 'nothing was created or terminated');
+  inst.state = 'running';
+  inst.ip = ip;
+});
