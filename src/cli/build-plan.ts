@@ -59,5 +59,6 @@ async function resolveCloudHost(cloud: Cloud, word: string): Promise<HostSpec> {
     return spec;
   }
   const found = await cloud.find(spec.host).catch(() => undefined);
-  return found ? cloud.hostSpec(found.provider, found.node) : spec;
+  // a stopped server keeps its name for provider tasks (terminate, reboot) but has no address
+  return found?.node.ip ? cloud.hostSpec(found.provider, found.node) : spec;
 }

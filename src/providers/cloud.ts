@@ -55,13 +55,17 @@ export class Cloud {
     return roles;
   }
 
-  /** The node a -H word names (its name or its address), if any provider knows it. */
+  /** The node a -H word names (its name or its address), if any provider knows it. A name
+   *  can outlive a server for a while (terminated instances stay listed): a running one wins. */
   async find(word: string): Promise<{ provider: Provider; node: Node } | undefined> {
+    let fallback: { provider: Provider; node: Node } | undefined;
     for (const { provider, nodes } of await this.all()) {
-      const node = nodes.find((n) => n.name === word || n.ip === word);
-      if (node) return { provider, node };
+      const matching = nodes.filter((n) => n.name === word || (n.ip !== null && n.ip === word));
+      const live = matching.find((n) => n.running && n.ip);
+      if (live) return { provider, node: live };
+      fallback ??= matching[0] ? { provider, node: matching[0] } : undefined;
     }
-    return undefined;
+    return fallback;
   }
 
   /** The node behind a selected host, for provider tasks (terminate, rename, …). */
@@ -75,9 +79,10 @@ export class Cloud {
   }
 
   hostSpec(provider: Provider, node: Node): HostSpec {
+    if (!node.ip) throw new UsageError(`${node.name} has no address (${node.state})`, { argument: node.name, hint: 'hitc nodes shows each server\'s state' });
     const ssh = provider.ssh();
     // a default key that doesn't exist (e.g. unmanaged's ~/.ssh/id_rsa) is left to ssh config/agent
     const key = ssh.keyFile && existsSync(ssh.keyFile) ? ssh.keyFile : undefined;
-    return { host: node.ip as string, user: ssh.user, ...(key ? { identityFile: key } : {}) };
+    return { host: node.ip, user: ssh.user, ...(key ? { identityFile: key } : {}) };
   }
 }

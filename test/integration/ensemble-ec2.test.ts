@@ -90,3 +90,47 @@ test('an EC2 server is created, then replaced at a new address that its dependen
   inst.state = 'running';
   inst.ip = ip;
 });
+
+test("the docs' web/redis example from a vanilla setup: servers in parallel, then both containers with ${redis.ip}", { timeout: 600_000 }, async () => {
+  // whatever the first test left (its replaced server) goes first
+  const left = fake.instances.filter((i) => i.state === 'running').map((i) => i.tags.Name?.replace(/^HITC-/, ''));
+  if (left.length > 0) {
+    const t = await run(['-H', left.join(','), 'terminate', '--yes']);
+    assert.equal(t.code, 0, t.stdout + t.stderr);
+  }
+  await clean();
+  writeFileSync(join(box.dir, 'web-redis.yml'), `web:
+  provider: ec2
+  containers:
+    web:
+      image: ${b.appImages?.httpd}
+      ports:
+        - 80
+      environment:
+        REDIS_HOST: \${redis.ip}
+
+redis:
+  provider: ec2
+  containers:
+    redis:
+      image: ${b.appImages?.httpd}
+      ports:
+        - 6379
+`);
+  const up = await run(['ensemble.up:web-redis', '--yes']);
+  assert.equal(up.code, 0, up.stdout + up.stderr);
+  const lines = up.stdout.split('\n');
+  const at = (re: RegExp): number => lines.findIndex((l) => re.test(l));
+  const firstServerDone = Math.min(at(/^✓ create server web/), at(/^✓ create server redis/));
+  assert.ok(at(/^→ create server web/) < firstServerDone && at(/^→ create server redis/) < firstServerDone, 'both servers start before either is up');
+  assert.ok(at(/^→ create container web/) > at(/^✓ create server redis/), 'the web container waits for the redis server\'s address');
+  assert.match(up.stdout, /converged: observing again finds no changes/);
+  const redisIp = /✓ create server redis: (\S+)/.exec(up.stdout)?.[1];
+  const webIp = /✓ create server web: (\S+)/.exec(up.stdout)?.[1];
+  assert.ok(redisIp && webIp && redisIp !== webIp);
+  const env2 = await run(['-H', webIp, '--', 'docker inspect -f "{{range .Config.Env}}{{println .}}{{end}}" web | grep ^REDIS_HOST=']);
+  assert.match(env2.stdout, new RegExp(`out: REDIS_HOST=${redisIp.replace(/\./g, '\\.')}\\n`));
+  assert.match((await run(['ensemble.up:web-redis', '--yes'])).stdout, /No changes\./);
+  assert.equal((await run(['-R', 'web', 'terminate', '--yes'])).code, 0);
+  assert.equal((await run(['-R', 'redis', 'terminate', '--yes'])).code, 0);
+});
