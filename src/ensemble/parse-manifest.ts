@@ -21,7 +21,7 @@ export const PROVIDER_OPTIONS: Readonly<Record<string, readonly string[]>> = {
   local: [],
   unmanaged: ['ip'],
 };
-const SERVER_KEYS = ['provider', 'count', 'containers', 'firewall', 'depends_on', 'docker_mount'];
+const SERVER_KEYS = ['provider', 'count', 'containers', 'firewall', 'depends_on'];
 const CONTAINER_KEYS = ['image', 'command', 'environment', 'ports', 'volumes', 'count', 'memory', 'max_memory', 'hostname', 'privileged', 'depends_on', 'ip'];
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
 
@@ -72,7 +72,10 @@ function parseServer(e: LEntry, templates: ReadonlyMap<string, LNode>, issues: M
   const options: Record<string, string> = {};
   for (const field of spec.entries) {
     if (field.key === 'template') continue;
-    if (!allowed.includes(field.key)) {
+    if (field.key === 'docker_mount') {
+      // the original's key; refused rather than silently ignored
+      issues.push({ path: `${path}.docker_mount`, line: field.line, message: 'docker_mount is not supported by hitc', hint: 'mount the device at /var/lib/docker before Docker is set up, e.g. with a bootstrap script (hitc bootstrap)' });
+    } else if (!allowed.includes(field.key)) {
       const close = suggest(field.key, allowed);
       issues.push({ path: `${path}.${field.key}`, line: field.line, message: `unknown server field "${field.key}"${known ? ` for provider ${provider}` : ''}`, ...(close.length > 0 ? { hint: `did you mean ${close.join(' or ')}?` } : {}) });
     } else if (provider && (PROVIDER_OPTIONS[provider] ?? []).includes(field.key)) {

@@ -225,3 +225,8 @@ test('variable syntax', () => {
   assert.throws(() => parseValue('${web.ip'), /unclosed/);
   assert.throws(() => parseValue('a$'), /must start a variable/);
 });
+
+test('docker_mount is refused at its line, not silently ignored', () => {
+  const issues = problems(`db:\n  provider: ec2\n  docker_mount: /dev/xvdb\n`);
+  assert.deepEqual(issues.map((i) => [i.line, i.path, i.message]), [[3, 'db.docker_mount', 'docker_mount is not supported by hitc']]);
+});
