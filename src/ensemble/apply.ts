@@ -4,7 +4,7 @@
 
 import { TaskError } from '../core/errors.ts';
 import { sh } from '../core/command.ts';
-import { dockerPull, dockerRm, dockerRun, STATE_SEPARATOR, unbindCommand } from '../docker/commands.ts';
+import { dockerRm, dockerRun, STATE_SEPARATOR, unbindCommand } from '../docker/commands.ts';
 import { parseHostState } from '../docker/inspect.ts';
 import { DockerHost } from '../docker/docker-host.ts';
 import { setupDocker } from '../docker/setup.ts';
@@ -166,7 +166,10 @@ async function applyThing(c: TaskContext, t: PlannedThing, server: ManifestServe
     if (!facts.docker.has(server.name)) note('setting up Docker');
     await dockerReady(facts, server.name, host);
     const replacing = t.action === 'replace';
-    if (replacing) await host.asRoot(dockerPull(containerSpec.image), { quiet: true }).catch(() => undefined); // pull first: the swap is short
+    // an image not on the server yet is pulled before the old container goes, so the swap is short;
+    // a tag already there is not re-pulled (that is pull=true's job, at observation), so other
+    // containers of the same tag never silently fall behind it
+    if (replacing) await host.asRoot(sh`docker image inspect ${containerSpec.image} >/dev/null 2>&1 || docker pull -q ${containerSpec.image} >/dev/null`, { quiet: true }).catch(() => undefined);
     const labels = { [LABELS.ensemble]: ensemble, [LABELS.specHash]: hash, [LABELS.spec]: JSON.stringify(normal) };
     const swap = replacing ? sh`${unbindCommand(mc.name, undefined)} >/dev/null; docker rm -f ${mc.name} >/dev/null; ` : sh``;
     const result = await host.asRoot(sh`${swap}id=$(${dockerRun(containerSpec, labels)}) && docker inspect "$id" && echo ${STATE_SEPARATOR}`, { quiet: true });

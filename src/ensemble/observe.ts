@@ -1,7 +1,7 @@
 // Observation: find each manifest server (provider listings, refreshed), then one batched probe
 // per server — all containers, hitc's bindings and the firewall hash — all servers in parallel.
 
-import { raw, sh } from '../core/command.ts';
+import { raw, sh, type Command } from '../core/command.ts';
 import { ConnectError } from '../core/errors.ts';
 import type { HostSpec } from '../core/host-spec.ts';
 import { readStateCommand } from '../docker/commands.ts';
@@ -14,6 +14,15 @@ import type { Manifest, ManifestServer } from './model.ts';
 import type { ObservedServer, ObservedWorld } from './observed.ts';
 
 const FW_SEPARATOR = '--hitc-firewall--';
+const IMAGES_SEPARATOR = '--hitc-images--';
+
+/** The manifest's images on a server (those without variables): pulled first when asked, then
+ *  each tag's local image id, so a container running an older build of its tag is noticed. */
+function imagesScript(images: readonly string[], pull: boolean): Command {
+  if (images.length === 0) return sh``;
+  const pulls = pull ? sh`for i in ${images}; do docker pull -q "$i" >/dev/null 2>&1 || echo "pull-failed $i"; done; ` : sh``;
+  return sh`${pulls}for i in ${images}; do id=$(docker image inspect -f '{{.Id}}' "$i" 2>/dev/null) && echo "$id $i"; done; true`;
+}
 
 export interface Located {
   readonly provider: Provider;
@@ -45,7 +54,7 @@ export async function locateServers(c: TaskContext, manifest: Manifest): Promise
   return out;
 }
 
-export async function observe(c: TaskContext, manifest: Manifest, located: Map<string, Located>): Promise<ObservedWorld> {
+export async function observe(c: TaskContext, manifest: Manifest, located: Map<string, Located>, options: { pull?: boolean } = {}): Promise<ObservedWorld> {
   const servers: Record<string, ObservedServer> = {};
   const unreachable: Record<string, string> = {};
   await Promise.all(manifest.servers.map(async (s) => {
@@ -53,9 +62,10 @@ export async function observe(c: TaskContext, manifest: Manifest, located: Map<s
     if (where?.notRunning) unreachable[s.name] = `the ${s.provider} server ${s.name} exists but is ${where.notRunning.state}; start or terminate it, then run again`;
     if (!where?.spec) return;
     const host = new DockerHost(c.on(where.spec));
+    const images = [...new Set(s.containers.map((x) => x.image).filter((i) => !i.includes('$')))];
     let output: string;
     try {
-      output = (await host.asRoot(sh`(${readStateCommand()}); echo ${FW_SEPARATOR}; ${raw(readFirewallHashScript())}`, { quiet: true })).stdout;
+      output = (await host.asRoot(sh`(${readStateCommand()}); echo ${FW_SEPARATOR}; ${raw(readFirewallHashScript())}; echo ${IMAGES_SEPARATOR}; ${imagesScript(images, options.pull === true)}`, { quiet: true })).stdout;
     } catch (error) {
       // an unmanaged server that doesn't answer is "unavailable" in the plan, not a crash
       if (error instanceof ConnectError && s.provider === 'unmanaged') {
@@ -64,7 +74,14 @@ export async function observe(c: TaskContext, manifest: Manifest, located: Map<s
       }
       throw error;
     }
-    const [state = '', fw = ''] = output.split(`${FW_SEPARATOR}\n`);
+    const [state = '', rest = ''] = output.split(`${FW_SEPARATOR}\n`);
+    const [fw = '', imageLines = ''] = rest.split(`${IMAGES_SEPARATOR}\n`);
+    const imageIds: Record<string, string> = {};
+    for (const line of imageLines.split('\n')) {
+      const [first = '', ...words] = line.trim().split(' ');
+      if (first === 'pull-failed') c.warn(`${s.name}: could not pull ${words.join(' ')}; comparing with the image already there`);
+      else if (first.startsWith('sha256:')) imageIds[words.join(' ')] = first;
+    }
     const parsed = parseHostState(state);
     const node = where.node;
     servers[s.name] = {
@@ -75,6 +92,7 @@ export async function observe(c: TaskContext, manifest: Manifest, located: Map<s
       options: node ? { ...(node.size ? { size: node.size } : {}), ...node.extra } : {},
       dockerInstalled: parsed.dockerInstalled,
       containers: parsed.containers,
+      imageIds,
       ...(parseFirewallHash(fw) ? { firewall: parseFirewallHash(fw) } : {}),
     };
   }));

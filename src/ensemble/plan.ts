@@ -131,6 +131,10 @@ function planContainer(
   const { normal: spec, hash } = resolved;
   if (!existing) return { ...base, action: 'create', reasons: ['no such container'], spec, hash };
   if (existing.labels[LABELS.specHash] === hash) {
+    const tagNow = obs?.imageIds?.[spec.image];
+    if (tagNow && existing.imageId && tagNow !== existing.imageId) {
+      return { ...base, action: 'replace', reasons: [`image ${spec.image} is a newer build on the server (${shortId(existing.imageId)} → ${shortId(tagNow)})`], spec, hash };
+    }
     if (existing.running) return { ...base, action: 'keep', reasons: ['spec unchanged'], spec, hash };
     return { ...base, action: 'replace', reasons: [`not running (${existing.state})`], spec, hash };
   }
@@ -142,6 +146,8 @@ function planContainer(
   }
   return { ...base, action: 'replace', reasons: explainDifference(before, spec), spec, hash };
 }
+
+const shortId = (id: string): string => id.replace(/^sha256:/, '').slice(0, 12);
 
 function planFirewall(
   id: string, server: ManifestServer, obs: ObservedServer | undefined, serverPlan: PlannedThing,

@@ -32,9 +32,9 @@ export function loadManifest(name: string): { manifest: Manifest; ensemble: stri
   return { manifest, ensemble: name.replace(/\.ya?ml$/, '').split('/').pop() as string };
 }
 
-async function observeAndPlan(c: TaskContext, manifest: Manifest, ensemble: string) {
+async function observeAndPlan(c: TaskContext, manifest: Manifest, ensemble: string, pull = false) {
   const located = await locateServers(c, manifest);
-  const observed = await observe(c, manifest, located);
+  const observed = await observe(c, manifest, located, { pull });
   return { located, observed, plan: planEnsemble(manifest, observed, { ensemble }) };
 }
 
@@ -42,19 +42,19 @@ function show(c: TaskContext, plan: Plan, verbose: boolean): void {
   for (const line of planText(plan, { verbose })) c.log(line);
 }
 
-export async function planTask(c: TaskContext, { name, verbose, exit_code }: { name: string; verbose: boolean; exit_code: boolean }) {
+export async function planTask(c: TaskContext, { name, verbose, exit_code, pull }: { name: string; verbose: boolean; exit_code: boolean; pull: boolean }) {
   const { manifest, ensemble } = loadManifest(name);
-  c.log('Calculating changes...');
-  const { plan: p } = await observeAndPlan(c, manifest, ensemble);
+  c.log(pull ? 'Pulling images and calculating changes...' : 'Calculating changes...');
+  const { plan: p } = await observeAndPlan(c, manifest, ensemble, pull);
   show(c, p, verbose);
   if (exit_code && hasChanges(p)) throw new ChangesPending();
   return p.things;
 }
 
-export async function upTask(c: TaskContext, { name, verbose, prune }: { name: string; verbose: boolean; prune: boolean }) {
+export async function upTask(c: TaskContext, { name, verbose, prune, pull }: { name: string; verbose: boolean; prune: boolean; pull: boolean }) {
   const { manifest, ensemble } = loadManifest(name);
-  c.log('Calculating changes...');
-  const first = await observeAndPlan(c, manifest, ensemble);
+  c.log(pull ? 'Pulling images and calculating changes...' : 'Calculating changes...');
+  const first = await observeAndPlan(c, manifest, ensemble, pull);
   show(c, first.plan, verbose);
   const orphans = first.plan.things.filter((t) => t.action === 'orphan').length;
   if (!hasChanges(first.plan) && !(prune && orphans > 0)) return first.plan.things;

@@ -4,18 +4,18 @@ import { task } from '../taskfile/define.ts';
 
 export const plan = task(
   {
-    description: 'Show what ensemble.up would change (changes nothing)\nexit_code=true: exit 3 when changes are pending, 0 when none.',
+    description: 'Show what ensemble.up would change (changes nothing; pull=true only downloads images)\nexit_code=true: exit 3 when changes are pending, 0 when none.\npull=true: pull the images first, so a moved tag (app:latest) shows as a change.',
     local: true,
-    params: { name: { type: 'string', required: true }, verbose: { type: 'boolean', default: false }, exit_code: { type: 'boolean', default: false } },
+    params: { name: { type: 'string', required: true }, verbose: { type: 'boolean', default: false }, exit_code: { type: 'boolean', default: false }, pull: { type: 'boolean', default: false } },
   },
   async (c, args) => (await import('./run-ensemble.ts')).planTask(c, args),
 );
 
 export const up = task(
   {
-    description: 'Bring servers, containers and firewalls to what the manifest says (shows the plan and asks first)\nprune=true also removes containers this ensemble made that the manifest no longer has.',
+    description: 'Bring servers, containers and firewalls to what the manifest says (shows the plan and asks first)\nprune=true also removes containers and firewalls this ensemble made that the manifest no longer has.\npull=true: pull the images first, so containers on an older build of their tag are replaced.',
     local: true,
-    params: { name: { type: 'string', required: true }, verbose: { type: 'boolean', default: false }, prune: { type: 'boolean', default: false } },
+    params: { name: { type: 'string', required: true }, verbose: { type: 'boolean', default: false }, prune: { type: 'boolean', default: false }, pull: { type: 'boolean', default: false } },
   },
   async (c, args) => (await import('./run-ensemble.ts')).upTask(c, args),
 );
