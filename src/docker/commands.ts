@@ -11,14 +11,40 @@ export const STATE_SEPARATOR = '--hitc-docker-state--';
 /** nat/filter chains hitc owns for docker.bind (jumped from PREROUTING/OUTPUT and DOCKER-USER). */
 export const BIND_CHAIN = 'HITC-BIND';
 
+/** The Engine API over its socket with curl (a few ms per call) where that works, else the CLI
+ *  (a Go start-up of ~50 ms CPU per call, which adds up on small servers and many of them).
+ *  `docker_api PATH` prints the response or fails. */
+const ENGINE_API = `docker_api() { [ -z "$DOCKER_HOST" ] && [ -S /var/run/docker.sock ] && command -v curl >/dev/null 2>&1 && curl -sf --max-time 20 --unix-socket /var/run/docker.sock "http://docker$1"; }`;
+
 /** Everything docker.* needs to know about a host, in one command: is docker there, every
- *  container (running or not), and hitc's port bindings. */
+ *  container (running or not, as `docker inspect` shows them), and hitc's port bindings. */
 export function readStateCommand(): Command {
   return sh`if ! command -v docker >/dev/null 2>&1; then echo no-docker; exit 0; fi
-ids=$(docker ps -aq --no-trunc) || exit $?
-if [ -n "$ids" ]; then docker inspect $ids; else echo '[]'; fi
+${raw(ENGINE_API)}
+if list=$(docker_api '/containers/json?all=1'); then
+  printf '['; sep=
+  for id in $(printf '%s' "$list" | grep -o '"Id":"[0-9a-f]*"' | cut -d'"' -f4); do printf '%s' "$sep"; docker_api "/containers/$id/json" || exit 1; sep=,; done
+  echo ']'
+else
+  ids=$(docker ps -aq --no-trunc) || exit $?
+  if [ -n "$ids" ]; then docker inspect $ids; else echo '[]'; fi
+fi
 echo ${STATE_SEPARATOR}
 iptables -w -t nat -S ${BIND_CHAIN} 2>/dev/null || true`;
+}
+
+/** One container as readStateCommand shows it (an array of one), by id or name. */
+export function inspectOneCommand(idExpression: string): Command {
+  return sh`${raw(ENGINE_API)}
+if one=$(docker_api "/containers/${raw(idExpression)}/json"); then printf '[%s]\n' "$one"; else docker inspect "${raw(idExpression)}"; fi`;
+}
+
+/** Each local image's id by tag: the Engine API's image list (JSON), else one CLI call per tag
+ *  (`ID TAG` lines). Parsed by parseImageIds. */
+export function readImageIdsCommand(images: readonly string[]): Command {
+  if (images.length === 0) return sh``;
+  return sh`${raw(ENGINE_API)}
+docker_api /images/json || for i in ${images}; do id=$(docker image inspect -f '{{.Id}}' "$i" 2>/dev/null) && echo "$id $i"; done; true`;
 }
 
 export function dockerRun(spec: ContainerSpec, labels: Readonly<Record<string, string>> = {}): Command {

@@ -113,3 +113,23 @@ export function formatCreated(iso: string): string {
   const d = new Date(iso);
   return Number.isNaN(d.getTime()) ? iso : d.toISOString().slice(0, 19).replace('T', ' ');
 }
+
+/** readImageIdsCommand()'s output → image id by tag (a bare name also answers for `:latest`). */
+export function parseImageIds(output: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const text = output.trim();
+  if (text.startsWith('[')) {
+    for (const image of JSON.parse(text) as { Id: string; RepoTags?: string[] | null }[]) {
+      for (const tag of image.RepoTags ?? []) {
+        out[tag] = image.Id;
+        if (tag.endsWith(':latest')) out[tag.slice(0, -':latest'.length)] = image.Id;
+      }
+    }
+    return out;
+  }
+  for (const line of text.split('\n')) {
+    const [id = '', tag = ''] = line.trim().split(' ');
+    if (id.startsWith('sha256:') && tag) out[tag] = id;
+  }
+  return out;
+}

@@ -4,7 +4,7 @@
 
 import { TaskError } from '../core/errors.ts';
 import { sh } from '../core/command.ts';
-import { dockerRm, dockerRun, STATE_SEPARATOR, unbindCommand } from '../docker/commands.ts';
+import { dockerRm, dockerRun, inspectOneCommand, STATE_SEPARATOR, unbindCommand } from '../docker/commands.ts';
 import { parseHostState } from '../docker/inspect.ts';
 import { DockerHost } from '../docker/docker-host.ts';
 import { setupDocker } from '../docker/setup.ts';
@@ -26,6 +26,11 @@ export interface ThingOutcome {
   readonly error?: unknown;
   /** For a skipped thing: the failure that caused it (through any chain of skips). */
   readonly root?: string;
+  /** When it started (ms after apply began) and how long it took; what it waited for. Lets a
+   *  benchmark compare the wall time with the critical path of the real durations. */
+  readonly startedMs?: number;
+  readonly durationMs?: number;
+  readonly dependsOn?: readonly string[];
 }
 
 interface Facts {
@@ -59,6 +64,7 @@ export async function applyPlan(c: TaskContext, manifest: Manifest, plan: Plan, 
   const changing = [...things.values()].filter((t) => t.action !== 'keep');
   const orphans = options.prune ? plan.things.filter((t) => t.action === 'orphan') : [];
   const progress = c.progress([...changing, ...orphans].map((t) => ({ id: t.id, title: stepTitle(t) })));
+  const began = performance.now();
 
   const start = (id: string): Promise<void> => {
     let p = running.get(id);
@@ -75,12 +81,14 @@ export async function applyPlan(c: TaskContext, manifest: Manifest, plan: Plan, 
       }
       const thing = things.get(id) as PlannedThing;
       if (thing.action !== 'keep') progress.running(id);
+      const t0 = performance.now();
+      const timing = (): Pick<ThingOutcome, 'startedMs' | 'durationMs' | 'dependsOn'> => ({ startedMs: Math.round(t0 - began), durationMs: Math.round(performance.now() - t0), dependsOn: deps });
       try {
         const detail = await applyThing(c, thing, servers.get(thing.server) as ManifestServer, facts, located, ensemble, (text) => progress.note(id, text));
-        outcomes.set(id, { id, status: detail === false ? 'unchanged' : 'done' });
+        outcomes.set(id, { id, status: detail === false ? 'unchanged' : 'done', ...timing() });
         if (detail !== false) progress.done(id, detail);
       } catch (error) {
-        outcomes.set(id, { id, status: 'failed', error });
+        outcomes.set(id, { id, status: 'failed', error, ...timing() });
         progress.failed(id, (error as Error).message);
       }
     })();
@@ -172,7 +180,7 @@ async function applyThing(c: TaskContext, t: PlannedThing, server: ManifestServe
     if (replacing) await host.asRoot(sh`docker image inspect ${containerSpec.image} >/dev/null 2>&1 || docker pull -q ${containerSpec.image} >/dev/null`, { quiet: true }).catch(() => undefined);
     const labels = { [LABELS.ensemble]: ensemble, [LABELS.specHash]: hash, [LABELS.spec]: JSON.stringify(normal) };
     const swap = replacing ? sh`${unbindCommand(mc.name, undefined)} >/dev/null; docker rm -f ${mc.name} >/dev/null; ` : sh``;
-    const result = await host.asRoot(sh`${swap}id=$(${dockerRun(containerSpec, labels)}) && docker inspect "$id" && echo ${STATE_SEPARATOR}`, { quiet: true });
+    const result = await host.asRoot(sh`${swap}id=$(${dockerRun(containerSpec, labels)}) && (${inspectOneCommand('$id')}) && echo ${STATE_SEPARATOR}`, { quiet: true });
     const after = parseHostState(result.stdout).containers[0];
     if (after) facts.containers.set(`${server.name}/${mc.name}`, after as unknown as Record<string, unknown>);
     return `${replacing ? 'replaced' : 'started'}${after?.ip ? ` (${after.ip})` : ''}: ${t.reasons.join('; ')}`;

@@ -4,9 +4,9 @@
 import { raw, sh, type Command } from '../core/command.ts';
 import { ConnectError } from '../core/errors.ts';
 import type { HostSpec } from '../core/host-spec.ts';
-import { readStateCommand } from '../docker/commands.ts';
+import { readImageIdsCommand, readStateCommand } from '../docker/commands.ts';
 import { DockerHost } from '../docker/docker-host.ts';
-import { parseHostState } from '../docker/inspect.ts';
+import { parseHostState, parseImageIds } from '../docker/inspect.ts';
 import type { Node, Provider } from '../providers/types.ts';
 import type { TaskContext } from '../runner/context-types.ts';
 import { parseFirewallHash, readFirewallHashScript } from './firewall-commands.ts';
@@ -16,12 +16,9 @@ import type { ObservedServer, ObservedWorld } from './observed.ts';
 const FW_SEPARATOR = '--hitc-firewall--';
 const IMAGES_SEPARATOR = '--hitc-images--';
 
-/** The manifest's images on a server (those without variables): pulled first when asked, then
- *  each tag's local image id, so a container running an older build of its tag is noticed. */
-function imagesScript(images: readonly string[], pull: boolean): Command {
-  if (images.length === 0) return sh``;
-  const pulls = pull ? sh`for i in ${images}; do docker pull -q "$i" >/dev/null 2>&1 || echo "pull-failed $i"; done; ` : sh``;
-  return sh`${pulls}for i in ${images}; do id=$(docker image inspect -f '{{.Id}}' "$i" 2>/dev/null) && echo "$id $i"; done; true`;
+/** pull=true: each manifest image (without variables) is pulled before it is looked at. */
+function pullScript(images: readonly string[]): Command {
+  return sh`for i in ${images}; do docker pull -q "$i" >/dev/null 2>&1 || echo "pull-failed $i"; done`;
 }
 
 export interface Located {
@@ -65,7 +62,8 @@ export async function observe(c: TaskContext, manifest: Manifest, located: Map<s
     const images = [...new Set(s.containers.map((x) => x.image).filter((i) => !i.includes('$')))];
     let output: string;
     try {
-      output = (await host.asRoot(sh`(${readStateCommand()}); echo ${FW_SEPARATOR}; ${raw(readFirewallHashScript())}; echo ${IMAGES_SEPARATOR}; ${imagesScript(images, options.pull === true)}`, { quiet: true })).stdout;
+      const pulls = options.pull && images.length > 0 ? sh`${pullScript(images)}; ` : sh``;
+      output = (await host.asRoot(sh`(${readStateCommand()}); echo ${FW_SEPARATOR}; ${raw(readFirewallHashScript())}; echo ${IMAGES_SEPARATOR}; ${pulls}(${readImageIdsCommand(images)})`, { quiet: true })).stdout;
     } catch (error) {
       // an unmanaged server that doesn't answer is "unavailable" in the plan, not a crash
       if (error instanceof ConnectError && s.provider === 'unmanaged') {
@@ -76,12 +74,9 @@ export async function observe(c: TaskContext, manifest: Manifest, located: Map<s
     }
     const [state = '', rest = ''] = output.split(`${FW_SEPARATOR}\n`);
     const [fw = '', imageLines = ''] = rest.split(`${IMAGES_SEPARATOR}\n`);
-    const imageIds: Record<string, string> = {};
-    for (const line of imageLines.split('\n')) {
-      const [first = '', ...words] = line.trim().split(' ');
-      if (first === 'pull-failed') c.warn(`${s.name}: could not pull ${words.join(' ')}; comparing with the image already there`);
-      else if (first.startsWith('sha256:')) imageIds[words.join(' ')] = first;
-    }
+    const failedPulls = imageLines.split('\n').filter((l) => l.startsWith('pull-failed '));
+    for (const l of failedPulls) c.warn(`${s.name}: could not pull ${l.slice('pull-failed '.length)}; comparing with the image already there`);
+    const imageIds = parseImageIds(imageLines.split('\n').filter((l) => !l.startsWith('pull-failed ')).join('\n'));
     const parsed = parseHostState(state);
     const node = where.node;
     servers[s.name] = {

@@ -22,7 +22,7 @@ export const PROVIDER_OPTIONS: Readonly<Record<string, readonly string[]>> = {
   unmanaged: ['ip'],
 };
 const SERVER_KEYS = ['provider', 'count', 'containers', 'firewall', 'depends_on'];
-const CONTAINER_KEYS = ['image', 'command', 'environment', 'ports', 'volumes', 'count', 'memory', 'max_memory', 'hostname', 'privileged', 'depends_on', 'ip'];
+const CONTAINER_KEYS = ['image', 'command', 'environment', 'ports', 'volumes', 'count', 'memory', 'max_memory', 'hostname', 'privileged', 'depends_on'];
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
 
 /** `env` is where `!env` and `!secret` values come from (hitc's own environment). */
@@ -128,6 +128,11 @@ function expandContainers(server: string, specName: string, entries: readonly LE
     const spec = applyTemplate(c.value, templates, path, issues);
     for (const field of spec.entries) {
       if (field.key === 'template' || CONTAINER_KEYS.includes(field.key)) continue;
+      if (field.key === 'ip') {
+        // the original accepted and ignored it; a field that does nothing is refused instead
+        issues.push({ path: `${path}.ip`, line: field.line, message: 'a container\'s address is chosen by Docker, not the manifest', hint: `read it elsewhere as \${${server}.containers.${c.key}.ip}` });
+        continue;
+      }
       const close = suggest(field.key, CONTAINER_KEYS);
       issues.push({ path: `${path}.${field.key}`, line: field.line, message: `unknown container field "${field.key}"`, ...(close.length > 0 ? { hint: `did you mean ${close.join(' or ')}?` } : {}) });
     }

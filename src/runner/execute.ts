@@ -1,6 +1,7 @@
 // Carries out planned tasks: serial host by host (stop at the first failure), parallel within
 // a pool, or once. A dead host becomes a reported outcome; it never blocks the others.
 
+import { setMaxListeners } from 'node:events';
 import { ConnectError, InterruptedError, TaskError } from '../core/errors.ts';
 import type { EventSink } from '../core/events.ts';
 import { formatHostSpec, type HostSpec } from '../core/host-spec.ts';
@@ -72,6 +73,8 @@ async function runOnHost(
   const started = Date.now();
   // each host gets its own deadline; Ctrl-C aborts every host at once
   const controller = new AbortController();
+  // every command in flight listens (a once-task like ensemble.up runs many at a time)
+  setMaxListeners(0, controller.signal);
   const onAbort = (): void => controller.abort(new InterruptedError('SIGINT'));
   deps.signal.addEventListener('abort', onAbort, { once: true });
   if (deps.signal.aborted) onAbort();

@@ -230,3 +230,8 @@ test('docker_mount is refused at its line, not silently ignored', () => {
   const issues = problems(`db:\n  provider: ec2\n  docker_mount: /dev/xvdb\n`);
   assert.deepEqual(issues.map((i) => [i.line, i.path, i.message]), [[3, 'db.docker_mount', 'docker_mount is not supported by hitc']]);
 });
+
+test("a container's ip is refused (Docker chooses it), with how to read it instead", () => {
+  const issues = problems(`10.0.0.5:\n  containers:\n    db:\n      image: postgres\n      ip: 172.17.0.9\n`);
+  assert.deepEqual(issues.map((i) => [i.line, i.message, i.hint]), [[5, "a container's address is chosen by Docker, not the manifest", 'read it elsewhere as ${10.0.0.5.containers.db.ip}']]);
+});
