@@ -63,7 +63,7 @@ export async function observe(c: TaskContext, manifest: Manifest, located: Map<s
     let output: string;
     try {
       const pulls = options.pull && images.length > 0 ? sh`${pullScript(images)}; ` : sh``;
-      output = (await host.asRoot(sh`(${readStateCommand()}); echo ${FW_SEPARATOR}; ${raw(readFirewallHashScript())}; echo ${IMAGES_SEPARATOR}; ${pulls}(${readImageIdsCommand(images)})`, { quiet: true })).stdout;
+      output = (await host.asRoot(sh`(${readStateCommand()}); echo ${FW_SEPARATOR}; ${raw(readFirewallHashScript())}; echo ${IMAGES_SEPARATOR}; ${images.length > 0 ? sh`${pulls}(${readImageIdsCommand(images)})` : sh`true`}`, { quiet: true })).stdout;
     } catch (error) {
       // an unmanaged server that doesn't answer is "unavailable" in the plan, not a crash
       if (error instanceof ConnectError && s.provider === 'unmanaged') {

@@ -1,17 +1,25 @@
-// The plan as people read it: the original's headings, each item with its reason, orphans, and
-// a one-line count. "No changes." when there is nothing to do.
+// The plan as people read it: the original's headings ("restart" is its word for replacing a
+// server or container: hitc terminates or removes it and creates it again), each item with its
+// reason, orphans, and a one-line count. "No changes." when there is nothing to do. Headings
+// carry the original's colours as a tone (yellow for new things, red for things that go away).
 
+import type { Tone } from '../core/events.ts';
 import type { Plan, PlannedThing } from './plan.ts';
 
-const SECTIONS: { title: string; pick: (t: PlannedThing) => boolean }[] = [
-  { title: 'The following servers will be created:', pick: (t) => t.kind === 'server' && t.action === 'create' },
-  { title: 'The following containers will be created:', pick: (t) => t.kind === 'container' && t.action === 'create' },
-  { title: 'The following servers will get new firewalls:', pick: (t) => t.kind === 'firewall' && t.action === 'create' },
-  { title: 'The following servers will be replaced:', pick: (t) => t.kind === 'server' && t.action === 'replace' },
-  { title: 'The following containers will be replaced:', pick: (t) => t.kind === 'container' && t.action === 'replace' },
-  { title: 'The following servers will get updated firewalls:', pick: (t) => t.kind === 'firewall' && t.action === 'update' },
-  { title: 'These are unavailable (nothing can be done for them):', pick: (t) => t.action === 'unavailable' },
-  { title: 'Not in the manifest (kept; remove them with prune):', pick: (t) => t.action === 'orphan' },
+export interface PlanLine {
+  readonly text: string;
+  readonly tone?: Tone;
+}
+
+const SECTIONS: { title: string; tone: Tone; pick: (t: PlannedThing) => boolean }[] = [
+  { title: 'The following servers will be created:', tone: 'attention', pick: (t) => t.kind === 'server' && t.action === 'create' },
+  { title: 'The following containers will be created:', tone: 'attention', pick: (t) => t.kind === 'container' && t.action === 'create' },
+  { title: 'The following servers will get new firewalls:', tone: 'attention', pick: (t) => t.kind === 'firewall' && t.action === 'create' },
+  { title: 'The following servers will restart:', tone: 'danger', pick: (t) => t.kind === 'server' && t.action === 'replace' },
+  { title: 'The following containers will restart:', tone: 'danger', pick: (t) => t.kind === 'container' && t.action === 'replace' },
+  { title: 'The following servers will get updated firewalls:', tone: 'danger', pick: (t) => t.kind === 'firewall' && t.action === 'update' },
+  { title: 'These are unavailable (nothing can be done for them):', tone: 'danger', pick: (t) => t.action === 'unavailable' },
+  { title: 'Not in the manifest (kept; remove them with prune):', tone: 'attention', pick: (t) => t.action === 'orphan' },
 ];
 
 function label(t: PlannedThing): string {
@@ -21,19 +29,24 @@ function label(t: PlannedThing): string {
 }
 
 export function planText(plan: Plan, options: { verbose?: boolean } = {}): string[] {
-  const lines: string[] = [];
+  return planLines(plan, options).map((l) => l.text);
+}
+
+export function planLines(plan: Plan, options: { verbose?: boolean } = {}): PlanLine[] {
+  const lines: PlanLine[] = [];
+  const push = (text: string): void => void lines.push({ text });
   for (const section of SECTIONS) {
     const items = plan.things.filter(section.pick);
     if (items.length === 0) continue;
-    lines.push(section.title);
-    for (const t of items) lines.push(`  ${label(t)}: ${t.reasons.join('; ')}`);
+    lines.push({ text: section.title, tone: section.tone });
+    for (const t of items) push(`  ${label(t)}: ${t.reasons.join('; ')}`);
   }
   const kept = plan.things.filter((t) => t.action === 'keep');
   if (options.verbose && kept.length > 0) {
-    lines.push('Unchanged:');
-    for (const t of kept) lines.push(`  ${t.kind} ${label(t)}: ${t.reasons.join('; ')}`);
+    push('Unchanged:');
+    for (const t of kept) push(`  ${t.kind} ${label(t)}: ${t.reasons.join('; ')}`);
   }
-  lines.push(summaryLine(plan));
+  push(summaryLine(plan));
   return lines;
 }
 

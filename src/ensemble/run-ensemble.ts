@@ -9,7 +9,7 @@ import { confirmOnTerminal } from '../ui/prompt.ts';
 import { applyPlan } from './apply.ts';
 import { locateServers, observe } from './observe.ts';
 import { parseManifest } from './parse-manifest.ts';
-import { hasChanges, planText } from './plan-text.ts';
+import { hasChanges, planLines } from './plan-text.ts';
 import { planEnsemble, type Plan } from './plan.ts';
 import { describeId, type Manifest } from './model.ts';
 
@@ -39,7 +39,7 @@ async function observeAndPlan(c: TaskContext, manifest: Manifest, ensemble: stri
 }
 
 function show(c: TaskContext, plan: Plan, verbose: boolean): void {
-  for (const line of planText(plan, { verbose })) c.log(line);
+  for (const line of planLines(plan, { verbose })) c.log(line.text, line.tone ? { tone: line.tone } : undefined);
 }
 
 export async function planTask(c: TaskContext, { name, verbose, exit_code, pull }: { name: string; verbose: boolean; exit_code: boolean; pull: boolean }) {

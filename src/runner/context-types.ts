@@ -5,7 +5,7 @@ import type { Command } from '../core/command.ts';
 import type { HostSpec } from '../core/host-spec.ts';
 import type { NestedTarget } from '../transport/types.ts';
 import type { Cloud } from '../providers/cloud.ts';
-import type { ProgressItem } from '../core/events.ts';
+import type { ProgressItem, Tone } from '../core/events.ts';
 
 export type { NestedTarget };
 
@@ -90,7 +90,7 @@ export interface TaskContext {
   local(command: CommandInput, options?: RunOptions): Promise<CommandResult>;
   put(localPath: string, remotePath: string, options?: PutOptions): Promise<void>;
   get(remotePath: string, localPath: string, options?: { sudo?: boolean }): Promise<void>;
-  log(message: string): void;
+  log(message: string, options?: { tone?: Tone }): void;
   warn(message: string): void;
   /** Named steps of long work, shown as a live list on a terminal and as lines elsewhere. */
   progress(items: readonly ProgressItem[]): ProgressGroup;

@@ -135,7 +135,7 @@ export function createContext(deps: ContextDeps): TaskContext {
         host: { name: nested.label, host: target.host, user: target.user, ...(target.port ? { port: target.port } : {}) },
       });
     },
-    log: (text) => deps.emit({ type: 'message', host: hostName, level: 'info', text }),
+    log: (text, options) => deps.emit({ type: 'message', host: hostName, level: 'info', text, ...(options?.tone ? { tone: options.tone } : {}) }),
     warn: (text) => deps.emit({ type: 'message', host: hostName, level: 'warn', text }),
     progress: (items) => progressGroup(deps.emit, hostName, items),
   };

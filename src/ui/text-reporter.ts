@@ -35,9 +35,11 @@ export class TextReporter {
       case 'output':
         this.#line(event.host, `${event.stream}: ${event.line}`, event.stream === 'err' ? this.style.dim : undefined);
         return;
-      case 'message':
-        this.#line(event.host, event.level === 'warn' ? this.style.yellow(`Warning: ${event.text}`) : event.text);
+      case 'message': {
+        const tinted = event.tone === 'danger' ? this.style.red(event.text) : event.tone === 'attention' ? this.style.yellow(event.text) : event.text;
+        this.#line(event.host, event.level === 'warn' ? this.style.yellow(`Warning: ${event.text}`) : tinted);
         return;
+      }
       case 'progress-start':
         this.#titles.set(event.group, new Map(event.items.map((i) => [i.id, i.title])));
         return;
