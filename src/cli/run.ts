@@ -38,10 +38,11 @@ export async function runRequest(req: CliRequest): Promise<number> {
     const clean = secrets.size > 0 ? redactEvent(event, secrets) : event;
     json?.handle(clean);
     if (live && (clean.type === 'progress-start' || clean.type === 'progress' || clean.type === 'progress-end')) {
-      if (clean.type === 'progress-start') text?.hold();
-      live.handle(clean);
-      if (clean.type === 'progress-end') void live.idle().then(() => live.active || text?.release());
-      return;
+      if (live.handle(clean)) {
+        if (clean.type === 'progress-start') text?.hold();
+        if (clean.type === 'progress-end') void live.idle().then(() => live.active || text?.release());
+        return;
+      }
     }
     text?.handle(clean);
   };

@@ -23,21 +23,28 @@ export class LiveProgress {
     return this.#steps.size > 0 || this.#running.size > 0;
   }
 
-  handle(event: Extract<RunEvent, { type: 'progress-start' | 'progress' | 'progress-end' }>): void {
-    if (event.type === 'progress-start') return this.#start(event.group, event.items);
+  /** Draws the event's group; false when it is not this list's to draw (one list at a time:
+   *  a second group, e.g. from another host, is left to the line reporter). */
+  handle(event: Extract<RunEvent, { type: 'progress-start' | 'progress' | 'progress-end' }>): boolean {
+    if (event.type === 'progress-start') {
+      if (this.active) return false;
+      this.#start(event.group, event.items);
+      return true;
+    }
     const steps = this.#steps.get(event.group);
-    if (!steps) return;
+    if (!steps) return false;
     if (event.type === 'progress-end') {
       for (const step of steps.values()) step.settle('skipped', 'not reported');
       this.#steps.delete(event.group);
-      return;
+      return true;
     }
     const step = steps.get(event.id);
-    if (!step) return;
+    if (!step) return true;
     if (event.state === 'running') step.started();
     else if (event.state === 'note') {
       if (step.wrapper && event.detail) step.wrapper.output = event.detail;
     } else step.settle(event.state, event.detail);
+    return true;
   }
 
   /** Resolves once every list has finished drawing. */
