@@ -23,7 +23,10 @@ export function readStateCommand(): Command {
 ${raw(ENGINE_API)}
 if list=$(docker_api '/containers/json?all=1'); then
   printf '['; sep=
-  for id in $(printf '%s' "$list" | grep -o '"Id":"[0-9a-f]*"' | cut -d'"' -f4); do printf '%s' "$sep"; docker_api "/containers/$id/json" || exit 1; sep=,; done
+  # whole answers only: a container that went away since the list (a --rm one) is left out
+  for id in $(printf '%s' "$list" | grep -o '"Id":"[0-9a-f]*"' | cut -d'"' -f4); do
+    if one=$(docker_api "/containers/$id/json"); then printf '%s%s' "$sep" "$one"; sep=,; fi
+  done
   echo ']'
 else
   ids=$(docker ps -aq --no-trunc) || exit $?
@@ -43,8 +46,10 @@ if one=$(docker_api "/containers/${raw(idExpression)}/json"); then printf '[%s]\
  *  (`ID TAG` lines). Parsed by parseImageIds. */
 export function readImageIdsCommand(images: readonly string[]): Command {
   if (images.length === 0) return sh``;
-  return sh`${raw(ENGINE_API)}
-docker_api /images/json || for i in ${images}; do id=$(docker image inspect -f '{{.Id}}' "$i" 2>/dev/null) && echo "$id $i"; done; true`;
+  return sh`command -v docker >/dev/null 2>&1 || exit 0
+${raw(ENGINE_API)}
+if all=$(docker_api /images/json); then printf '%s\n' "$all"
+else for i in ${images}; do id=$(docker image inspect -f '{{.Id}}' "$i" 2>/dev/null) && echo "$id $i"; done; fi; true`;
 }
 
 export function dockerRun(spec: ContainerSpec, labels: Readonly<Record<string, string>> = {}): Command {

@@ -114,22 +114,28 @@ export function formatCreated(iso: string): string {
   return Number.isNaN(d.getTime()) ? iso : d.toISOString().slice(0, 19).replace('T', ' ');
 }
 
-/** readImageIdsCommand()'s output → image id by tag (a bare name also answers for `:latest`). */
+/** One spelling per image reference, as the Engine lists tags: `nginx`, `library/nginx:latest`
+ *  and `docker.io/library/nginx:latest` are all `nginx:latest`. */
+export function imageKey(ref: string): string {
+  let r = ref.replace(/^(docker\.io|index\.docker\.io|registry-1\.docker\.io)\//, '');
+  r = r.replace(/^library\//, '');
+  const lastPart = r.slice(r.lastIndexOf('/') + 1);
+  return r.includes('@') || lastPart.includes(':') ? r : `${r}:latest`;
+}
+
+/** readImageIdsCommand()'s output → image id by imageKey of each tag. */
 export function parseImageIds(output: string): Record<string, string> {
   const out: Record<string, string> = {};
   const text = output.trim();
   if (text.startsWith('[')) {
     for (const image of JSON.parse(text) as { Id: string; RepoTags?: string[] | null }[]) {
-      for (const tag of image.RepoTags ?? []) {
-        out[tag] = image.Id;
-        if (tag.endsWith(':latest')) out[tag.slice(0, -':latest'.length)] = image.Id;
-      }
+      for (const tag of image.RepoTags ?? []) out[imageKey(tag)] = image.Id;
     }
     return out;
   }
   for (const line of text.split('\n')) {
     const [id = '', tag = ''] = line.trim().split(' ');
-    if (id.startsWith('sha256:') && tag) out[tag] = id;
+    if (id.startsWith('sha256:') && tag) out[imageKey(tag)] = id;
   }
   return out;
 }

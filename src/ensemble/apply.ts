@@ -11,7 +11,7 @@ import { setupDocker } from '../docker/setup.ts';
 import type { ProgressGroup, TaskContext } from '../runner/context-types.ts';
 import { waitForSsh } from '../providers/wait-ssh.ts';
 import { applyFirewall, removeFirewall } from './firewall-apply.ts';
-import { firewallRestoreInput } from './firewall-commands.ts';
+import { firewallRestoreInput, parseSshPath, READ_SSH_PATH, type SshPath } from './firewall-commands.ts';
 import { firewallHash, resolveFirewallRules } from './firewall-rules.ts';
 import { describeId, type Manifest, type ManifestServer } from './model.ts';
 import type { Located } from './observe.ts';
@@ -196,7 +196,13 @@ async function applyThing(c: TaskContext, t: PlannedThing, server: ManifestServe
   if (!rules) throw new TaskError(`${server.name}.firewall: a source address is still unknown`);
   const hash = firewallHash(rules);
   note('applying; then proving a fresh SSH login still works');
-  await applyFirewall(host, () => c.on(spec).freshLogin(), server.name, firewallRestoreInput(rules, hash, ensemble));
+  // through sudo the command's environment has lost SSH_CLIENT: read the path as the login user
+  let sshPath: SshPath | undefined;
+  if (!(await host.isRoot())) {
+    sshPath = parseSshPath((await host.c.run(READ_SSH_PATH, { quiet: true })).stdout);
+    if (!sshPath) throw new TaskError(`${server.name}: cannot tell which SSH connection to keep open (no SSH_CLIENT), so the firewall was not changed`);
+  }
+  await applyFirewall(host, () => c.on(spec).freshLogin(), server.name, firewallRestoreInput(rules, hash, ensemble), sshPath ? { sshPath } : {});
   return `${rules.length} rules in place, fresh SSH login confirmed`;
 }
 

@@ -5,7 +5,7 @@
 
 import type { Command } from '../core/command.ts';
 import { TaskError } from '../core/errors.ts';
-import { applyFirewallCommand, confirmFirewallCommand, removeFirewallScript, rollbackFirewallCommand } from './firewall-commands.ts';
+import { applyFirewallCommand, confirmFirewallCommand, removeFirewallScript, rollbackFirewallCommand, type SshPath } from './firewall-commands.ts';
 import { raw, sh } from '../core/command.ts';
 
 /** The part of a host the firewall needs: run a command as root and read its output. */
@@ -15,8 +15,12 @@ export interface RootShell {
 
 export const ROLLBACK_AFTER_SEC = 45;
 
-export async function applyFirewall(host: RootShell, freshLogin: () => Promise<void>, server: string, restoreInput: string, rollbackSec = ROLLBACK_AFTER_SEC): Promise<void> {
-  const applied = await host.asRoot(applyFirewallCommand(restoreInput, rollbackSec), { quiet: true });
+export async function applyFirewall(
+  host: RootShell, freshLogin: () => Promise<void>, server: string, restoreInput: string,
+  options: { rollbackSec?: number; sshPath?: SshPath } = {},
+): Promise<void> {
+  const rollbackSec = options.rollbackSec ?? ROLLBACK_AFTER_SEC;
+  const applied = await host.asRoot(applyFirewallCommand(restoreInput, rollbackSec, options.sshPath), { quiet: true });
   const timer = Number(applied.stdout.trim().split('\n').pop());
   if (!Number.isInteger(timer) || timer <= 0) throw new TaskError(`${server}: the firewall was applied but its rollback timer did not start (got "${applied.stdout.trim()}")`);
   try {

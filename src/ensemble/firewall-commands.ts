@@ -48,6 +48,7 @@ export function firewallRestoreInput(rules: readonly ResolvedRule[], hash: strin
 }
 
 const BACKUP = '/root/.hitc-fw-backup';
+const HOOKS = '/root/.hitc-fw-hooks';
 
 /** Remove hitc's firewall entirely (jumps, then chains). Errors for parts that are absent are ignored. */
 export function removeFirewallScript(): string {
@@ -61,21 +62,45 @@ export function removeFirewallScript(): string {
 // undo the rules Docker added meanwhile for containers started in parallel. An empty backup means
 // there was no hitc firewall before; no backup means confirmed or already rolled back (so the
 // timer firing late does nothing).
-const ROLLBACK = `if [ -e ${BACKUP} ]; then if [ -s ${BACKUP} ]; then iptables-restore -w --noflush < ${BACKUP}; else ${removeFirewallScript()}; fi && rm -f ${BACKUP}; fi`;
+// Hooks (jumps from INPUT / DOCKER-USER) that did not exist before are taken out again, so
+// chains that were inactive never become active by a rollback.
+const UNHOOK = `{ grep -qx input ${HOOKS} 2>/dev/null || iptables -w -D INPUT -j ${FW_CHAIN} 2>/dev/null; grep -qx docker ${HOOKS} 2>/dev/null || iptables -w -D DOCKER-USER -j ${FW_DOCKER_CHAIN} 2>/dev/null; true; }`;
+const ROLLBACK = `if [ -e ${BACKUP} ]; then if [ -s ${BACKUP} ]; then iptables-restore -w --noflush < ${BACKUP} && ${UNHOOK}; else ${removeFirewallScript()}; fi && rm -f ${BACKUP} ${HOOKS}; fi`;
+
+/** The address and sshd port of the SSH connection hitc uses (what the rules must keep open). */
+export interface SshPath {
+  readonly peer: string;
+  readonly port: string;
+}
+
+/** A command run as the login user (sudo drops SSH_CLIENT from the environment). */
+export const READ_SSH_PATH = 'printf "%s\\n%s\\n" "$SSH_CLIENT" "$SSH_CONNECTION"';
+
+export function parseSshPath(output: string): SshPath | undefined {
+  const [client = '', connection = ''] = output.split('\n');
+  const peer = client.trim().split(/\s+/)[0] ?? '';
+  const port = connection.trim().split(/\s+/)[3] ?? '22';
+  return /^[0-9a-fA-F:.]+$/.test(peer) && /^\d+$/.test(port) ? { peer, port } : undefined;
+}
 
 /**
- * Apply atomically, keep a backup of hitc's previous chains, and arm a rollback timer (restores
- * them after `rollbackSec` unless disarmed — the dead man's switch for a connection that died).
- * Prints the timer's pid on stdout.
+ * Apply atomically, keep a backup of hitc's previous chains and of which hooks existed, and arm
+ * a rollback timer (restores them after `rollbackSec` unless disarmed — the dead man's switch for
+ * a connection that died). The SSH path comes from `sshPath` when given (a sudo login, whose
+ * environment lost it), else from this shell's own SSH_CLIENT. Prints the timer's pid.
  */
-export function applyFirewallCommand(restoreInput: string, rollbackSec: number): Command {
+export function applyFirewallCommand(restoreInput: string, rollbackSec: number, sshPath?: SshPath): Command {
+  const path = sshPath
+    ? sh`peer=${sshPath.peer}; port=${sshPath.port}`
+    : sh`peer=$(printf '%s' "$SSH_CLIENT" | cut -d' ' -f1); port=$(printf '%s' "$SSH_CONNECTION" | cut -d' ' -f4)`;
   return sh`set -e
-peer=$(printf '%s' "$SSH_CLIENT" | cut -d' ' -f1); port=$(printf '%s' "$SSH_CONNECTION" | cut -d' ' -f4)
+${path}
 [ -n "$peer" ] || { echo "cannot tell the SSH peer address (no SSH_CLIENT)" >&2; exit 3; }
 umask 077
 if iptables -w -S ${FW_CHAIN} >/dev/null 2>&1; then
   { echo '*filter'; echo ':${raw(FW_CHAIN)} - [0:0]'; echo ':${raw(FW_DOCKER_CHAIN)} - [0:0]'; iptables-save -t filter | grep -E '^-A ${raw(FW_CHAIN)}(-DOCKER)? ' || true; echo COMMIT; } > ${BACKUP}
 else : > ${BACKUP}; fi
+{ iptables -w -C INPUT -j ${FW_CHAIN} 2>/dev/null && echo input || true; iptables -w -C DOCKER-USER -j ${FW_DOCKER_CHAIN} 2>/dev/null && echo docker || true; } > ${HOOKS}
 printf '%s' ${restoreInput} | sed -e "s/@SSH_PEER@/$peer/" -e "s/@SSH_PORT@/\${port:-22}/" | iptables-restore -w --noflush
 iptables -w -C INPUT -j ${FW_CHAIN} 2>/dev/null || iptables -w -I INPUT -j ${FW_CHAIN}
 if iptables -w -L DOCKER-USER -n >/dev/null 2>&1; then
@@ -87,7 +112,7 @@ echo $!`;
 
 /** Disarm the rollback timer once a fresh SSH login has confirmed the new rules. */
 export function confirmFirewallCommand(timerPid: number): Command {
-  return sh`kill ${String(timerPid)} 2>/dev/null; rm -f ${BACKUP}; true`;
+  return sh`kill ${String(timerPid)} 2>/dev/null; rm -f ${BACKUP} ${HOOKS}; true`;
 }
 
 /** Restore the previous rules now (the confirmation failed but this connection still works).

@@ -18,7 +18,7 @@ const IMAGES_SEPARATOR = '--hitc-images--';
 
 /** pull=true: each manifest image (without variables) is pulled before it is looked at. */
 function pullScript(images: readonly string[]): Command {
-  return sh`for i in ${images}; do docker pull -q "$i" >/dev/null 2>&1 || echo "pull-failed $i"; done`;
+  return sh`command -v docker >/dev/null 2>&1 && for i in ${images}; do docker pull -q "$i" >/dev/null 2>&1 || echo "pull-failed $i"; done`;
 }
 
 export interface Located {

@@ -22,7 +22,7 @@ export interface ObservedServer {
   readonly options: Readonly<Record<string, string>>;
   readonly dockerInstalled: boolean;
   readonly containers: readonly ContainerInfo[];
-  /** The local image id of each manifest image tag on this server (absent: not there). */
+  /** The local image id of each image tag on this server, by imageKey (absent: not there). */
   readonly imageIds?: Readonly<Record<string, string>>;
   readonly firewall?: ObservedFirewall;
 }

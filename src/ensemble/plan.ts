@@ -8,6 +8,7 @@ import { containerId, firewallId, serverId, type Manifest, type ManifestContaine
 import { LABELS, type ObservedServer, type ObservedWorld } from './observed.ts';
 import { buildGraph } from './references.ts';
 import { resolveContainer } from './resolve-container.ts';
+import { imageKey } from '../docker/inspect.ts';
 import { resolveValue, type Reference } from './variables.ts';
 
 export type Action = 'create' | 'replace' | 'update' | 'keep' | 'unavailable' | 'orphan';
@@ -131,7 +132,7 @@ function planContainer(
   const { normal: spec, hash } = resolved;
   if (!existing) return { ...base, action: 'create', reasons: ['no such container'], spec, hash };
   if (existing.labels[LABELS.specHash] === hash) {
-    const tagNow = obs?.imageIds?.[spec.image];
+    const tagNow = obs?.imageIds?.[imageKey(spec.image)];
     if (tagNow && existing.imageId && tagNow !== existing.imageId) {
       return { ...base, action: 'replace', reasons: [`image ${spec.image} is a newer build on the server (${shortId(existing.imageId)} → ${shortId(tagNow)})`], spec, hash };
     }

@@ -49,6 +49,14 @@ function target(ref: Reference, use: Use, servers: ReadonlyMap<string, ManifestS
     const close = suggest(ref.container, server.containers.map((c) => c.name));
     return { error: `unknown container "${ref.container}" on server ${server.name}`, ...(close.length > 0 ? { hint: `did you mean ${close.join(' or ')}?` } : {}) };
   }
+  if (ref.field === 'environment') {
+    // a secret read through another value would become plain text there (and in the plan)
+    const secretKeys = Object.entries(container.environment).filter(([, v]) => typeof v !== 'string').map(([k]) => k);
+    const key = ref.index[0];
+    if (key !== undefined ? secretKeys.includes(key) : secretKeys.length > 0) {
+      return { error: `${key !== undefined ? `${key} is a !secret` : `the environment holds !secret values (${secretKeys.join(', ')})`} and cannot be used in another value`, hint: 'give that value its own !secret' };
+    }
+  }
   return { id: containerId(server.name, container.name) };
 }
 

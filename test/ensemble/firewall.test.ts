@@ -38,7 +38,7 @@ test('a fresh login that works confirms the rules and disarms the timer', async 
   const host = shell();
   await applyFirewall(host, async () => undefined, 'web', 'input');
   assert.equal(host.ran.length, 2);
-  assert.match(host.ran[1] as string, /^kill 4242 2>\/dev\/null; rm -f \/root\/\.hitc-fw-backup; true$/);
+  assert.match(host.ran[1] as string, /^kill 4242 2>\/dev\/null; rm -f \/root\/\.hitc-fw-backup \/root\/\.hitc-fw-hooks; true$/);
 });
 
 test('a fresh login that fails restores the previous rules at once and says so', async () => {
@@ -52,7 +52,7 @@ test('a fresh login that fails restores the previous rules at once and says so',
 
 test('when even the restore fails, the error says the timer brings the rules back', async () => {
   const host = shell(/kill 4242/);
-  await assert.rejects(applyFirewall(host, async () => { throw new Error('refused'); }, 'web', 'input', 30), /restoring the previous rules failed; they come back by themselves within 30 s/);
+  await assert.rejects(applyFirewall(host, async () => { throw new Error('refused'); }, 'web', 'input', { rollbackSec: 30 }), /restoring the previous rules failed; they come back by themselves within 30 s/);
 });
 
 const MANIFEST = `10.0.0.5:

@@ -76,3 +76,17 @@ test('docker run gets secrets through its environment from stdin, never in argv'
   assert.match(command.script, /-e POSTGRES_PASSWORD /);
   assert.equal(secretStdin(command), `${ENV.DB_PASSWORD}\n${ENV.API_TOKEN}\n`);
 });
+
+test('a !secret cannot be read into another value through ${…environment}', () => {
+  const { issues } = parseManifest('m.yml', `${MANIFEST}    app:
+      image: app
+      environment:
+        A: \${10.0.0.5.containers.db.environment[POSTGRES_PASSWORD]}
+        B: \${10.0.0.5.containers.db.environment}
+        C: \${10.0.0.5.containers.db.environment[MODE]}
+`, ENV);
+  assert.deepEqual(issues.map((i) => i.message.replace(/^\$\{[^}]*\}: /, '')), [
+    'POSTGRES_PASSWORD is a !secret and cannot be used in another value',
+    'the environment holds !secret values (POSTGRES_PASSWORD, API_TOKEN) and cannot be used in another value',
+  ]);
+});

@@ -139,6 +139,16 @@ test('a firewall dropped from the manifest is an orphan: kept, then taken off wi
   writeFileSync(join(box.dir, 'stack.yml'), manifest('staging'));
 });
 
+test('logged in as a sudo user, the firewall goes on and keeps the SSH path hitc uses', async () => {
+  // the previous test took bb's firewall off; the manifest has it again
+  const asUbuntu = await hitc(box, ['ensemble.up:stack', '--yes'], { env: { HITC_SSH_USER: 'ubuntu' }, timeoutMs: 180_000 });
+  assert.equal(asUbuntu.code, 0, asUbuntu.stdout + asUbuntu.stderr);
+  assert.match(asUbuntu.stdout, /✓ apply firewall on 10\.214\.253\.3 \(1 rules\): 1 rules in place, fresh SSH login confirmed/);
+  const rules = await run(['-H', bb, '--', 'iptables -S HITC-FW | grep "the SSH path in use"']);
+  assert.match(rules.stdout, /out: -A HITC-FW -s 10\.214\.[\d.]+\/32 -p tcp -m tcp --dport 22 .* -j RETURN/);
+  assert.match((await hitc(box, ['ensemble.plan:stack'], { env: { HITC_SSH_USER: 'ubuntu' } })).stdout, /No changes\./);
+});
+
 test('manifest errors: a cycle, unknown server/container/template, a bad port spec — file:line, exit 2, nothing changed', async () => {
   const beforeIds = await ids();
   writeFileSync(join(box.dir, 'bad.yml'), `${a}:
