@@ -116,6 +116,7 @@ export async function runRequest(req: CliRequest): Promise<number> {
   if (json) {
     process.stdout.write(`${JSON.stringify(json.document(outcomes, exitCode, totalMs, interrupted ? controller.signal.reason : undefined), null, 2)}\n`);
   } else {
+    live?.abandon(); // a task that gave up (timeout, Ctrl-C) may never end its steps
     await live?.idle();
     text?.flushAll();
     const hostOutcomes = outcomes.filter((o) => o.host !== undefined);

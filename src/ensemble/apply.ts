@@ -73,6 +73,10 @@ export async function applyPlan(c: TaskContext, manifest: Manifest, plan: Plan, 
       const deps = (plan.dependencies[id] ?? []).filter((d) => things.has(d));
       await Promise.all(deps.map(start));
       const blocked = deps.map((d) => outcomes.get(d)).find((o) => o?.status === 'failed' || o?.status === 'skipped');
+      if (blocked && things.get(id)?.action === 'keep') {
+        outcomes.set(id, { id, status: 'unchanged' }); // nothing was going to happen to it anyway
+        return;
+      }
       if (blocked) {
         const root = blocked.root ?? blocked.id;
         outcomes.set(id, { id, status: 'skipped', root, error: new TaskError(`skipped: ${describeId(root)} failed`) });

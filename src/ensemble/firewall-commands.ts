@@ -12,12 +12,17 @@ export const FW_CHAIN = 'HITC-FW';
 export const FW_DOCKER_CHAIN = 'HITC-FW-DOCKER';
 export const FW_HASH_TAG = 'hitc-fw-hash:';
 
+/** The ensemble's name as it can be stored in an iptables comment (and compared with). */
+export function firewallEnsembleTag(ensemble: string): string {
+  return ensemble.replace(/[^A-Za-z0-9_.-]/g, '_');
+}
+
 /** iptables-restore input for the chains, given the peer that must keep SSH (address, port). */
 export function firewallRestoreInput(rules: readonly ResolvedRule[], hash: string, ensemble: string): string {
   const lines = ['*filter', `:${FW_CHAIN} - [0:0]`, `:${FW_DOCKER_CHAIN} - [0:0]`];
   const host = (spec: string): void => void lines.push(`-A ${FW_CHAIN} ${spec}`);
   const docker = (spec: string): void => void lines.push(`-A ${FW_DOCKER_CHAIN} ${spec}`);
-  host(`-m comment --comment "${FW_HASH_TAG}${hash}@${ensemble.replace(/[^A-Za-z0-9_.-]/g, '_')}"`);
+  host(`-m comment --comment "${FW_HASH_TAG}${hash}@${firewallEnsembleTag(ensemble)}"`);
   host('-i lo -j RETURN');
   host('-m conntrack --ctstate ESTABLISHED,RELATED -j RETURN');
   host('-p icmp -j RETURN');
@@ -125,7 +130,7 @@ export function rollbackFirewallCommand(timerPid: number): Command {
  *  observation probe: chains that INPUT or DOCKER-USER no longer jump to filter nothing. */
 export function readFirewallHashScript(): string {
   const hooked = `iptables -w -C INPUT -j ${FW_CHAIN} 2>/dev/null && { ! iptables -w -L DOCKER-USER -n >/dev/null 2>&1 || iptables -w -C DOCKER-USER -j ${FW_DOCKER_CHAIN} 2>/dev/null; }`;
-  return `h=$(${hooked} && echo hooked || echo unhooked); iptables -w -S ${FW_CHAIN} 2>/dev/null | sed -n "s/.*${FW_HASH_TAG}\\([0-9a-f]*\\)@\\([A-Za-z0-9_.-]*\\).*/\\1 \\2 $h/p" | head -1`;
+  return `h=$(${hooked} && echo hooked || echo unhooked); iptables -w -S ${FW_CHAIN} 2>/dev/null | sed -n "s/.*${FW_HASH_TAG}\\([0-9a-f]*\\)@\\{0,1\\}\\([A-Za-z0-9_.-]*\\).*/\\1 \\2 $h/p" | head -1`;
 }
 
 export function parseFirewallHash(line: string): { specHash: string; ensemble: string; hooked: boolean } | undefined {

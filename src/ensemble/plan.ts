@@ -3,12 +3,14 @@
 // is itself (re)created, and sees the new address. Every change and every no-op has a reason.
 
 import { firewallHash, resolveFirewallRules } from './firewall-rules.ts';
+import { firewallEnsembleTag } from './firewall-commands.ts';
 import { explainDifference, type NormalSpec } from './container-spec-hash.ts';
 import { containerId, firewallId, serverId, type Manifest, type ManifestContainer, type ManifestServer } from './model.ts';
 import { LABELS, type ObservedServer, type ObservedWorld } from './observed.ts';
 import { buildGraph } from './references.ts';
 import { resolveContainer } from './resolve-container.ts';
 import { imageKey } from '../docker/inspect.ts';
+import { SECRET_MASK } from '../core/secret.ts';
 import { resolveValue, type Reference } from './variables.ts';
 
 export type Action = 'create' | 'replace' | 'update' | 'keep' | 'unavailable' | 'orphan';
@@ -79,7 +81,7 @@ export function planEnsemble(manifest: Manifest, observed: ObservedWorld, option
       things.push({ id: containerId(s.name, c.name), kind: 'container', server: s.name, name: c.name, action: 'orphan', reasons: ['not in the manifest any more'] });
     }
     const fw = observed.servers[s.name]?.firewall;
-    if (!s.firewall && fw?.specHash && fw.ensemble === options.ensemble) {
+    if (!s.firewall && fw?.specHash && fw.ensemble === firewallEnsembleTag(options.ensemble)) {
       things.push({ id: firewallId(s.name), kind: 'firewall', server: s.name, name: s.name, action: 'orphan', reasons: ['the manifest has no firewall for it any more'] });
     }
   }
@@ -129,7 +131,9 @@ function planContainer(
     const names = waiting.map((w) => w.replace(/^server:/, '').replace(/^container:([^/]+)\/(.+)$/, '$2 ($1)'));
     return { ...base, action: verb, reasons: [`waits for ${names.join(', ') || 'values not known yet'}, which ${waiting.length === 1 ? 'is' : 'are'} being (re)created`] };
   }
-  const { normal: spec, hash } = resolved;
+  const { hash } = resolved;
+  // the plan (and its --json) names secret values but never carries even their digests
+  const spec: NormalSpec = resolved.normal.secrets ? { ...resolved.normal, secrets: Object.fromEntries(Object.keys(resolved.normal.secrets).map((k) => [k, SECRET_MASK])) } : resolved.normal;
   if (!existing) return { ...base, action: 'create', reasons: ['no such container'], spec, hash };
   if (existing.labels[LABELS.specHash] === hash) {
     const tagNow = obs?.imageIds?.[imageKey(spec.image)];
@@ -145,7 +149,7 @@ function planContainer(
   } catch {
     before = undefined;
   }
-  return { ...base, action: 'replace', reasons: explainDifference(before, spec), spec, hash };
+  return { ...base, action: 'replace', reasons: explainDifference(before, resolved.normal), spec, hash };
 }
 
 const shortId = (id: string): string => id.replace(/^sha256:/, '').slice(0, 12);
@@ -163,6 +167,8 @@ function planFirewall(
   const hash = firewallHash(resolved);
   if (!obs?.firewall?.specHash) return { ...base, action: 'create', reasons: ['no hitc firewall on the server'], hash };
   if (obs.firewall.hooked === false) return { ...base, action: 'update', reasons: ['the rules are no longer hooked into INPUT/DOCKER-USER'], hash };
+  // Docker arrives in this run: its DOCKER-USER chain needs hooking once it exists
+  if (server.containers.length > 0 && !obs.dockerInstalled) return { ...base, action: 'update', reasons: ['Docker is being set up, so published ports need the firewall too'], hash };
   if (obs.firewall.specHash === hash) return { ...base, action: 'keep', reasons: ['rules unchanged'], hash };
   return { ...base, action: 'update', reasons: ['rules changed'], hash };
 }

@@ -19,7 +19,9 @@ const HOW = 'hitc reads `!env NAME` and `!secret NAME` from the environment it r
 export function resolveTags(root: LNode, env: Readonly<Record<string, string | undefined>>, issues: ManifestIssue[]): LNode {
   const walk = (node: LNode, path: string, key: string, inEnvironment: boolean): LNode => {
     if (node.kind === 'map') {
-      return { ...node, entries: node.entries.map((e): LEntry => ({ ...e, value: walk(e.value, path ? `${path}.${e.key}` : e.key, e.key, inEnvironment || e.key === 'environment') })) };
+      // templates may be environment templates: their !secret values are checked where used
+      const allows = (key: string): boolean => inEnvironment || key === 'environment' || (path === '' && key === 'templates');
+      return { ...node, entries: node.entries.map((e): LEntry => ({ ...e, value: walk(e.value, path ? `${path}.${e.key}` : e.key, e.key, allows(e.key)) })) };
     }
     if (node.kind === 'seq') return { ...node, items: node.items.map((item, i) => walk(item, `${path}[${i}]`, key, inEnvironment)) };
     if (!node.tag) return node;

@@ -47,6 +47,12 @@ export class LiveProgress {
     return true;
   }
 
+  /** The run is over: whatever was not reported is drawn as skipped, so the list can finish. */
+  abandon(): void {
+    for (const steps of this.#steps.values()) for (const step of steps.values()) step.settle('skipped', 'the run ended first');
+    this.#steps.clear();
+  }
+
   /** Resolves once every list has finished drawing. */
   async idle(): Promise<void> {
     while (this.#running.size > 0) await Promise.allSettled([...this.#running]);

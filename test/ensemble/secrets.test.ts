@@ -56,9 +56,13 @@ test('the plan, its JSON and the stored spec never contain a secret; a changed s
   const thing = fresh.things.find((t) => t.kind === 'container')!;
   const json = JSON.stringify(fresh);
   for (const v of [ENV.DB_PASSWORD, ENV.API_TOKEN]) assert.ok(!json.includes(v), 'plan JSON');
-  assert.match(JSON.stringify(thing.spec), /"secrets":\{"API_TOKEN":"[0-9a-f]{32}","POSTGRES_PASSWORD":"[0-9a-f]{32}"\}/);
+  assert.match(JSON.stringify(thing.spec), /"secrets":\{"API_TOKEN":"••••••","POSTGRES_PASSWORD":"••••••"\}/, 'not even digests in the plan');
 
-  const labels = { 'hitc.ensemble': 'm', 'hitc.spec-hash': thing.hash!, 'hitc.spec': JSON.stringify(thing.spec) };
+  // what the container's label stores: digests (a slow salted hash), never values
+  const stored = resolveContainer(manifest!.servers[0]!.containers[0]!, (v) => v)!;
+  assert.match(JSON.stringify(stored.normal), /"secrets":\{"API_TOKEN":"[0-9a-f]{32}","POSTGRES_PASSWORD":"[0-9a-f]{32}"\}/);
+  assert.equal(stored.hash, thing.hash);
+  const labels = { 'hitc.ensemble': 'm', 'hitc.spec-hash': stored.hash, 'hitc.spec': JSON.stringify(stored.normal) };
   const same = planEnsemble(manifest!, observedWith(labels), { ensemble: 'm' });
   assert.match(planText(same).join('\n'), /^No changes\./m);
 
@@ -89,4 +93,22 @@ test('a !secret cannot be read into another value through ${…environment}', ()
     'POSTGRES_PASSWORD is a !secret and cannot be used in another value',
     'the environment holds !secret values (POSTGRES_PASSWORD, API_TOKEN) and cannot be used in another value',
   ]);
+});
+
+test('an environment template may hold a !secret', () => {
+  const { manifest, issues } = parseManifest('m.yml', `templates:
+  creds:
+    DB: !secret DB_PASSWORD
+10.0.0.5:
+  containers:
+    db:
+      image: postgres
+      environment:
+        template: creds
+        MODE: x
+`, ENV);
+  assert.deepEqual(issues, []);
+  const env = manifest!.servers[0]!.containers[0]!.environment;
+  assert.ok(env.DB instanceof Secret);
+  assert.equal(env.MODE, 'x');
 });
