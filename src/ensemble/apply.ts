@@ -194,7 +194,8 @@ async function applyThing(c: TaskContext, t: PlannedThing, server: ManifestServe
   // its DOCKER-USER hook needs Docker's chains, so Docker comes first where containers will run
   if (server.containers.length > 0) {
     if (!facts.docker.has(server.name)) note('setting up Docker first');
-    await dockerReady(facts, server.name, host);
+    // if Docker fails (its containers report that), the host's own ports still get the firewall
+    await dockerReady(facts, server.name, host).catch(() => undefined);
   }
   const rules = resolveFirewallRules(server.firewall?.rules ?? [], lookupIn(facts, server.name), specials(facts));
   if (!rules) throw new TaskError(`${server.name}.firewall: a source address is still unknown`);
