@@ -14,7 +14,7 @@ import { applyFirewall, removeFirewall } from './firewall-apply.ts';
 import { firewallRestoreInput, parseSshPath, READ_SSH_PATH, type SshPath } from './firewall-commands.ts';
 import { firewallHash, resolveFirewallRules } from './firewall-rules.ts';
 import { describeId, type Manifest, type ManifestServer } from './model.ts';
-import type { Located } from './observe.ts';
+import type { Located, Stray } from './observe.ts';
 import { LABELS, type ObservedWorld } from './observed.ts';
 import { serverField, type Plan, type PlannedThing } from './plan.ts';
 import { resolveContainer, type ResolvedContainer } from './resolve-container.ts';
@@ -50,7 +50,10 @@ function dockerReady(facts: Facts, server: string, host: DockerHost): Promise<vo
   return ready;
 }
 
-export async function applyPlan(c: TaskContext, manifest: Manifest, plan: Plan, observed: ObservedWorld, located: Map<string, Located>, ensemble: string, options: { prune?: boolean } = {}): Promise<ThingOutcome[]> {
+export async function applyPlan(
+  c: TaskContext, manifest: Manifest, plan: Plan, observed: ObservedWorld, located: Map<string, Located>, ensemble: string,
+  options: { prune?: boolean; strays?: readonly Stray[] } = {},
+): Promise<ThingOutcome[]> {
   const servers = new Map(manifest.servers.map((s) => [s.name, s]));
   const facts: Facts = { servers: new Map(), containers: new Map(), docker: new Map() };
   for (const s of manifest.servers) if (observed.servers[s.name]?.dockerInstalled) facts.docker.set(s.name, Promise.resolve());
@@ -102,7 +105,7 @@ export async function applyPlan(c: TaskContext, manifest: Manifest, plan: Plan, 
   try {
     await Promise.all([...things.keys()].map(start));
     const result = plan.order.filter((id) => outcomes.has(id)).map((id) => outcomes.get(id) as ThingOutcome);
-    if (orphans.length > 0) result.push(...(await pruneOrphans(c, orphans, located, progress)));
+    if (orphans.length > 0) result.push(...(await pruneOrphans(c, orphans, located, options.strays ?? [], progress)));
     return result;
   } finally {
     progress.end();
@@ -110,6 +113,7 @@ export async function applyPlan(c: TaskContext, manifest: Manifest, plan: Plan, 
 }
 
 function stepTitle(t: PlannedThing): string {
+  if (t.id.startsWith('stray:')) return `terminate server ${describeId(t.id)}`;
   const verb = t.action === 'orphan' ? 'remove' : t.action === 'unavailable' ? 'reach' : t.action;
   if (t.kind === 'server') return `${verb} server ${t.name}`;
   if (t.kind === 'container') return `${verb} container ${t.name} on ${t.server}`;
@@ -151,7 +155,7 @@ async function applyThing(c: TaskContext, t: PlannedThing, server: ManifestServe
     }
     const options = await provider.validateCreateOptions(Object.fromEntries(Object.entries(server.options).map(([k, v]) => [k, must(v, `${server.name}.${k}`, facts, server.name)])), c.cloud.env());
     note(`creating a ${server.provider} server`);
-    const [node] = await provider.createServers({ names: [server.name], options }, c.cloud.env());
+    const [node] = await provider.createServers({ names: [server.name], options, ensemble }, c.cloud.env());
     c.cloud.cache.invalidate(provider.name);
     if (!node?.ip) throw new TaskError(`${server.name} has no address after creation`);
     const spec = c.cloud.hostSpec(provider, node);
@@ -213,12 +217,20 @@ async function applyThing(c: TaskContext, t: PlannedThing, server: ManifestServe
 
 // Orphans (containers and firewalls this ensemble made that the manifest no longer has) go only
 // when asked.
-async function pruneOrphans(c: TaskContext, orphans: readonly PlannedThing[], located: Map<string, Located>, progress: ProgressGroup): Promise<ThingOutcome[]> {
+async function pruneOrphans(c: TaskContext, orphans: readonly PlannedThing[], located: Map<string, Located>, strays: readonly Stray[], progress: ProgressGroup): Promise<ThingOutcome[]> {
   const out: ThingOutcome[] = [];
   for (const t of orphans) {
     const spec = located.get(t.server)?.spec;
     progress.running(t.id);
     try {
+      const stray = strays.find((x) => x.id === t.id);
+      if (stray) {
+        await stray.provider.terminate(stray.node, c.cloud.env());
+        c.cloud.cache.invalidate(stray.provider.name);
+        out.push({ id: t.id, status: 'done' });
+        progress.done(t.id, 'terminated');
+        continue;
+      }
       if (!spec) throw new TaskError(`${t.server} has no address`);
       const host = new DockerHost(c.on(spec));
       if (t.kind === 'firewall') await removeFirewall(host);

@@ -54,6 +54,8 @@ export interface Manifest {
 export const serverId = (server: string): string => `server:${server}`;
 export const containerId = (server: string, container: string): string => `container:${server}/${container}`;
 export const firewallId = (server: string): string => `firewall:${server}`;
+/** A server of this ensemble that the manifest no longer has on that provider. */
+export const strayId = (provider: string, server: string): string => `stray:${provider}/${server}`;
 
 /** `server:web` → `web`, `container:web/app` → `web.containers.app`, for messages. */
 export function describeId(id: string): string {
@@ -61,6 +63,10 @@ export function describeId(id: string): string {
   if (kind === 'container') {
     const [s, c] = rest.split('/');
     return `${s}.containers.${c}`;
+  }
+  if (kind === 'stray') {
+    const [p, s] = rest.split('/');
+    return `${s} (${p})`;
   }
   return kind === 'firewall' ? `${rest}.firewall` : rest;
 }

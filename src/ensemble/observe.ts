@@ -7,10 +7,10 @@ import type { HostSpec } from '../core/host-spec.ts';
 import { readImageIdsCommand, readStateCommand } from '../docker/commands.ts';
 import { DockerHost } from '../docker/docker-host.ts';
 import { parseHostState, parseImageIds } from '../docker/inspect.ts';
-import type { Node, Provider } from '../providers/types.ts';
+import { ensembleTag, type Node, type Provider } from '../providers/types.ts';
 import type { TaskContext } from '../runner/context-types.ts';
 import { parseFirewallHash, readFirewallHashScript } from './firewall-commands.ts';
-import type { Manifest, ManifestServer } from './model.ts';
+import { strayId, type Manifest, type ManifestServer } from './model.ts';
 import type { ObservedServer, ObservedWorld } from './observed.ts';
 
 const FW_SEPARATOR = '--hitc-firewall--';
@@ -30,28 +30,45 @@ export interface Located {
   readonly notRunning?: Node;
 }
 
-/** Where each manifest server is (if it exists), by name. */
-export async function locateServers(c: TaskContext, manifest: Manifest): Promise<Map<string, Located>> {
-  const out = new Map<string, Located>();
+/** A server this ensemble created (its tag or label says so) that the manifest no longer has
+ *  on that provider: an orphan, terminated only with prune. */
+export interface Stray {
+  readonly id: string;
+  readonly provider: Provider;
+  readonly node: Node;
+}
+
+const GONE = /^(terminated|shutting-down|archive)$/;
+
+/** Where each manifest server is (if it exists), by name, and this ensemble's strays among the
+ *  providers the manifest uses. Each provider is listed once, all in parallel. */
+export async function locateServers(c: TaskContext, manifest: Manifest, ensemble: string): Promise<{ located: Map<string, Located>; strays: Stray[] }> {
+  const located = new Map<string, Located>();
+  const strays: Stray[] = [];
   const byProvider = new Map<string, ManifestServer[]>();
   for (const s of manifest.servers) byProvider.set(s.provider, [...(byProvider.get(s.provider) ?? []), s]);
-  for (const [name, servers] of byProvider) {
+  await Promise.all([...byProvider].map(async ([name, servers]) => {
     const provider = await c.cloud.providers.get(name);
     if (name === 'unmanaged') {
-      for (const s of servers) out.set(s.name, { provider, spec: { ...c.cloud.hostSpec(provider, { provider: 'unmanaged', id: s.name, name: s.name, size: null, ip: s.name, internalIp: s.name, state: 'running', running: true, created: null, extra: {} }) } });
-      continue;
+      for (const s of servers) located.set(s.name, { provider, spec: { ...c.cloud.hostSpec(provider, { provider: 'unmanaged', id: s.name, name: s.name, size: null, ip: s.name, internalIp: s.name, state: 'running', running: true, created: null, extra: {} }) } });
+      return;
     }
     const nodes = await c.cloud.nodes(provider, { refresh: true });
     for (const s of servers) {
       const node = nodes.find((n) => n.name === s.name && n.running && n.ip);
-      const idle = nodes.find((n) => n.name === s.name && !n.running && !/^(terminated|shutting-down|archive)$/.test(n.state));
-      out.set(s.name, node ? { provider, node, spec: c.cloud.hostSpec(provider, node) } : { provider, ...(idle ? { notRunning: idle } : {}) });
+      const idle = nodes.find((n) => n.name === s.name && !n.running && !GONE.test(n.state));
+      located.set(s.name, node ? { provider, node, spec: c.cloud.hostSpec(provider, node) } : { provider, ...(idle ? { notRunning: idle } : {}) });
     }
-  }
-  return out;
+    const mine = ensembleTag(ensemble);
+    for (const node of nodes) {
+      if (node.ensemble !== mine || GONE.test(node.state) || servers.some((s) => s.name === node.name)) continue;
+      strays.push({ id: strayId(name, node.name), provider, node });
+    }
+  }));
+  return { located, strays };
 }
 
-export async function observe(c: TaskContext, manifest: Manifest, located: Map<string, Located>, options: { pull?: boolean } = {}): Promise<ObservedWorld> {
+export async function observe(c: TaskContext, manifest: Manifest, located: Map<string, Located>, options: { pull?: boolean; strays?: readonly Stray[] } = {}): Promise<ObservedWorld> {
   const servers: Record<string, ObservedServer> = {};
   const unreachable: Record<string, string> = {};
   await Promise.all(manifest.servers.map(async (s) => {
@@ -91,5 +108,6 @@ export async function observe(c: TaskContext, manifest: Manifest, located: Map<s
       ...(parseFirewallHash(fw) ? { firewall: parseFirewallHash(fw) } : {}),
     };
   }));
-  return { servers, ...(Object.keys(unreachable).length > 0 ? { unreachable } : {}) };
+  const strays = (options.strays ?? []).map((x) => ({ id: x.id, name: x.node.name, provider: x.provider.name, state: x.node.state }));
+  return { servers, ...(Object.keys(unreachable).length > 0 ? { unreachable } : {}), ...(strays.length > 0 ? { strays } : {}) };
 }

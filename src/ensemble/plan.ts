@@ -85,6 +85,13 @@ export function planEnsemble(manifest: Manifest, observed: ObservedWorld, option
       things.push({ id: firewallId(s.name), kind: 'firewall', server: s.name, name: s.name, action: 'orphan', reasons: ['the manifest has no firewall for it any more'] });
     }
   }
+  for (const stray of observed.strays ?? []) {
+    const moved = servers.get(stray.name);
+    things.push({
+      id: stray.id, kind: 'server', server: stray.name, name: stray.name, action: 'orphan',
+      reasons: [moved ? `${stray.provider} server created by this ensemble; the manifest now puts ${stray.name} on ${moved.provider}` : `${stray.provider} server created by this ensemble (${stray.state}); the manifest no longer has it`],
+    });
+  }
   return { things, order, dependencies: Object.fromEntries(order.map((id) => [id, graph.dependencies(id)])) };
 }
 

@@ -33,9 +33,9 @@ export function loadManifest(name: string): { manifest: Manifest; ensemble: stri
 }
 
 async function observeAndPlan(c: TaskContext, manifest: Manifest, ensemble: string, pull = false) {
-  const located = await locateServers(c, manifest);
-  const observed = await observe(c, manifest, located, { pull });
-  return { located, observed, plan: planEnsemble(manifest, observed, { ensemble }) };
+  const { located, strays } = await locateServers(c, manifest, ensemble);
+  const observed = await observe(c, manifest, located, { pull, strays });
+  return { located, strays, observed, plan: planEnsemble(manifest, observed, { ensemble }) };
 }
 
 function show(c: TaskContext, plan: Plan, verbose: boolean): void {
@@ -64,7 +64,7 @@ export async function upTask(c: TaskContext, { name, verbose, prune, pull }: { n
     if (answer === undefined) throw new UsageError('the plan needs confirmation and there is no terminal', { hint: 'add --yes' });
     if (!answer) throw new TaskError('Aborted');
   }
-  const outcomes = await applyPlan(c, manifest, first.plan, first.observed, first.located, ensemble, { prune });
+  const outcomes = await applyPlan(c, manifest, first.plan, first.observed, first.located, ensemble, { prune, strays: first.strays });
   const failed = outcomes.filter((o) => o.status === 'failed');
   const skipped = outcomes.filter((o) => o.status === 'skipped');
   c.log(`applied: ${outcomes.filter((o) => o.status === 'done').length} changed, ${outcomes.filter((o) => o.status === 'unchanged').length} unchanged, ${failed.length} failed, ${skipped.length} skipped`);

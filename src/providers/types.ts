@@ -21,6 +21,13 @@ export interface Node {
   readonly created: string | null;
   /** Provider-specific fields shown in `nodes` (placement, image, security_group, region, …). */
   readonly extra: Readonly<Record<string, string>>;
+  /** The ensemble that created it (a tag or label), so one it no longer declares is its orphan. */
+  readonly ensemble?: string;
+}
+
+/** An ensemble's name as every provider can store it in a tag or label. */
+export function ensembleTag(ensemble: string): string {
+  return ensemble.replace(/[^A-Za-z0-9_-]/g, '_');
 }
 
 export interface ProviderEnv {
@@ -35,6 +42,8 @@ export interface CreateRequest {
   readonly names: readonly string[];
   /** Provider options after validateCreateOptions (size, image, placement, …). */
   readonly options: Readonly<Record<string, string>>;
+  /** The ensemble creating them, recorded on each server (see Node.ensemble). */
+  readonly ensemble?: string;
 }
 
 export interface PricingTable {

@@ -52,3 +52,20 @@ test('the planner is deterministic and pure: same input, same plan', () => {
   const observed = loadObserved(join(dir, 'observed.json'), parsed.manifest!);
   assert.deepEqual(planEnsemble(parsed.manifest!, observed, { ensemble: 'x' }), planEnsemble(parsed.manifest!, observed, { ensemble: 'x' }));
 });
+
+test('servers this ensemble created that the manifest dropped, or moved to another provider, are orphans', () => {
+  const parsed = parseManifest('m.yml', 'api:\n  provider: digitalocean\n');
+  const plan = planEnsemble(parsed.manifest!, {
+    servers: {},
+    strays: [
+      { id: 'stray:ec2/api', name: 'api', provider: 'ec2', state: 'running' },
+      { id: 'stray:ec2/old', name: 'old', provider: 'ec2', state: 'stopped' },
+    ],
+  }, { ensemble: 'm' });
+  assert.equal(planText(plan).join('\n'), `The following servers will be created:
+  api: no digitalocean server named api
+Not in the manifest (kept; remove them with prune):
+  api: ec2 server created by this ensemble; the manifest now puts api on digitalocean
+  old: ec2 server created by this ensemble (stopped); the manifest no longer has it
+Plan: 1 to create, 0 to replace, 0 to update, 0 unchanged, 2 orphaned.`);
+});

@@ -134,3 +134,26 @@ redis:
   assert.equal((await run(['-R', 'web', 'terminate', '--yes'])).code, 0);
   assert.equal((await run(['-R', 'redis', 'terminate', '--yes'])).code, 0);
 });
+
+test('a server this ensemble created and no longer declares is an orphan: kept, then terminated with prune=true', { timeout: 600_000 }, async () => {
+  writeFileSync(join(box.dir, 'pair.yml'), `front:\n  provider: ec2\nback:\n  provider: ec2\n`);
+  const up = await run(['ensemble.up:pair', '--yes']);
+  assert.equal(up.code, 0, up.stdout + up.stderr);
+  const tagged = fake.instances.filter((i) => i.state === 'running' && i.tags['hitc:ensemble'] === 'pair');
+  assert.equal(tagged.length, 2, 'each server carries its ensemble in a tag');
+
+  writeFileSync(join(box.dir, 'pair.yml'), `front:\n  provider: ec2\n`);
+  const kept = await run(['ensemble.up:pair', '--yes']);
+  assert.equal(kept.code, 0, kept.stdout + kept.stderr);
+  assert.match(kept.stdout, /Not in the manifest \(kept; remove them with prune\):\n {2}back: ec2 server created by this ensemble \(running\); the manifest no longer has it\nNo changes\. \(1 orphaned, kept\)/);
+  // another ensemble's servers are not its orphans
+  const other = await run(['ensemble.plan:web-redis']);
+  assert.doesNotMatch(other.stdout, /back/);
+
+  const pruned = await run(['ensemble.up:pair,prune=true', '--yes']);
+  assert.equal(pruned.code, 0, pruned.stdout + pruned.stderr);
+  assert.match(pruned.stdout, /✓ terminate server back \(ec2\): terminated/);
+  assert.equal(fake.instances.find((i) => i.tags.Name === 'HITC-back')?.state === 'running', false);
+  assert.match((await run(['ensemble.plan:pair,exit_code=true'])).stdout, /No changes\./);
+  assert.equal((await run(['-R', 'front', 'terminate', '--yes'])).code, 0);
+});

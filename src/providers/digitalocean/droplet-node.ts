@@ -8,9 +8,13 @@ export function publicIpv4(droplet: DoDroplet): string | null {
   return droplet.networks.v4?.find((n) => n.type === 'public')?.ip_address ?? null;
 }
 
+/** Droplet tag naming the ensemble that created it (DO tags: letters, digits, _ - :). */
+export const ENSEMBLE_TAG_PREFIX = 'hitc-ensemble:';
+
 export function dropletToNode(droplet: DoDroplet, namePrefix: string): Node {
   const ip = publicIpv4(droplet);
   const privateIp = droplet.networks.v4?.find((n) => n.type === 'private')?.ip_address ?? null;
+  const ensemble = droplet.tags?.find((t) => t.startsWith(ENSEMBLE_TAG_PREFIX))?.slice(ENSEMBLE_TAG_PREFIX.length);
   const image = droplet.image.slug ?? (droplet.image.distribution ? `${droplet.image.distribution} ${droplet.image.name}` : droplet.image.name);
   return {
     provider: PROVIDER,
@@ -25,6 +29,7 @@ export function dropletToNode(droplet: DoDroplet, namePrefix: string): Node {
     running: droplet.status === 'active',
     created: droplet.created_at || null,
     extra: { region: droplet.region.slug, image },
+    ...(ensemble ? { ensemble } : {}),
   };
 }
 

@@ -4,12 +4,12 @@
 
 import { UsageError } from '../../core/errors.ts';
 import { suggest } from '../../core/suggest.ts';
-import { ProviderError, type CreateRequest, type Node, type Provider, type ProviderEnv } from '../types.ts';
+import { ensembleTag, ProviderError, type CreateRequest, type Node, type Provider, type ProviderEnv } from '../types.ts';
 import { DigitalOceanApi, DigitalOceanApiError, PROVIDER } from './api-client.ts';
 import type { DoDroplet, DoImage, DoRegion, DoSize, DoSshKey } from './api-types.ts';
 import { checkRegionOffers, resolveImage, resolveRegion, resolveSize, resolveSshKey } from './catalog.ts';
 import { missingConfig, pollIntervalMs, readConfig, requireSshKeyName, requireToken, type DigitalOceanConfig } from './config.ts';
-import { dropletToNode, hasPrefix } from './droplet-node.ts';
+import { dropletToNode, ENSEMBLE_TAG_PREFIX, hasPrefix } from './droplet-node.ts';
 import { pricingTable } from './pricing.ts';
 import { HITC_TAG, waitForDroplets } from './wait-for-droplets.ts';
 
@@ -134,7 +134,7 @@ export function createDigitalOceanProvider(options: DigitalOceanProviderOptions 
         const batch = names.slice(i, i + MAX_NAMES_PER_CREATE);
         try {
           const created = await client.request<{ droplet?: DoDroplet; droplets?: DoDroplet[] }>('POST', '/v2/droplets', {
-            body: { names: batch, region: opts.placement, size: opts.size, image: opts.image, ssh_keys: [key.id], tags: [HITC_TAG] },
+            body: { names: batch, region: opts.placement, size: opts.size, image: opts.image, ssh_keys: [key.id], tags: [HITC_TAG, ...(request.ensemble ? [`${ENSEMBLE_TAG_PREFIX}${ensembleTag(request.ensemble)}`] : [])] },
             signal: env.signal,
           });
           const droplets = created?.droplets ?? (created?.droplet ? [created.droplet] : []);

@@ -3,12 +3,17 @@
 
 import type * as Sdk from '@aws-sdk/client-ec2';
 import type { CreateRequest, Node, ProviderEnv } from '../types.ts';
-import { ProviderError } from '../types.ts';
+import { ensembleTag, ProviderError } from '../types.ts';
+import { ENSEMBLE_TAG } from './nodes.ts';
 import type { Ec2Api } from './client.ts';
 import { keyPairName } from './config.ts';
 import { plural, type PollTiming } from './poll.ts';
 import { launchSpot, type LaunchSpec } from './spot.ts';
 import { waitForInstances } from './wait.ts';
+
+function ensembleTags(request: CreateRequest): Sdk.Tag[] {
+  return request.ensemble ? [{ Key: ENSEMBLE_TAG, Value: ensembleTag(request.ensemble) }] : [];
+}
 
 export async function createEc2Servers(
   api: Ec2Api,
@@ -35,7 +40,7 @@ export async function createEc2Servers(
     // Spot requests cannot name their instances: tag them now, one name each.
     for (const [i, id] of ids.entries()) {
       try {
-        await api.call('CreateTags', { Resources: [id], Tags: [{ Key: 'Name', Value: env.namePrefix + names[i] }] }, env.signal);
+        await api.call('CreateTags', { Resources: [id], Tags: [{ Key: 'Name', Value: env.namePrefix + names[i] }, ...ensembleTags(request)] }, env.signal);
       } catch (error) {
         // untagged instances are invisible to hitc: say which ones, so they can be found
         if (error instanceof ProviderError) error.message = `${error.message}; spot instances left without a Name tag: ${ids.slice(i).join(', ')}`;
@@ -43,7 +48,7 @@ export async function createEc2Servers(
       }
     }
   } else {
-    ids = await launchOnDemand(api, spec, names, env);
+    ids = await launchOnDemand(api, spec, names, env, ensembleTags(request));
   }
   return waitForInstances(api, ids, env, timing, deadline);
 }
@@ -54,7 +59,7 @@ export async function createEc2Servers(
  * servers hitc does not see. If a later call fails, the servers already made are named in the
  * error (they are tagged, so `hitc nodes` lists them).
  */
-async function launchOnDemand(api: Ec2Api, spec: LaunchSpec, names: readonly string[], env: ProviderEnv): Promise<string[]> {
+async function launchOnDemand(api: Ec2Api, spec: LaunchSpec, names: readonly string[], env: ProviderEnv, extraTags: readonly Sdk.Tag[]): Promise<string[]> {
   env.progress(names.length === 1 ? `creating EC2 ${spec.size} instance ${names[0]}` : `creating ${names.length} EC2 ${spec.size} instances`);
   const groups = new Map<string, number>();
   for (const n of names) groups.set(n, (groups.get(n) ?? 0) + 1);
@@ -72,7 +77,7 @@ async function launchOnDemand(api: Ec2Api, spec: LaunchSpec, names: readonly str
           ...(spec.keyName ? { KeyName: spec.keyName } : {}),
           SecurityGroups: [spec.securityGroup],
           ...(spec.placement ? { Placement: { AvailabilityZone: spec.placement } } : {}),
-          TagSpecifications: [{ ResourceType: 'instance', Tags: [{ Key: 'Name', Value: env.namePrefix + name }] }],
+          TagSpecifications: [{ ResourceType: 'instance', Tags: [{ Key: 'Name', Value: env.namePrefix + name }, ...extraTags] }],
         },
         env.signal,
       );

@@ -7,6 +7,8 @@ import type { Ec2Api } from './client.ts';
 import { PROVIDER } from './config.ts';
 
 const GONE = new Set(['terminated', 'shutting-down']);
+/** The tag naming the ensemble that created an instance. */
+export const ENSEMBLE_TAG = 'hitc:ensemble';
 
 export function nameTag(instance: Sdk.Instance): string | undefined {
   return instance.Tags?.find((t) => t.Key === 'Name')?.Value;
@@ -27,6 +29,7 @@ export function instanceToNode(instance: Sdk.Instance, namePrefix: string): Node
   const id = instance.InstanceId ?? '';
   const tag = nameTag(instance);
   const state = instance.State?.Name ?? 'unknown';
+  const ensemble = instance.Tags?.find((t) => t.Key === ENSEMBLE_TAG)?.Value;
   const extra: Record<string, string> = {
     placement: instance.Placement?.AvailabilityZone ?? '',
     image: instance.ImageId ?? '',
@@ -45,6 +48,7 @@ export function instanceToNode(instance: Sdk.Instance, namePrefix: string): Node
     running: state === 'running',
     created: instance.LaunchTime ? new Date(instance.LaunchTime).toISOString() : null,
     extra,
+    ...(ensemble ? { ensemble } : {}),
   };
 }
 

@@ -6,13 +6,15 @@ import { execFileSync } from 'node:child_process';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from '../../core/errors.ts';
-import { ProviderError, type Node, type Provider, type ProviderEnv } from '../types.ts';
+import { ensembleTag, ProviderError, type Node, type Provider, type ProviderEnv } from '../types.ts';
 import { docker } from './docker-cli.ts';
 import { ensureLocalImage } from './image.ts';
 import { privilegeFlags } from './privileges.ts';
 
 export const LOCAL_NETWORK = 'hitc-local';
 const LABEL = 'hitc.local.server';
+/** Label naming the ensemble that created a local server. */
+const ENSEMBLE_LABEL = 'hitc.local.ensemble';
 
 /** The key local servers trust: HITC_LOCAL_KEY, else ~/.hitc/local_ed25519 (made on first use). */
 function keyFile(): string {
@@ -30,6 +32,7 @@ interface Inspected {
   Name: string;
   Created: string;
   State: { Status: string; Running: boolean };
+  Config?: { Labels?: Record<string, string> | null };
   NetworkSettings: { Networks: Record<string, { IPAddress: string }> };
 }
 
@@ -40,6 +43,7 @@ function toNode(raw: Inspected, prefix: string): Node | undefined {
   return {
     provider: 'local', id: raw.Id.slice(0, 12), name: full.slice(prefix.length), size: null, ip, internalIp: ip,
     state: raw.State.Status, running: raw.State.Running, created: raw.Created, extra: {},
+    ...(raw.Config?.Labels?.[ENSEMBLE_LABEL] ? { ensemble: raw.Config.Labels[ENSEMBLE_LABEL] } : {}),
   };
 }
 
@@ -70,7 +74,7 @@ export function createLocalProvider(): Provider {
       for (const name of request.names) {
         env.progress(`starting local server ${name}`);
         await docker(['run', '-d', '--name', `${env.namePrefix}${name}`, '--hostname', name, '--network', LOCAL_NETWORK,
-          '--label', LABEL, '-e', `HITC_AUTHORIZED_KEY=${publicKey}`, '--restart', 'unless-stopped',
+          '--label', LABEL, ...(request.ensemble ? ['--label', `${ENSEMBLE_LABEL}=${ensembleTag(request.ensemble)}`] : []), '-e', `HITC_AUTHORIZED_KEY=${publicKey}`, '--restart', 'unless-stopped',
           '--mount', 'type=volume,dst=/var/lib/docker', ...flags, image]);
       }
       const wanted = new Set(request.names);
