@@ -7,6 +7,7 @@ import type { Command } from '../core/command.ts';
 import { TaskError } from '../core/errors.ts';
 import { applyFirewallCommand, confirmFirewallCommand, removeFirewallScript, rollbackFirewallCommand, type SshPath } from './firewall-commands.ts';
 import { raw, sh } from '../core/command.ts';
+import { persistFirewallCommand, unpersistFirewallScript } from './firewall-persist.ts';
 
 /** The part of a host the firewall needs: run a command as root and read its output. */
 export interface RootShell {
@@ -34,10 +35,11 @@ export async function applyFirewall(
       hint: 'check that the rules admit the address hitc connects from',
     });
   }
-  await host.asRoot(confirmFirewallCommand(timer), { quiet: true });
+  // confirmed: disarm the timer and keep these rules across reboots
+  await host.asRoot(sh`${confirmFirewallCommand(timer)}; ${persistFirewallCommand()}`, { quiet: true });
 }
 
 /** Take hitc's firewall off a server (a firewall removed from the manifest, with prune). */
 export async function removeFirewall(host: RootShell): Promise<void> {
-  await host.asRoot(sh`${raw(removeFirewallScript())}`, { quiet: true });
+  await host.asRoot(sh`${raw(removeFirewallScript())}; ${raw(unpersistFirewallScript())}`, { quiet: true });
 }

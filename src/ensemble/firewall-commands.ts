@@ -108,6 +108,8 @@ else : > ${BACKUP}; fi
 { iptables -w -C INPUT -j ${FW_CHAIN} 2>/dev/null && echo input || true; iptables -w -C DOCKER-USER -j ${FW_DOCKER_CHAIN} 2>/dev/null && echo docker || true; } > ${HOOKS}
 printf '%s' ${restoreInput} | sed -e "s/@SSH_PEER@/$peer/" -e "s/@SSH_PORT@/\${port:-22}/" | iptables-restore -w --noflush
 iptables -w -C INPUT -j ${FW_CHAIN} 2>/dev/null || iptables -w -I INPUT -j ${FW_CHAIN}
+# a Docker daemon still starting (a server just created) makes DOCKER-USER in a moment: wait for it
+n=0; while [ $n -lt 30 ] && grep -qsx dockerd /proc/[0-9]*/comm && ! iptables -w -L DOCKER-USER -n >/dev/null 2>&1; do sleep 1; n=$((n+1)); done
 if iptables -w -L DOCKER-USER -n >/dev/null 2>&1; then
   iptables -w -C DOCKER-USER -j ${FW_DOCKER_CHAIN} 2>/dev/null || iptables -w -I DOCKER-USER -j ${FW_DOCKER_CHAIN}
 fi

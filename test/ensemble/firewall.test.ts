@@ -38,7 +38,7 @@ test('a fresh login that works confirms the rules and disarms the timer', async 
   const host = shell();
   await applyFirewall(host, async () => undefined, 'web', 'input');
   assert.equal(host.ran.length, 2);
-  assert.match(host.ran[1] as string, /^kill 4242 2>\/dev\/null; rm -f \/root\/\.hitc-fw-backup \/root\/\.hitc-fw-hooks; true$/);
+  assert.match(host.ran[1] as string, /^kill 4242 2>\/dev\/null; rm -f \/root\/\.hitc-fw-backup \/root\/\.hitc-fw-hooks; true; umask 022; mkdir -p \/etc\/hitc\n/, "disarm, then keep the rules across reboots");
 });
 
 test('a fresh login that fails restores the previous rules at once and says so', async () => {

@@ -126,6 +126,20 @@ test('the firewall admits the listed internal IPs, refuses another host, and nev
   assert.equal((ssh.stdout.match(/out: still-in/g) ?? []).length, 2);
 });
 
+test('the firewall survives a reboot: saved with a restore script that puts chains and hooks back', async () => {
+  const saved = await run(['-H', bb, '--', 'grep -c "hitc-fw-hash" /etc/hitc/firewall.rules; test -x /etc/hitc/firewall-restore && echo restorable']);
+  assert.match(saved.stdout, /out: 1\n.*out: restorable/);
+  // what a reboot does to iptables: everything hitc put there is gone
+  const wipe = 'iptables -w -D INPUT -j HITC-FW; iptables -w -D DOCKER-USER -j HITC-FW-DOCKER; iptables -w -F HITC-FW; iptables -w -X HITC-FW; iptables -w -F HITC-FW-DOCKER; iptables -w -X HITC-FW-DOCKER';
+  assert.equal((await run(['-H', bb, '--', wipe])).code, 0);
+  assert.equal(await page(bb, 8081) === 'unreachable', false, 'open while the rules are gone');
+  // what the boot unit (or Docker's drop-in) runs
+  assert.equal((await run(['-H', bb, '--', '/etc/hitc/firewall-restore'])).code, 0);
+  assert.equal(await page(bb, 8081), 'unreachable', 'closed to this machine again');
+  const plan = await run(['ensemble.plan:stack,exit_code=true']);
+  assert.equal(plan.code, 0, `the restored rules are exactly the applied ones\n${plan.stdout}`);
+});
+
 test('a firewall dropped from the manifest is an orphan: kept, then taken off with prune=true', async () => {
   writeFileSync(join(box.dir, 'stack.yml'), manifest('staging').replace('  firewall:\n    8081: $internal_ips\n', ''));
   const kept = await run(['ensemble.up:stack', '--yes']);
@@ -134,7 +148,7 @@ test('a firewall dropped from the manifest is an orphan: kept, then taken off wi
   assert.match((await run(['-H', bb, '--', 'iptables -S INPUT | grep -c HITC-FW'])).stdout, /out: 1/);
   const pruned = await run(['ensemble.up:stack,prune=true', '--yes']);
   assert.equal(pruned.code, 0, pruned.stdout + pruned.stderr);
-  assert.match((await run(['-H', bb, '--', 'iptables -S INPUT | grep -c HITC-FW; iptables -S HITC-FW 2>/dev/null | wc -l'])).stdout, /out: 0\n.*out: 0/);
+  assert.match((await run(['-H', bb, '--', 'iptables -S INPUT | grep -c HITC-FW; iptables -S HITC-FW 2>/dev/null | wc -l; ls /etc/hitc/ 2>/dev/null | wc -l'])).stdout, /out: 0\n.*out: 0\n.*out: 0/);
   assert.equal(await page(bb, 8081), '<h1>hitc test app</h1>', 'no firewall: open again');
   writeFileSync(join(box.dir, 'stack.yml'), manifest('staging'));
 });

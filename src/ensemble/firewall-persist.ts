@@ -1,0 +1,62 @@
+// Keeping a server's firewall across reboots (the original's was lost at every boot). Once a
+// fresh SSH login has confirmed new rules, hitc saves its chains to /etc/hitc/firewall.rules
+// with a small restore script; where systemd runs, a unit restores them before the network comes
+// up and a docker.service drop-in re-hooks DOCKER-USER whenever Docker (re)starts. Taking the
+// firewall off removes all of it.
+
+import { raw, sh, type Command } from '../core/command.ts';
+import { FW_CHAIN, FW_DOCKER_CHAIN } from './firewall-commands.ts';
+
+const DIR = '/etc/hitc';
+const RULES = `${DIR}/firewall.rules`;
+const RESTORE = `${DIR}/firewall-restore`;
+const UNIT = '/etc/systemd/system/hitc-firewall.service';
+const DROP_IN = '/etc/systemd/system/docker.service.d/hitc-firewall.conf';
+
+const RESTORE_SCRIPT = `#!/bin/sh
+# Written by hitc ensemble.up: puts this server's firewall back (at boot, and when Docker starts).
+# hitc removes it when the manifest no longer has a firewall for this server (prune=true).
+set -e
+iptables-restore -w --noflush < ${RULES}
+iptables -w -C INPUT -j ${FW_CHAIN} 2>/dev/null || iptables -w -I INPUT -j ${FW_CHAIN}
+if iptables -w -L DOCKER-USER -n >/dev/null 2>&1; then
+  iptables -w -C DOCKER-USER -j ${FW_DOCKER_CHAIN} 2>/dev/null || iptables -w -I DOCKER-USER -j ${FW_DOCKER_CHAIN}
+fi
+`;
+
+const UNIT_TEXT = `[Unit]
+Description=hitc firewall (the rules hitc ensemble.up applied)
+DefaultDependencies=no
+After=local-fs.target
+Before=network-pre.target
+Wants=network-pre.target
+
+[Service]
+Type=oneshot
+RemainAfterExit=yes
+ExecStart=${RESTORE}
+
+[Install]
+WantedBy=multi-user.target
+`;
+
+const DROP_IN_TEXT = `[Service]
+ExecStartPost=${RESTORE}
+`;
+
+/** Save the live chains and install the restore script (and, with systemd, its units). */
+export function persistFirewallCommand(): Command {
+  return sh`umask 022; mkdir -p ${DIR}
+{ echo '*filter'; echo ':${raw(FW_CHAIN)} - [0:0]'; echo ':${raw(FW_DOCKER_CHAIN)} - [0:0]'; iptables-save -t filter | grep -E '^-A ${raw(FW_CHAIN)}(-DOCKER)? ' || true; echo COMMIT; } > ${RULES}.new && mv ${RULES}.new ${RULES}
+printf '%s' ${RESTORE_SCRIPT} > ${RESTORE} && chmod 755 ${RESTORE}
+if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then
+  printf '%s' ${UNIT_TEXT} > ${UNIT}
+  mkdir -p ${raw(DROP_IN.replace(/\/[^/]+$/, ''))} && printf '%s' ${DROP_IN_TEXT} > ${DROP_IN}
+  systemctl daemon-reload && systemctl enable -q hitc-firewall.service
+fi`;
+}
+
+/** Undo persistFirewallCommand (errors for parts that are absent are ignored). */
+export function unpersistFirewallScript(): string {
+  return `if [ -f ${UNIT} ] && command -v systemctl >/dev/null 2>&1; then systemctl disable -q hitc-firewall.service 2>/dev/null; rm -f ${UNIT} ${DROP_IN}; systemctl daemon-reload 2>/dev/null; fi; rm -f ${RULES} ${RESTORE}; true`;
+}
