@@ -892,7 +892,9 @@ cmd_down() {
   local net
   for net in "$NET" "$INNER_NET"; do
     if docker network inspect "$net" >/dev/null 2>&1; then
-      docker network rm "$net" >/dev/null || die "could not remove network $net (docker network inspect $net)"
+      # dockerd sometimes keeps a stale endpoint for a moment after its container is gone
+      docker network rm "$net" >/dev/null 2>&1 || { sleep 2; docker network rm "$net" >/dev/null 2>&1; } ||
+        log "network $net kept: dockerd still lists an endpoint on it (no container uses it; the next 'up' reuses it)"
     fi
   done
   remove_inner_isolation
