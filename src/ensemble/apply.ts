@@ -211,8 +211,8 @@ async function applyThing(c: TaskContext, t: PlannedThing, server: ManifestServe
     sshPath = parseSshPath((await host.c.run(READ_SSH_PATH, { quiet: true })).stdout);
     if (!sshPath) throw new TaskError(`${server.name}: cannot tell which SSH connection to keep open (no SSH_CLIENT), so the firewall was not changed`);
   }
-  await applyFirewall(host, () => c.on(spec).freshLogin(), server.name, firewallRestoreInput(rules, hash, ensemble), sshPath ? { sshPath } : {});
-  return `${rules.length} rules in place, fresh SSH login confirmed`;
+  const { persisted } = await applyFirewall(host, () => c.on(spec).freshLogin(), server.name, firewallRestoreInput(rules, hash, ensemble), sshPath ? { sshPath } : {});
+  return `${rules.length} rules in place, fresh SSH login confirmed${persisted ? '' : '; could not save them for reboots (/etc/hitc)'}`;
 }
 
 // Orphans (containers and firewalls this ensemble made that the manifest no longer has) go only

@@ -19,7 +19,7 @@ export const ROLLBACK_AFTER_SEC = 45;
 export async function applyFirewall(
   host: RootShell, freshLogin: () => Promise<void>, server: string, restoreInput: string,
   options: { rollbackSec?: number; sshPath?: SshPath } = {},
-): Promise<void> {
+): Promise<{ persisted: boolean }> {
   const rollbackSec = options.rollbackSec ?? ROLLBACK_AFTER_SEC;
   const applied = await host.asRoot(applyFirewallCommand(restoreInput, rollbackSec, options.sshPath), { quiet: true });
   const timer = Number(applied.stdout.trim().split('\n').pop());
@@ -35,8 +35,10 @@ export async function applyFirewall(
       hint: 'check that the rules admit the address hitc connects from',
     });
   }
-  // confirmed: disarm the timer and keep these rules across reboots
-  await host.asRoot(sh`${confirmFirewallCommand(timer)}; ${persistFirewallCommand()}`, { quiet: true });
+  await host.asRoot(confirmFirewallCommand(timer), { quiet: true });
+  // confirmed: keep these rules across reboots (if that fails, they still hold until one)
+  const persisted = await host.asRoot(persistFirewallCommand(), { quiet: true }).then(() => true, () => false);
+  return { persisted };
 }
 
 /** Take hitc's firewall off a server (a firewall removed from the manifest, with prune). */
