@@ -8,12 +8,13 @@ cd "$(dirname "$0")/.."
 
 mode=${1:-all}
 # provider tests create servers that are real bed hosts: they run with the integration tests
-mapfile -t unit < <(find test -name '*.test.ts' -not -path 'test/integration/*' -not -path 'test/providers/*/*' | sort)
+mapfile -t unit < <(find test -name '*.test.ts' -not -path 'test/integration/*' -not -path 'test/safety/*' -not -path 'test/providers/*/*' | sort)
 files=("${unit[@]}")
 if [ "$mode" != --unit ]; then
   # a missing prerequisite must fail loudly here, never turn into skipped tests
   HITC_BED_DOCKER_HOSTS=${HITC_BED_DOCKER_HOSTS:-3} bash test/bed/bed.sh up "${HITC_BED_HOSTS:-50}"
-  mapfile -t integration < <({ find test/integration -name '*.test.ts'; find test/providers -mindepth 2 -name '*.test.ts'; } | sort)
+  # the safety suite (test/safety) runs against real bed hosts too
+  mapfile -t integration < <({ find test/integration -name '*.test.ts'; find test/safety -name '*.test.ts' 2>/dev/null; find test/providers -mindepth 2 -name '*.test.ts'; } | sort)
   files+=("${integration[@]}")
 fi
 export HITC_BED_STATE="$PWD/test/bed/state/bed.json"
