@@ -9,6 +9,7 @@ import { formatHostSpec, parseHostSpec, type HostSpec } from '../core/host-spec.
 import { sharedOnce } from '../core/once.ts';
 import { script } from '../core/command.ts';
 import { Semaphore } from '../core/semaphore.ts';
+import { registerSecret } from '../core/redact.ts';
 import { KeyLoader, expandHome } from './keys.ts';
 import { checkHostKey, fingerprintSha256, recordHostKey } from './known-hosts.ts';
 import { loadSshConfig, resolveHost, type SshConfigSource } from './ssh-config.ts';
@@ -65,7 +66,7 @@ export class SshPool {
 
   async #nestedFromChain(chain: HostSpec[], target: NestedTarget, parentLabel: string): Promise<SshTransport> {
     const spec: HostSpec = { host: target.host, user: target.user, ...(target.port ? { port: target.port } : {}), ...(target.hostKeyAlias ? { hostKeyAlias: target.hostKeyAlias } : {}) };
-    if (target.password !== undefined) this.#passwords.set(specKey(spec), target.password);
+    if (target.password !== undefined) this.#passwords.set(specKey(spec), registerSecret(target.password));
     const next = [...chain, spec];
     const label = `${parentLabel}>${formatHostSpec(spec)}`;
     return new SshTransport(label, () => this.#byChain(next), this.options.sudoPassword, (t) => this.#nestedFromChain(next, t, label));
