@@ -6,7 +6,9 @@ import assert from 'node:assert/strict';
 import type { Command } from '../../src/core/command.ts';
 import { applyFirewall, confirmWithinMs } from '../../src/ensemble/firewall-apply.ts';
 import { applyFirewallCommand, firewallRestoreInput, parseFirewallHash, parseSshPath } from '../../src/ensemble/firewall-commands.ts';
-import { firewallHash, resolveFirewallRules, transientPeer } from '../../src/ensemble/firewall-rules.ts';
+import { admitsSshPort, firewallHash, resolveFirewallRules, transientPeer } from '../../src/ensemble/firewall-rules.ts';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseManifest } from '../../src/ensemble/parse-manifest.ts';
 import { planEnsemble } from '../../src/ensemble/plan.ts';
 import { planText } from '../../src/ensemble/plan-text.ts';
@@ -200,4 +202,17 @@ test('the address hitc connects from is part of the firewall: a new one shows as
   };
   assert.match(planText(planEnsemble(m, world('10.9.9.9'), { ensemble: 'm' })).join('\n'), /0 to update, 2 unchanged/);
   assert.match(planText(planEnsemble(m, world('10.9.9.8'), { ensemble: 'm' })).join('\n'), /updated firewalls:\n {2}10\.0\.0\.5 \(1 rules total\): SSH is admitted from 10\.9\.9\.9; hitc now connects from 10\.9\.9\.8/);
+});
+
+test('the example manifest hitc init writes admits SSH from a listed source on every firewall', () => {
+  const text = readFileSync(join(import.meta.dirname, '../../templates/ensemble.example.yml'), 'utf8');
+  const uncommented = text.split('\n').filter((l) => /^# [ a-z"]/.test(l) && !/^# (shows|in dependency)/.test(l)).map((l) => l.slice(2)).join('\n');
+  const m = parseManifest('ensemble.yml', uncommented, { DB_PASSWORD: 'x' }).manifest!;
+  const firewalls = m.servers.filter((s) => s.firewall);
+  assert.equal(firewalls.length, 3);
+  for (const s of firewalls) {
+    assert.ok(admitsSshPort(s.firewall!.rules, 22), s.name);
+    assert.ok(s.firewall!.rules.some((r) => r.port === 22 && r.sources.every((x) => x !== '*')), `${s.name}: SSH from listed addresses, not everyone`);
+    assert.equal(s.firewall!.sshFromApplierOnly, undefined);
+  }
 });
