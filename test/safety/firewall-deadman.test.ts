@@ -7,6 +7,7 @@
 // kill in between (or of the group) left the locking rules in place for good.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { applyFirewallCommand, firewallRestoreInput } from '../../src/ensemble/firewall-commands.ts';
 import { bed, CLEAN_ENSEMBLE, hitc, sandbox } from '../integration/bed.ts';
@@ -58,8 +59,15 @@ function killedAfter(delayMs: number): Promise<void> {
 }
 
 after(async () => {
-  await loginsWorkWithin(3 * WINDOW * 1000).catch(() => undefined);
-  await run(CLEAN_ENSEMBLE);
+  const back = await loginsWorkWithin(3 * WINDOW * 1000).then(() => true, () => false);
+  if (back) {
+    await run(CLEAN_ENSEMBLE);
+    return;
+  }
+  // locked out (a failed run): clean up from the outer Docker daemon, the bed host's console
+  const names = execFileSync('docker', ['ps', '--format', '{{.Names}}', '--filter', 'network=hitc-bed'], { encoding: 'utf8' }).trim().split('\n');
+  const name = names.find((n) => execFileSync('docker', ['inspect', '-f', '{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}', n], { encoding: 'utf8' }).split(' ').includes(host));
+  if (name) execFileSync('docker', ['exec', name, 'sh', '-c', CLEAN_ENSEMBLE.replace(/^docker rm[^;]*; /, '')]);
 });
 
 test('setup: no hitc firewall, logins work', async () => {
