@@ -11,8 +11,8 @@ import { setupDocker } from '../docker/setup.ts';
 import type { ProgressGroup, TaskContext } from '../runner/context-types.ts';
 import { waitForSsh } from '../providers/wait-ssh.ts';
 import { applyFirewall, removeFirewall } from './firewall-apply.ts';
-import { firewallRestoreInput, parseSshPath, READ_SSH_PATH, type SshPath } from './firewall-commands.ts';
-import { firewallHash, resolveFirewallRules } from './firewall-rules.ts';
+import { firewallRestoreInput, parseSshPath, READ_SSH_PATH } from './firewall-commands.ts';
+import { firewallHash, resolveFirewallRules, transientPeer } from './firewall-rules.ts';
 import { describeId, type Manifest, type ManifestServer } from './model.ts';
 import type { Located, Stray } from './observe.ts';
 import { LABELS, type ObservedWorld } from './observed.ts';
@@ -203,15 +203,15 @@ async function applyThing(c: TaskContext, t: PlannedThing, server: ManifestServe
   }
   const rules = resolveFirewallRules(server.firewall?.rules ?? [], lookupIn(facts, server.name), specials(facts));
   if (!rules) throw new TaskError(`${server.name}.firewall: a source address is still unknown`);
-  const hash = firewallHash(rules);
+  // the address hitc applies from keeps SSH (transiently) unless the rules admit it already;
+  // read as the login user (through sudo the environment has lost SSH_CLIENT)
+  const sshPath = parseSshPath((await host.c.run(READ_SSH_PATH, { quiet: true })).stdout);
+  if (!sshPath) throw new TaskError(`${server.name}: cannot tell which SSH connection to keep open (no SSH_CLIENT), so the firewall was not changed`);
+  const peer = transientPeer(rules, sshPath);
+  const hash = firewallHash(rules, peer?.peer);
+  const input = (family: 4 | 6): string => firewallRestoreInput(rules, hash, ensemble, { family, ...(peer ? { transientPeer: peer } : {}) });
   note('applying; then proving a fresh SSH login still works');
-  // through sudo the command's environment has lost SSH_CLIENT: read the path as the login user
-  let sshPath: SshPath | undefined;
-  if (!(await host.isRoot())) {
-    sshPath = parseSshPath((await host.c.run(READ_SSH_PATH, { quiet: true })).stdout);
-    if (!sshPath) throw new TaskError(`${server.name}: cannot tell which SSH connection to keep open (no SSH_CLIENT), so the firewall was not changed`);
-  }
-  const { persisted } = await applyFirewall(host, () => c.on(spec).freshLogin(), server.name, firewallRestoreInput(rules, hash, ensemble), sshPath ? { sshPath } : {});
+  const { persisted } = await applyFirewall(host, () => c.on(spec).freshLogin(), server.name, { v4: input(4), v6: input(6) });
   return `${rules.length} rules in place, fresh SSH login confirmed${persisted ? '' : '; could not save them for reboots (/etc/hitc)'}`;
 }
 

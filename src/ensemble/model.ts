@@ -44,7 +44,13 @@ export interface FirewallRule {
 export interface ManifestFirewall {
   readonly line: number;
   readonly rules: readonly FirewallRule[];
+  /** The manifest accepts that SSH is admitted only from the address hitc applies the rules
+   *  from, and from nowhere after a reboot (no rule admits the SSH port). */
+  readonly sshFromApplierOnly?: boolean;
 }
+
+/** The firewall key that accepts a firewall in which no rule admits SSH. */
+export const SSH_FROM_APPLIER_ONLY = 'ssh_from_applier_only';
 
 export interface Manifest {
   readonly file: string;

@@ -9,7 +9,7 @@ import { DockerHost } from '../docker/docker-host.ts';
 import { parseHostState, parseImageIds } from '../docker/inspect.ts';
 import { ensembleTag, type Node, type Provider } from '../providers/types.ts';
 import type { TaskContext } from '../runner/context-types.ts';
-import { parseFirewallHash, readFirewallHashScript } from './firewall-commands.ts';
+import { parseFirewallHash, parseSshPath, READ_SSH_PATH, readFirewallHashScript } from './firewall-commands.ts';
 import { strayId, type Manifest, type ManifestServer } from './model.ts';
 import type { ObservedServer, ObservedWorld } from './observed.ts';
 
@@ -78,7 +78,10 @@ export async function observe(c: TaskContext, manifest: Manifest, located: Map<s
     const host = new DockerHost(c.on(where.spec));
     const images = [...new Set(s.containers.map((x) => x.image).filter((i) => !i.includes('$')))];
     let output: string;
+    let sshPath: ReturnType<typeof parseSshPath>;
     try {
+      // what the firewall must keep open (read as the login user: sudo drops SSH_CLIENT)
+      if (s.firewall) sshPath = parseSshPath((await host.c.run(READ_SSH_PATH, { quiet: true, warn: true })).stdout);
       const pulls = options.pull && images.length > 0 ? sh`${pullScript(images)}; ` : sh``;
       output = (await host.asRoot(sh`(${readStateCommand()}); echo ${FW_SEPARATOR}; ${raw(readFirewallHashScript())}; echo ${IMAGES_SEPARATOR}; ${images.length > 0 ? sh`${pulls}(${readImageIdsCommand(images)})` : sh`true`}`, { quiet: true })).stdout;
     } catch (error) {
@@ -106,6 +109,7 @@ export async function observe(c: TaskContext, manifest: Manifest, located: Map<s
       containers: parsed.containers,
       imageIds,
       ...(parseFirewallHash(fw) ? { firewall: parseFirewallHash(fw) } : {}),
+      ...(sshPath ? { sshPath } : {}),
     };
   }));
   const strays = (options.strays ?? []).map((x) => ({ id: x.id, name: x.node.name, provider: x.provider.name, state: x.node.state }));

@@ -10,6 +10,8 @@ export interface ObservedFirewall {
   readonly ensemble?: string;
   /** False when the chains exist but INPUT / DOCKER-USER no longer jump to them. */
   readonly hooked?: boolean;
+  /** The address the transient SSH rule admits (hitc's address when it last applied them). */
+  readonly peer?: string;
 }
 
 export interface ObservedServer {
@@ -25,6 +27,9 @@ export interface ObservedServer {
   /** The local image id of each image tag on this server, by imageKey (absent: not there). */
   readonly imageIds?: Readonly<Record<string, string>>;
   readonly firewall?: ObservedFirewall;
+  /** The SSH connection hitc uses (its address as the server sees it, and the sshd port);
+   *  read where the manifest has a firewall. */
+  readonly sshPath?: { readonly peer: string; readonly port: string };
 }
 
 export interface ObservedWorld {

@@ -3,7 +3,7 @@
 // an ensemble task runs (the YAML parser costs start-up time).
 
 import { existsSync, readFileSync } from 'node:fs';
-import { ExitCode, HitcError, ManifestError, TaskError, UsageError, type ExitCodeValue } from '../core/errors.ts';
+import { ConfigError, ExitCode, HitcError, ManifestError, TaskError, UsageError, type ExitCodeValue } from '../core/errors.ts';
 import type { TaskContext } from '../runner/context-types.ts';
 import { confirmOnTerminal } from '../ui/prompt.ts';
 import { applyPlan } from './apply.ts';
@@ -11,7 +11,7 @@ import { locateServers, observe } from './observe.ts';
 import { parseManifest } from './parse-manifest.ts';
 import { hasChanges, planLines } from './plan-text.ts';
 import { planEnsemble, type Plan } from './plan.ts';
-import { describeId, type Manifest } from './model.ts';
+import { describeId, SSH_FROM_APPLIER_ONLY, type Manifest } from './model.ts';
 
 export class ChangesPending extends HitcError {
   readonly kind = 'changes-pending';
@@ -56,6 +56,7 @@ export async function upTask(c: TaskContext, { name, verbose, prune, pull }: { n
   c.log(pull ? 'Pulling images and calculating changes...' : 'Calculating changes...');
   const first = await observeAndPlan(c, manifest, ensemble, pull);
   show(c, first.plan, verbose);
+  refuseLockouts(manifest, first.plan);
   const orphans = first.plan.things.filter((t) => t.action === 'orphan').length;
   if (!hasChanges(first.plan) && !(prune && orphans > 0)) return first.plan.things;
   if (prune && orphans > 0) c.log(`prune: ${orphans} orphaned thing(s) will be removed`);
@@ -80,4 +81,17 @@ export async function upTask(c: TaskContext, { name, verbose, prune, pull }: { n
   }
   c.log('converged: observing again finds no changes');
   return outcomes;
+}
+
+/** A firewall to apply that admits SSH from no listed source is refused before anything changes,
+ *  unless its manifest accepts that with ssh_from_applier_only: true. */
+function refuseLockouts(manifest: Manifest, plan: Plan): void {
+  const risky = plan.things.filter((t) => t.kind === 'firewall' && (t.action === 'create' || t.action === 'update') && (t.warnings?.length ?? 0) > 0);
+  const first = risky[0];
+  if (!first) return;
+  const line = manifest.servers.find((s) => s.name === first.server)?.firewall?.line;
+  throw new ConfigError(`${risky.map((t) => `${t.server}.firewall`).join(', ')} would admit SSH from no listed source (nothing was changed)`, {
+    file: manifest.file, ...(line !== undefined ? { line } : {}),
+    hint: `admit SSH from where you log in (e.g. 22: [203.0.113.7, $internal_ips]), or accept that only the address hitc applies from gets in, until it changes or the server reboots, with ${SSH_FROM_APPLIER_ONLY}: true in the firewall`,
+  });
 }
