@@ -7,6 +7,7 @@ import { suggest } from '../core/suggest.ts';
 import { parsePortSpec, type PortSpec } from '../docker/port-spec.ts';
 import { copyNames } from '../providers/types.ts';
 import type { Secret } from '../core/secret.ts';
+import { checkEnvironmentName, checkHostname, checkImage, findNulBytes, parseCommand } from './manifest-values.ts';
 import { checkReferences } from './references.ts';
 import { isSecretScalar, resolveTags } from './tags.ts';
 import { applyTemplate } from './templates.ts';
@@ -31,6 +32,7 @@ export function parseManifest(file: string, source: string, env: Readonly<Record
   const issues = parsed.issues;
   if (!parsed.root) return { issues };
   const root = resolveTags(parsed.root, env, issues);
+  findNulBytes(root, issues);
   if (root.kind !== 'map') return { issues: [{ path: '', line: root.line, message: 'a manifest is a mapping of server names to servers' }] };
 
   const templates = new Map<string, LNode>();
@@ -138,7 +140,8 @@ function expandContainers(server: string, specName: string, entries: readonly LE
     }
     const image = text(entry(spec, 'image')?.value);
     if (image === undefined) issues.push({ path: `${path}.image`, line: c.line, message: 'a container needs an image' });
-    const command = text(entry(spec, 'command')?.value);
+    const commandEntry = entry(spec, 'command');
+    const command = commandEntry ? parseCommand(commandEntry.value, `${path}.command`, commandEntry.line, issues) : undefined;
     const environment = parseEnvironment(entry(spec, 'environment'), `${path}.environment`, templates, issues);
     const ports = parsePorts(entry(spec, 'ports'), `${path}.ports`, issues);
     const volumes = parseVolumes(entry(spec, 'volumes'), `${path}.volumes`, issues);
@@ -149,10 +152,11 @@ function expandContainers(server: string, specName: string, entries: readonly LE
     const privText = text(privEntry?.value)?.toLowerCase();
     if (privText !== undefined && !['true', 'false', '1', '0', 't', 'f', 'yes', 'no'].includes(privText)) issues.push({ path: `${path}.privileged`, line: privEntry?.line ?? c.line, message: 'privileged must be true or false' });
     const hostname = text(entry(spec, 'hostname')?.value);
+    if (hostname !== undefined) checkHostname(hostname, `${path}.hostname`, entry(spec, 'hostname')?.line ?? c.line, issues);
     const dependsOn = stringList(entry(spec, 'depends_on'), `${path}.depends_on`, issues);
     const count = parseCount(entry(spec, 'count'), path, issues);
-    if (image !== undefined) checkVariables(image, `${path}.image`, entry(spec, 'image')?.line ?? c.line, issues);
-    if (command !== undefined) checkVariables(command, `${path}.command`, entry(spec, 'command')?.line ?? c.line, issues);
+    if (image !== undefined) checkImage(checkVariables(image, `${path}.image`, entry(spec, 'image')?.line ?? c.line, issues), `${path}.image`, entry(spec, 'image')?.line ?? c.line, issues);
+    for (const word of command ?? []) checkVariables(word, `${path}.command`, commandEntry?.line ?? c.line, issues);
     for (const name of copyNames(c.key, count)) {
       out.push({
         server, name, line: c.line, path: `${server}.containers.${name}`, image: image ?? '',
@@ -173,7 +177,7 @@ function parseEnvironment(e: LEntry | undefined, path: string, templates: Readon
   }
   const env: Record<string, string | Secret> = {};
   for (const v of applyTemplate(e.value, templates, path, issues).entries) {
-    if (v.key === 'template') continue;
+    if (v.key === 'template' || !checkEnvironmentName(v, path, issues)) continue;
     if (isSecretScalar(v.value)) {
       env[v.key] = v.value.secret;
       continue;
