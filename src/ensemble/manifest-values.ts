@@ -41,7 +41,8 @@ export function checkEnvironmentName(e: LEntry, path: string, issues: ManifestIs
 }
 
 export function checkImage(image: string, path: string, line: number, issues: ManifestIssue[]): void {
-  if (!IMAGE.test(image)) issues.push({ path, line, message: `"${image}" is not an image name`, hint: 'e.g. nginx, nginx:1.27 or registry.example.com:5000/team/app:v2 (no spaces, not starting with -)' });
+  // empty: a tag that failed to resolve, already reported where it is
+  if (image !== '' && !IMAGE.test(image)) issues.push({ path, line, message: `"${image}" is not an image name`, hint: 'e.g. nginx, nginx:1.27 or registry.example.com:5000/team/app:v2 (no spaces, not starting with -)' });
 }
 
 export function checkHostname(hostname: string, path: string, line: number, issues: ManifestIssue[]): void {
