@@ -36,7 +36,7 @@ const printable = (s: string): string => s.replace(/\0/g, '\\0');
 export function checkEnvironmentName(e: LEntry, path: string, issues: ManifestIssue[]): boolean {
   if (ENV_NAME.test(e.key)) return true;
   // the key is shown, never the value: it may be a secret
-  issues.push({ path: `${path}.${printable(e.key)}`, line: e.line, message: `"${printable(e.key)}" is not an environment variable name`, hint: 'letters, digits and _, not starting with a digit (e.g. DB_PASS)' });
+  issues.push({ path: `${path}.${printable(e.key)}`, line: e.line, message: `"${printable(e.key)}" is not an environment variable name`, hint: 'letters, digits and _, not starting with a digit, e.g. DB_PASS' });
   return false;
 }
 
