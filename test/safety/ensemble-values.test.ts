@@ -36,7 +36,7 @@ const noStack = (text: string): void => assert.doesNotMatch(text, /(^|\n)\s*at .
 const PAYLOAD = `x; touch ${PWNED}-1 $$(touch ${PWNED}-2) \`touch ${PWNED}-3\` | touch ${PWNED}-4`;
 const PAYLOAD_VALUE = PAYLOAD.replace('$$', '$');
 
-function manifest(o: { argv?: string; list?: string; extra?: string; tagImage?: string; mode?: string } = {}): string {
+function manifest(o: { argv?: string; list?: string; extra?: string; tagImage?: string; tagCommand?: string; mode?: string } = {}): string {
   return `${a}:
   containers:
     sf-ensemble-src:
@@ -51,7 +51,7 @@ function manifest(o: { argv?: string; list?: string; extra?: string; tagImage?: 
       command: ${o.list ?? '[/bin/busybox, httpd, -f, -p, "8082", -h, /www]'}
     sf-ensemble-tag:
       image: ${o.tagImage ?? app}
-    sf-ensemble-dependent:
+${o.tagCommand ? `      command: ${o.tagCommand}\n` : ''}    sf-ensemble-dependent:
       image: ${app}
       environment:
         MODE: ${o.mode ?? 'one'}
@@ -131,4 +131,30 @@ test('a tag that cannot be pulled fails its step (exit 1) with host, command, ex
   assert.match(all, /1 failed, 1 skipped/);
   noStack(all);
   assert.deepEqual(await containers(), before, 'same ids, still running');
+});
+
+test('a replacement that cannot start (a typo in its command) puts the old container back: same id, running again (exit 1)', async () => {
+  const before = await containers();
+  assert.match(before['sf-ensemble-tag'] ?? '', / running$/);
+  writeFileSync(join(box.dir, FILE), manifest({ tagCommand: '[/bin/sf-ensemble-no-such-program]', mode: 'four' }));
+  const up = await run([`ensemble.up:${ENSEMBLE}`, '--yes']);
+  assert.equal(up.code, 1, up.stdout + up.stderr);
+  const all = up.stdout + up.stderr;
+  assert.match(all, new RegExp(`\\[${a.replace(/\./g, '\\.')}\\] docker run for sf-ensemble-tag exited with code \\d+: .*sf-ensemble-no-such-program`));
+  assert.match(all, /sf-ensemble-dependent[^\n]*skipped[^\n]*sf-ensemble-tag failed/);
+  noStack(all);
+  assert.deepEqual(await containers(), before, 'same ids, running again, nothing left aside');
+
+  // and a replacement that does start replaces: only the changed container has a new id
+  writeFileSync(join(box.dir, FILE), manifest({ mode: 'five' }));
+  const fixed = await run([`ensemble.up:${ENSEMBLE}`, '--yes']);
+  assert.equal(fixed.code, 0, fixed.stdout + fixed.stderr);
+  assert.match(fixed.stdout, /converged: observing again finds no changes/);
+  const now = await containers();
+  assert.deepEqual(Object.keys(now).sort(), Object.keys(before).sort(), 'nothing left aside');
+  for (const [name, state] of Object.entries(now)) {
+    assert.match(state, / running$/, name);
+    if (name === 'sf-ensemble-dependent') assert.notEqual(state, before[name]);
+    else assert.equal(state, before[name], name);
+  }
 });
