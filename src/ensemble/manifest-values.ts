@@ -49,6 +49,11 @@ export function checkHostname(hostname: string, path: string, line: number, issu
   if (!HOSTNAME.test(hostname)) issues.push({ path, line, message: `"${hostname}" is not a host name`, hint: 'letters, digits and inner hyphens, in dot-separated parts (e.g. db-1.internal)' });
 }
 
+/** An unmanaged server is named by the address hitc connects to: an IPv4 address or a host name. */
+export function checkAddress(name: string, path: string, line: number, issues: ManifestIssue[]): void {
+  if (!HOSTNAME.test(name)) issues.push({ path, line, message: `an unmanaged server is named by its address; "${name}" is not an IP address or host name` });
+}
+
 /** `command:` as a string (split into words by shell quoting rules) or a list (the argv). */
 export function parseCommand(node: LNode, path: string, line: number, issues: ManifestIssue[]): string[] | undefined {
   if (node.kind === 'scalar' && node.value === null) return undefined;

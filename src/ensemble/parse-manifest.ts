@@ -7,7 +7,7 @@ import { suggest } from '../core/suggest.ts';
 import { parsePortSpec, type PortSpec } from '../docker/port-spec.ts';
 import { copyNames } from '../providers/types.ts';
 import type { Secret } from '../core/secret.ts';
-import { checkEnvironmentName, checkHostname, checkImage, findNulBytes, parseCommand } from './manifest-values.ts';
+import { checkAddress, checkEnvironmentName, checkHostname, checkImage, findNulBytes, parseCommand } from './manifest-values.ts';
 import { checkReferences } from './references.ts';
 import { isSecretScalar, resolveTags } from './tags.ts';
 import { applyTemplate } from './templates.ts';
@@ -86,6 +86,7 @@ function parseServer(e: LEntry, templates: ReadonlyMap<string, LNode>, issues: M
       else options[field.key] = checkVariables(v, `${path}.${field.key}`, field.line, issues);
     }
   }
+  if (provider === 'unmanaged') checkAddress(e.key, path, e.line, issues);
   if (provider === 'unmanaged' && options.ip !== undefined && options.ip !== e.key) {
     issues.push({ path: `${path}.ip`, line: entry(spec, 'ip')?.line ?? e.line, message: `an unmanaged server is named by its address; ip ${options.ip} does not match the name ${e.key}` });
   }
@@ -213,6 +214,7 @@ function parseVolumes(e: LEntry | undefined, path: string, issues: ManifestIssue
   const out: { host: string; container: string }[] = [];
   const add = (host: string, container: string | undefined, line: number, where: string): void => {
     if (!host.startsWith('/') || !container) issues.push({ path: where, line, message: 'volumes map an absolute host path to a container path', hint: '/srv/data: /data' });
+    else if (host.includes(':')) issues.push({ path: where, line, message: `the host path "${host}" holds a ":", which docker reads as the end of the host path` });
     else out.push({ host, container: checkVariables(container, where, line, issues) });
   };
   if (e.value.kind === 'map') for (const v of e.value.entries) add(v.key, text(v.value), v.line, `${path}.${v.key}`);

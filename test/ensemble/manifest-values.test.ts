@@ -76,6 +76,9 @@ test('values docker would read as options, or that no command line can carry, ar
   assert.deepEqual(nul.map((i) => [i.line, i.message]), [[6, 'a value holds a NUL byte (\\0), which no command can carry'], [7, 'a value holds a NUL byte (\\0), which no command can carry']]);
   assert.match(problems('"a\\0b":\n  provider: local\n')[0]!.message, /a key holds a NUL byte/);
   assert.match(problems(one('      volumes: ["-v:/x"]\n'))[0]!.message, /absolute host path/);
+  assert.match(problems(one('      volumes: {"/a:b": /x}\n'))[0]!.message, /the host path "\/a:b" holds a ":"/);
+  assert.match(problems('"-oProxyCommand=x":\n  provider: unmanaged\n')[0]!.message, /"-oProxyCommand=x" is not an IP address or host name/);
+  ok('db.example.com:\n  provider: unmanaged\n');
   assert.match(problems(one('      memory: "-1"\n'))[0]!.message, /is not a size/);
   assert.match(problems(one('      ports: ["-80"]\n'))[0]!.message, /invalid port spec/);
 });
