@@ -21,7 +21,9 @@ export interface ManifestContainer {
   readonly line: number;
   readonly path: string;
   readonly image: string;
-  readonly command?: string;
+  /** The container's argv after the image (a string is split into words when parsed; see
+   *  command-words.ts); each word may hold variables, filled in per word. */
+  readonly command?: readonly string[];
   /** Secret values come from `!secret` and are never resolved, printed or planned as text. */
   readonly environment: Readonly<Record<string, string | Secret>>;
   readonly ports: readonly PortSpec[];

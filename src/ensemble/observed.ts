@@ -37,6 +37,9 @@ export interface ObservedWorld {
   readonly servers: Readonly<Record<string, ObservedServer>>;
   /** Why a server that should exist could not be observed (connect errors), by name. */
   readonly unreachable?: Readonly<Record<string, string>>;
+  /** Why a server that was reached cannot be planned (Docker not running, a failed probe), by
+   *  name: it is reported and left alone, and the other servers are planned. */
+  readonly unavailable?: Readonly<Record<string, string>>;
   /** Servers this ensemble created that the manifest no longer has on their provider. */
   readonly strays?: readonly { readonly id: string; readonly name: string; readonly provider: string; readonly state: string }[];
 }

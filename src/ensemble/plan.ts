@@ -65,7 +65,7 @@ export function planEnsemble(manifest: Manifest, observed: ObservedWorld, option
 
   for (const id of order) {
     const [kind, rest = ''] = id.split(':', 2) as [string, string];
-    if (kind === 'server') decided.set(id, planServer(servers.get(rest) as ManifestServer, observed.servers[rest], observed.unreachable?.[rest]));
+    if (kind === 'server') decided.set(id, planServer(servers.get(rest) as ManifestServer, observed.servers[rest], observed.unreachable?.[rest], observed.unavailable?.[rest]));
     else if (kind === 'container') {
       const [serverName, name] = rest.split('/') as [string, string];
       const server = servers.get(serverName) as ManifestServer;
@@ -74,6 +74,13 @@ export function planEnsemble(manifest: Manifest, observed: ObservedWorld, option
     } else if (kind === 'firewall') {
       const server = servers.get(rest) as ManifestServer;
       decided.set(id, planFirewall(id, server, observed.servers[rest], decided.get(serverId(rest)) as PlannedThing, waitingOn(id), lookup(rest), specials));
+    }
+    // what needs an unavailable thing cannot happen this run: say so, not "waits for"
+    const thing = decided.get(id) as PlannedThing;
+    const down = graph.dependencies(id).filter((d) => decided.get(d)?.action === 'unavailable');
+    if (kind !== 'server' && thing.action !== 'unavailable' && down.length > 0) {
+      const names = down.map((d) => d.replace(/^server:/, '').replace(/^container:([^/]+)\/(.+)$/, '$2 ($1)'));
+      decided.set(id, { ...thing, reasons: [`needs ${names.join(', ')}, which ${down.length === 1 ? 'is' : 'are'} unavailable: skipped by up`] });
     }
   }
   const things = order.map((id) => decided.get(id) as PlannedThing);
@@ -108,8 +115,9 @@ export function serverField(server: { ip: string; internalIp: string; name: stri
   }
 }
 
-function planServer(spec: ManifestServer, obs: ObservedServer | undefined, unreachable: string | undefined): PlannedThing {
+function planServer(spec: ManifestServer, obs: ObservedServer | undefined, unreachable: string | undefined, unavailable?: string): PlannedThing {
   const base = { id: serverId(spec.name), kind: 'server' as const, server: spec.name, name: spec.name };
+  if (unavailable) return { ...base, action: 'unavailable', reasons: [unavailable] };
   if (!obs) {
     if (spec.provider === 'unmanaged') return { ...base, action: 'unavailable', reasons: [`unmanaged server ${spec.name} cannot be reached${unreachable ? `: ${unreachable}` : ''}`] };
     if (unreachable) return { ...base, action: 'unavailable', reasons: [unreachable] };

@@ -22,7 +22,7 @@ function usesOf(servers: readonly ManifestServer[]): Use[] {
     for (const [k, v] of Object.entries(s.options)) uses.push({ from: serverId(s.name), path: `${s.name}.${k}`, line: s.line, value: v });
     for (const c of s.containers) {
       const from = containerId(s.name, c.name);
-      const values: [string, string][] = [['image', c.image], ...(c.command ? [['command', c.command] as [string, string]] : []),
+      const values: [string, string][] = [['image', c.image], ...(c.command ?? []).map((w) => ['command', w] as [string, string]),
         ...Object.entries(c.environment).filter((e): e is [string, string] => typeof e[1] === 'string').map(([k, v]) => [`environment.${k}`, v] as [string, string]),
         ...c.volumes.map((v) => [`volumes.${v.host}`, v.container] as [string, string])];
       for (const [k, v] of values) uses.push({ from, path: `${c.path}.${k}`, line: c.line, value: v, host: s.name });
