@@ -52,7 +52,9 @@ if all=$(docker_api /images/json); then printf '%s\n' "$all"
 else for i in ${images}; do id=$(docker image inspect -f '{{.Id}}' "$i" 2>/dev/null) && echo "$id $i"; done; fi; true`;
 }
 
-export function dockerRun(spec: ContainerSpec, labels: Readonly<Record<string, string>> = {}): Command {
+/** `docker run -d` (or, with create, `docker create`: made but not started). Every value is a
+ *  flag's argument or comes after `--`, so none can be read as an option. */
+export function dockerRun(spec: ContainerSpec, labels: Readonly<Record<string, string>> = {}, options: { create?: boolean } = {}): Command {
   const envAssignments: Command[] = [];
   const flags: Command[] = [];
   if (spec.name) flags.push(sh`--name ${spec.name}`);
@@ -72,16 +74,29 @@ export function dockerRun(spec: ContainerSpec, labels: Readonly<Record<string, s
   const mkdirs = spec.volumes.length > 0 ? sh`mkdir -p ${spec.volumes.map((v) => v.host)} && ` : sh``;
   const env = envAssignments.length > 0 ? sh`${envAssignments} ` : sh``;
   const command = spec.command ? sh` ${raw(spec.command)}` : sh``;
-  return sh`${mkdirs}${env}docker run -d ${flags} ${spec.image}${command}`;
+  const verb = options.create ? sh`docker create` : sh`docker run -d`;
+  return sh`${mkdirs}${env}${verb} ${flags} -- ${spec.image}${command}`;
 }
 
-export const dockerRm = (name: string): Command => sh`docker rm -f ${name}`;
-export const dockerKill = (name: string): Command => sh`docker kill ${name}`;
-export const dockerPull = (image: string): Command => sh`docker pull ${image}`;
-export const dockerInspect = (target: string): Command => sh`docker inspect ${target}`;
+// `--` ends docker's options: a name or image that starts with "-" is an argument, never a flag.
+export const dockerRm = (name: string): Command => sh`docker rm -f -- ${name}`;
+export const dockerKill = (name: string): Command => sh`docker kill -- ${name}`;
+export const dockerPull = (image: string): Command => sh`docker pull -- ${image}`;
+/** Prints the image's id, or fails when the image is not on the host. */
+export const dockerImageId = (image: string): Command => sh`docker image inspect --format '{{.Id}}' -- ${image}`;
+export const dockerInspect = (target: string, type?: 'container' | 'image'): Command =>
+  type === undefined ? sh`docker inspect -- ${target}` : sh`docker inspect --type ${type} -- ${target}`;
 export const dockerLogs = (name: string, tail?: number): Command =>
-  tail === undefined ? sh`docker logs ${name}` : sh`docker logs --tail ${String(tail)} ${name}`;
-export const dockerExec = (name: string, command: string): Command => sh`docker exec -it ${name} ${raw(command)}`;
+  tail === undefined ? sh`docker logs -- ${name}` : sh`docker logs --tail ${String(tail)} -- ${name}`;
+/** `command` is the user's own command line, run by the host's shell as typed (as the original
+ *  did); the container name is quoted and after `--`. */
+export const dockerExec = (name: string, command: string, interactive: boolean): Command =>
+  sh`docker exec ${raw(interactive ? '-it' : '-i')} -- ${name} ${raw(command)}`;
+/** The second half of replacing a stopped container: its replacement exists (created, under a
+ *  temporary name); remove the old one by id, give the new one the name, start it. One round
+ *  trip, so the window in which neither is there is as short as it can be. */
+export const dockerSwap = (oldId: string, tempName: string, name: string): Command =>
+  sh`docker rm -f -- ${oldId} >/dev/null && docker rename -- ${tempName} ${name} && docker start -- ${name} >/dev/null`;
 
 function comment(container: string): string {
   return `hitc-bind:${container}`;
