@@ -39,7 +39,7 @@ iptables -w -t nat -S ${BIND_CHAIN} 2>/dev/null || true`;
 /** One container as readStateCommand shows it (an array of one), by id or name. */
 export function inspectOneCommand(idExpression: string): Command {
   return sh`${raw(ENGINE_API)}
-if one=$(docker_api "/containers/${raw(idExpression)}/json"); then printf '[%s]\n' "$one"; else docker inspect "${raw(idExpression)}"; fi`;
+if one=$(docker_api "/containers/${raw(idExpression)}/json"); then printf '[%s]\n' "$one"; else docker inspect -- "${raw(idExpression)}"; fi`;
 }
 
 /** Each local image's id by tag: the Engine API's image list (JSON), else one CLI call per tag
@@ -49,7 +49,7 @@ export function readImageIdsCommand(images: readonly string[]): Command {
   return sh`command -v docker >/dev/null 2>&1 || exit 0
 ${raw(ENGINE_API)}
 if all=$(docker_api /images/json); then printf '%s\n' "$all"
-else for i in ${images}; do id=$(docker image inspect -f '{{.Id}}' "$i" 2>/dev/null) && echo "$id $i"; done; fi; true`;
+else for i in ${images}; do id=$(docker image inspect -f '{{.Id}}' -- "$i" 2>/dev/null) && echo "$id $i"; done; fi; true`;
 }
 
 /** `docker run -d` (or, with create, `docker create`: made but not started). Every value is a
@@ -92,11 +92,16 @@ export const dockerLogs = (name: string, tail?: number): Command =>
  *  did); the container name is quoted and after `--`. */
 export const dockerExec = (name: string, command: string, interactive: boolean): Command =>
   sh`docker exec ${raw(interactive ? '-it' : '-i')} -- ${name} ${raw(command)}`;
-/** The second half of replacing a stopped container: its replacement exists (created, under a
- *  temporary name); remove the old one by id, give the new one the name, start it. One round
- *  trip, so the window in which neither is there is as short as it can be. */
-export const dockerSwap = (oldId: string, tempName: string, name: string): Command =>
-  sh`docker rm -f -- ${oldId} >/dev/null && docker rename -- ${tempName} ${name} && docker start -- ${name} >/dev/null`;
+/** The second half of replacing a stopped container, in one round trip: its replacement `newId`
+ *  exists (created under a temporary name). The old one steps aside (renamed, not removed), the
+ *  new one takes the name and starts, and only then is the old one removed. If the new one
+ *  cannot take the name or start, it is removed and the old one gets its name back (same id). */
+export function dockerSwap(oldId: string, newId: string, name: string, aside: string): Command {
+  return sh`docker rename -- ${oldId} ${aside} || exit $?
+docker rename -- ${newId} ${name} || { rc=$?; docker rename -- ${oldId} ${name}; docker rm -f -- ${newId} >/dev/null; exit $rc; }
+docker start -- ${newId} >/dev/null || { rc=$?; docker rm -f -- ${newId} >/dev/null; docker rename -- ${oldId} ${name}; exit $rc; }
+docker rm -f -- ${oldId} >/dev/null`;
+}
 
 function comment(container: string): string {
   return `hitc-bind:${container}`;

@@ -62,16 +62,17 @@ export const run = task(
     // the stopped container goes only once its replacement exists: a bad flag or image fails
     // here with the old one untouched
     c.log(`replacing the stopped container ${existing.name}`);
-    const temp = `${spec.name}.hitc-new-${randomBytes(4).toString('hex')}`;
-    const created = await host.asRoot(dockerRun({ ...spec, name: temp }, {}, { create: true }));
-    const id = created.stdout.trim();
-    const swapped = await host.asRoot(dockerSwap(existing.id, temp, spec.name), { warn: true });
+    const tag = randomBytes(4).toString('hex');
+    const created = await host.asRoot(dockerRun({ ...spec, name: `${spec.name}.hitc-new-${tag}` }, {}, { create: true }));
+    const id = created.stdout.trim().split('\n').pop() ?? '';
+    const swapped = await host.asRoot(dockerSwap(existing.id, id, spec.name, `${spec.name}.hitc-old-${tag}`), { warn: true });
     if (!swapped.ok) {
-      const why = swapped.stderr.trim().split('\n').slice(-3).join(' / ');
-      const gone = (await host.state()).containers.some((x) => x.id === existing.id) ? 'the old container is still there' : 'the old container was removed';
-      throw new TaskError(`replacing the stopped container ${spec.name} on ${host.name} failed half way (${gone}): ${why}`, {
+      const why = swapped.stderr.trim().split('\n').filter((l) => l.trim() !== '').slice(-3).join(' / ') || `exit code ${swapped.exitCode}`;
+      const now = (await host.state()).containers;
+      const back = now.some((x) => x.id === existing.id && x.name === spec.name);
+      throw new TaskError(`the new container ${spec.name} on ${host.name} did not start: ${why}`, {
         host: host.name,
-        hint: `the new container is ${id.slice(0, 12)}; see hitc -H ${host.name} -- docker ps -a`,
+        hint: back ? 'the stopped container was kept as it was (same id)' : `the old container is ${existing.id.slice(0, 12)}; see hitc -H ${host.name} -- docker ps -a`,
       });
     }
     return { id, name: spec.name };

@@ -61,7 +61,13 @@ test('every name, id and image comes after --, so docker never reads it as an op
   assert.equal(dockerLogs('web', 20).script, 'docker logs --tail 20 -- web');
   assert.equal(dockerExec('web', 'cat /etc/hosts', true).script, 'docker exec -it -- web cat /etc/hosts');
   assert.equal(dockerExec("it's", 'ls', false).script, "docker exec -i -- 'it'\\''s' ls");
-  assert.equal(dockerSwap('0123abc', 'web.hitc-new-1', 'web').script, 'docker rm -f -- 0123abc >/dev/null && docker rename -- web.hitc-new-1 web && docker start -- web >/dev/null');
+  assert.equal(
+    dockerSwap('0123abc', '4567def', 'web', 'web.hitc-old-1').script,
+    `docker rename -- 0123abc web.hitc-old-1 || exit $?
+docker rename -- 4567def web || { rc=$?; docker rename -- 0123abc web; docker rm -f -- 4567def >/dev/null; exit $rc; }
+docker start -- 4567def >/dev/null || { rc=$?; docker rm -f -- 4567def >/dev/null; docker rename -- 0123abc web; exit $rc; }
+docker rm -f -- 0123abc >/dev/null`,
+  );
 });
 
 test('image references: empty, option-looking or with spaces are usage errors', () => {

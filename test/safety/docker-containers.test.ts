@@ -38,7 +38,7 @@ let shared = ''; // a one-character id prefix that two containers on the host sh
 
 before(async () => {
   await run(['-H', dh, '--', CLEAN]);
-  await outLines(`docker run -d --name sf-docker-a ${app} >/dev/null && docker run -d --name sf-docker-b ${app} >/dev/null && docker create --name sf-docker-old ${app} >/dev/null`);
+  await outLines(`docker run -d --name sf-docker-a ${app} >/dev/null && docker run -d --name sf-docker-b ${app} >/dev/null && docker create --name sf-docker-old ${app} >/dev/null && docker run -d --name sf-docker-port -p 18996:80 ${app} >/dev/null`);
   // made (not started) until two ids on the host start with the same character: 17 at most
   const found = await outLines(`i=0; while [ $i -lt 17 ]; do
   c=$(docker ps -aq --no-trunc | cut -c1 | sort | uniq -d | head -n1); [ -n "$c" ] && { echo "$c"; exit 0; }
@@ -131,6 +131,15 @@ test('docker.run with a typo\'d image over a stopped container of that name: exi
   const badFlag = await run(['-H', dh, `docker.run:${app},name=sf-docker-old,memory=lots`]);
   assert.equal(badFlag.code, 1, badFlag.stdout + badFlag.stderr);
   assert.match(badFlag.stdout + badFlag.stderr, /docker create/);
+  assert.deepEqual(await snapshot(), before);
+});
+
+test('a replacement that cannot start (its port is taken) is removed and the stopped container keeps its name and id', async () => {
+  const before = await snapshot();
+  const r = await run(['-H', dh, `docker.run:${app},name=sf-docker-old,ports=80:18996`]);
+  assert.equal(r.code, 1, r.stdout + r.stderr);
+  assert.match(r.stdout + r.stderr, new RegExp(`the new container sf-docker-old on ${dh.replace(/\./g, '\\.')} did not start: .*(port is already allocated|address already in use)`));
+  assert.match(r.stdout + r.stderr, /the stopped container was kept as it was \(same id\)/);
   assert.deepEqual(await snapshot(), before);
 });
 
