@@ -39,7 +39,7 @@ iptables -w -t nat -S ${BIND_CHAIN} 2>/dev/null || true`;
 /** One container as readStateCommand shows it (an array of one), by id or name. */
 export function inspectOneCommand(idExpression: string): Command {
   return sh`${raw(ENGINE_API)}
-if one=$(docker_api "/containers/${raw(idExpression)}/json"); then printf '[%s]\n' "$one"; else docker inspect "${raw(idExpression)}"; fi`;
+if one=$(docker_api "/containers/${raw(idExpression)}/json"); then printf '[%s]\n' "$one"; else docker inspect -- "${raw(idExpression)}"; fi`;
 }
 
 /** Each local image's id by tag: the Engine API's image list (JSON), else one CLI call per tag
@@ -49,10 +49,12 @@ export function readImageIdsCommand(images: readonly string[]): Command {
   return sh`command -v docker >/dev/null 2>&1 || exit 0
 ${raw(ENGINE_API)}
 if all=$(docker_api /images/json); then printf '%s\n' "$all"
-else for i in ${images}; do id=$(docker image inspect -f '{{.Id}}' "$i" 2>/dev/null) && echo "$id $i"; done; fi; true`;
+else for i in ${images}; do id=$(docker image inspect -f '{{.Id}}' -- "$i" 2>/dev/null) && echo "$id $i"; done; fi; true`;
 }
 
-export function dockerRun(spec: ContainerSpec, labels: Readonly<Record<string, string>> = {}): Command {
+/** `docker run -d` (or, with create, `docker create`: made but not started). Every value is a
+ *  flag's argument or comes after `--`, so none can be read as an option. */
+export function dockerRun(spec: ContainerSpec, labels: Readonly<Record<string, string>> = {}, options: { create?: boolean } = {}): Command {
   const envAssignments: Command[] = [];
   const flags: Command[] = [];
   if (spec.name) flags.push(sh`--name ${spec.name}`);
@@ -72,16 +74,34 @@ export function dockerRun(spec: ContainerSpec, labels: Readonly<Record<string, s
   const mkdirs = spec.volumes.length > 0 ? sh`mkdir -p ${spec.volumes.map((v) => v.host)} && ` : sh``;
   const env = envAssignments.length > 0 ? sh`${envAssignments} ` : sh``;
   const command = spec.command ? sh` ${raw(spec.command)}` : sh``;
-  return sh`${mkdirs}${env}docker run -d ${flags} ${spec.image}${command}`;
+  const verb = options.create ? sh`docker create` : sh`docker run -d`;
+  return sh`${mkdirs}${env}${verb} ${flags} -- ${spec.image}${command}`;
 }
 
-export const dockerRm = (name: string): Command => sh`docker rm -f ${name}`;
-export const dockerKill = (name: string): Command => sh`docker kill ${name}`;
-export const dockerPull = (image: string): Command => sh`docker pull ${image}`;
-export const dockerInspect = (target: string): Command => sh`docker inspect ${target}`;
+// `--` ends docker's options: a name or image that starts with "-" is an argument, never a flag.
+export const dockerRm = (name: string): Command => sh`docker rm -f -- ${name}`;
+export const dockerKill = (name: string): Command => sh`docker kill -- ${name}`;
+export const dockerPull = (image: string): Command => sh`docker pull -- ${image}`;
+/** Prints the image's id, or fails when the image is not on the host. */
+export const dockerImageId = (image: string): Command => sh`docker image inspect --format '{{.Id}}' -- ${image}`;
+export const dockerInspect = (target: string, type?: 'container' | 'image'): Command =>
+  type === undefined ? sh`docker inspect -- ${target}` : sh`docker inspect --type ${type} -- ${target}`;
 export const dockerLogs = (name: string, tail?: number): Command =>
-  tail === undefined ? sh`docker logs ${name}` : sh`docker logs --tail ${String(tail)} ${name}`;
-export const dockerExec = (name: string, command: string): Command => sh`docker exec -it ${name} ${raw(command)}`;
+  tail === undefined ? sh`docker logs -- ${name}` : sh`docker logs --tail ${String(tail)} -- ${name}`;
+/** `command` is the user's own command line, run by the host's shell as typed (as the original
+ *  did); the container name is quoted and after `--`. */
+export const dockerExec = (name: string, command: string, interactive: boolean): Command =>
+  sh`docker exec ${raw(interactive ? '-it' : '-i')} -- ${name} ${raw(command)}`;
+/** The second half of replacing a stopped container, in one round trip: its replacement `newId`
+ *  exists (created under a temporary name). The old one steps aside (renamed, not removed), the
+ *  new one takes the name and starts, and only then is the old one removed. If the new one
+ *  cannot take the name or start, it is removed and the old one gets its name back (same id). */
+export function dockerSwap(oldId: string, newId: string, name: string, aside: string): Command {
+  return sh`docker rename -- ${oldId} ${aside} || exit $?
+docker rename -- ${newId} ${name} || { rc=$?; docker rename -- ${oldId} ${name}; docker rm -f -- ${newId} >/dev/null; exit $rc; }
+docker start -- ${newId} >/dev/null || { rc=$?; docker rm -f -- ${newId} >/dev/null; docker rename -- ${oldId} ${name}; exit $rc; }
+docker rm -f -- ${oldId} >/dev/null`;
+}
 
 function comment(container: string): string {
   return `hitc-bind:${container}`;

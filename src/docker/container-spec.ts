@@ -35,11 +35,24 @@ export interface ContainerArgs {
   readonly privileged?: boolean;
 }
 
+/** An image reference docker can only read as one: not empty, no "-" in front (an option), no
+ *  spaces or control characters. Checked before any host is asked. */
+export function checkImage(image: string, argument = 'image'): void {
+  if (image === '') throw new UsageError(`empty ${argument}`, { argument, hint: 'e.g. image=nginx:1.27' });
+  if (image.startsWith('-')) {
+    throw new UsageError(`invalid ${argument} "${image}": it starts with "-", so docker would read it as an option`, { argument, hint: 'e.g. image=nginx:1.27' });
+  }
+  if (/[\s\p{Cc}]/u.test(image)) {
+    throw new UsageError(`invalid ${argument} ${JSON.stringify(image)}: an image reference has no spaces or control characters`, { argument, hint: 'e.g. image=nginx:1.27' });
+  }
+}
+
 /** The CLI's string arguments → a ContainerSpec (list values use src/core/list-value.ts). */
 export function containerSpecFromArgs(args: ContainerArgs): ContainerSpec {
   const fail = (arg: string) => (item: string, why: string): never => {
     throw new UsageError(`invalid ${arg} item "${item}": ${why}`, { argument: arg, hint: `e.g. ${arg}=${arg === 'volumes' ? '/srv/data:/data' : 'KEY=value'}` });
   };
+  checkImage(args.image);
   const volumes = splitList(args.volumes ?? '').map((item) => {
     const i = item.indexOf(':');
     if (i <= 0 || i === item.length - 1) fail('volumes')(item, 'volume items are HOST_PATH:CONTAINER_PATH');

@@ -6,6 +6,7 @@ import { CommandError, TaskError } from '../core/errors.ts';
 import { suggest } from '../core/suggest.ts';
 import type { CommandResult, RunOptions, TaskContext } from '../runner/context-types.ts';
 import { readStateCommand } from './commands.ts';
+import { checkContainerWord, matchContainer } from './container-match.ts';
 import { parseHostState, type ContainerInfo, type DockerHostState } from './inspect.ts';
 
 const rootByHost = new Map<string, Promise<boolean>>();
@@ -53,13 +54,15 @@ export class DockerHost {
     }
   }
 
-  /** The container called `name` (running or not), or a TaskError naming the host. */
+  /** The container `name` means (running or not; see container-match.ts), a UsageError when the
+   *  word is empty or could mean several, or a TaskError naming the host when there is none. */
   async container(name: string, state?: DockerHostState): Promise<ContainerInfo> {
+    checkContainerWord(name); // before the host is asked anything
     const s = state ?? (await this.state());
     if (!s.dockerInstalled) {
       throw new TaskError(`docker is not installed on ${this.name}`, { host: this.name, hint: `hitc -H ${this.name} docker.setup` });
     }
-    const found = s.containers.find((c) => c.name === name || c.id.startsWith(name));
+    const found = matchContainer(name, s.containers, this.name);
     if (found) return found;
     const names = s.containers.map((c) => c.name);
     const close = suggest(name, names);

@@ -1,11 +1,12 @@
 // The docker.* task module. Built-in, registered like a user's hitcfile namespace.
 
-import { raw, sh } from '../core/command.ts';
+import { randomBytes } from 'node:crypto';
 import { TaskError } from '../core/errors.ts';
 import { splitList } from '../core/list-value.ts';
 import { task } from '../taskfile/define.ts';
-import { bindCommand, dockerInspect, dockerKill, dockerLogs, dockerPull, dockerRm, dockerRun, unbindCommand } from './commands.ts';
-import { containerSpecFromArgs } from './container-spec.ts';
+import { bindCommand, dockerExec, dockerImageId, dockerInspect, dockerKill, dockerLogs, dockerPull, dockerRm, dockerRun, dockerSwap, unbindCommand } from './commands.ts';
+import { matchContainer, refuseOptionLike } from './container-match.ts';
+import { checkImage, containerSpecFromArgs } from './container-spec.ts';
 import { DockerHost } from './docker-host.ts';
 import { formatBinding, parsePortSpec } from './port-spec.ts';
 import { setupDocker } from './setup.ts';
@@ -53,14 +54,46 @@ export const run = task(
     if (existing?.running) {
       throw new TaskError(`container "${spec.name}" is already running on ${host.name}`, { host: host.name, hint: `hitc -H ${host.name} docker.kill:${spec.name} first` });
     }
-    if (existing) {
-      c.log(`replacing the stopped container ${existing.name}`);
-      await host.asRoot(dockerRm(existing.name), { quiet: true });
+    await ensureImage(host, spec.image);
+    if (!existing || !spec.name) {
+      const result = await host.asRoot(dockerRun(spec));
+      return { id: result.stdout.trim(), name: spec.name ?? null };
     }
-    const result = await host.asRoot(dockerRun(spec));
-    return { id: result.stdout.trim(), name: spec.name ?? null };
+    // the stopped container goes only once its replacement exists: a bad flag or image fails
+    // here with the old one untouched
+    c.log(`replacing the stopped container ${existing.name}`);
+    const tag = randomBytes(4).toString('hex');
+    const created = await host.asRoot(dockerRun({ ...spec, name: `${spec.name}.hitc-new-${tag}` }, {}, { create: true }));
+    const id = created.stdout.trim().split('\n').pop() ?? '';
+    const swapped = await host.asRoot(dockerSwap(existing.id, id, spec.name, `${spec.name}.hitc-old-${tag}`), { warn: true });
+    if (!swapped.ok) {
+      const why = swapped.stderr.trim().split('\n').filter((l) => l.trim() !== '').slice(-3).join(' / ') || `exit code ${swapped.exitCode}`;
+      const now = (await host.state()).containers;
+      const back = now.some((x) => x.id === existing.id && x.name === spec.name);
+      throw new TaskError(`the new container ${spec.name} on ${host.name} did not start: ${why}`, {
+        host: host.name,
+        hint: back ? 'the stopped container was kept as it was (same id)' : `the old container is ${existing.id.slice(0, 12)}; see hitc -H ${host.name} -- docker ps -a`,
+      });
+    }
+    return { id, name: spec.name };
   },
 );
+
+/** The image is on the host, pulled if it was not: nothing is removed for a container whose
+ *  image cannot be had. */
+async function ensureImage(host: DockerHost, image: string): Promise<void> {
+  const present = await host.asRoot(dockerImageId(image), { quiet: true, warn: true });
+  if (present.ok) return;
+  host.c.log(`pulling ${image}`);
+  const pulled = await host.asRoot(dockerPull(image), { quiet: true, warn: true });
+  if (!pulled.ok) {
+    const why = pulled.stderr.trim().split('\n').slice(-2).join(' / ') || `docker pull exited with code ${pulled.exitCode}`;
+    throw new TaskError(`image ${image} is not on ${host.name} and could not be pulled: ${why}`, {
+      host: host.name,
+      hint: 'check the image name and tag (and registry credentials: hitc docker.setup uploads them)',
+    });
+  }
+}
 
 export const ps = task({ description: 'List running containers: name, ip, ports, created, image' }, async (c) => {
   const state = await new DockerHost(c).state();
@@ -90,17 +123,26 @@ export const kill = task(
 );
 
 export const pull = task({ description: 'Pull an image', parallel: true, params: { image: { type: 'string', required: true } } }, async (c, { image }) => {
+  checkImage(image);
   await new DockerHost(c).asRoot(dockerPull(image));
 });
 
 export const inspect = task({ description: 'docker inspect a container or image', params: { target: { type: 'string', required: true } } }, async (c, { target }) => {
-  await new DockerHost(c).asRoot(dockerInspect(target));
+  refuseOptionLike(target, 'target'); // before the host is asked anything
+  if (target !== '') checkImage(target, 'target');
+  const host = new DockerHost(c);
+  const state = await host.state();
+  // a container by the same rules as every docker.* task; anything else is docker's to find
+  const container = matchContainer(target, state.containers, host.name, 'target');
+  await host.asRoot(container ? dockerInspect(container.id, 'container') : dockerInspect(target));
 });
 
 export const logs = task(
   { description: "A container's logs", params: { container: { type: 'string', required: true }, tail: { type: 'number' } } },
   async (c, { container, tail }) => {
-    await new DockerHost(c).asRoot(dockerLogs(container, tail));
+    const host = new DockerHost(c);
+    const info = await host.container(container);
+    await host.asRoot(dockerLogs(info.id, tail));
   },
 );
 
@@ -136,7 +178,7 @@ export const exec = task(
     const info = await host.container(container);
     const command = cmd ?? 'sh -c "command -v bash >/dev/null && exec bash || exec sh"';
     const interactive = process.stdin.isTTY === true;
-    await host.asRoot(sh`docker exec ${raw(interactive ? '-it' : '-i')} ${info.name} ${raw(command)}`, interactive ? { pty: true, stdin: 'inherit' } : { stdin: 'inherit' });
+    await host.asRoot(dockerExec(info.name, command, interactive), interactive ? { pty: true, stdin: 'inherit' } : { stdin: 'inherit' });
   },
 );
 

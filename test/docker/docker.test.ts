@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parsePortSpec } from '../../src/docker/port-spec.ts';
-import { containerSpecFromArgs } from '../../src/docker/container-spec.ts';
-import { bindCommand, dockerRun, readStateCommand, STATE_SEPARATOR, unbindCommand } from '../../src/docker/commands.ts';
+import { checkImage, containerSpecFromArgs } from '../../src/docker/container-spec.ts';
+import { bindCommand, dockerExec, dockerImageId, dockerInspect, dockerKill, dockerLogs, dockerPull, dockerRm, dockerRun, dockerSwap, readStateCommand, STATE_SEPARATOR, unbindCommand } from '../../src/docker/commands.ts';
 import { parseBindRules, parseHostState } from '../../src/docker/inspect.ts';
 import { psRows } from '../../src/docker/ps-table.ts';
 import { renderTable } from '../../src/ui/table.ts';
@@ -41,14 +41,47 @@ test('docker run command, exact', () => {
   const spec = containerSpecFromArgs({ image: 'reg:5000/app:1', name: 'web', ports: '80,53/udp', environment: "MSG=it's here", volumes: '/srv/a b:/data', memory: '256m', hostname: 'h1', privileged: true, command: 'httpd -f' });
   assert.equal(
     dockerRun(spec).script,
-    `mkdir -p '/srv/a b' && docker run -d --name web -v '/srv/a b:/data' -e 'MSG=it'\\''s here' -p 80:80 -p 53:53/udp -m 256m -h h1 --privileged reg:5000/app:1 httpd -f`,
+    `mkdir -p '/srv/a b' && docker run -d --name web -v '/srv/a b:/data' -e 'MSG=it'\\''s here' -p 80:80 -p 53:53/udp -m 256m -h h1 --privileged -- reg:5000/app:1 httpd -f`,
   );
+});
+
+test('docker create (a replacement made but not started), exact', () => {
+  const spec = containerSpecFromArgs({ image: 'app:2', name: 'web.hitc-new-0a1b2c3d', ports: '80' });
+  assert.equal(dockerRun(spec, {}, { create: true }).script, 'docker create --name web.hitc-new-0a1b2c3d -p 80:80 -- app:2');
+});
+
+test('every name, id and image comes after --, so docker never reads it as an option', () => {
+  assert.equal(dockerRm('web').script, 'docker rm -f -- web');
+  assert.equal(dockerKill('web').script, 'docker kill -- web');
+  assert.equal(dockerPull('reg:5000/app:1').script, 'docker pull -- reg:5000/app:1');
+  assert.equal(dockerImageId('app:1').script, "docker image inspect --format '{{.Id}}' -- app:1");
+  assert.equal(dockerInspect('app:1').script, 'docker inspect -- app:1');
+  assert.equal(dockerInspect('0123abc', 'container').script, 'docker inspect --type container -- 0123abc');
+  assert.equal(dockerLogs('web').script, 'docker logs -- web');
+  assert.equal(dockerLogs('web', 20).script, 'docker logs --tail 20 -- web');
+  assert.equal(dockerExec('web', 'cat /etc/hosts', true).script, 'docker exec -it -- web cat /etc/hosts');
+  assert.equal(dockerExec("it's", 'ls', false).script, "docker exec -i -- 'it'\\''s' ls");
+  assert.equal(
+    dockerSwap('0123abc', '4567def', 'web', 'web.hitc-old-1').script,
+    `docker rename -- 0123abc web.hitc-old-1 || exit $?
+docker rename -- 4567def web || { rc=$?; docker rename -- 0123abc web; docker rm -f -- 4567def >/dev/null; exit $rc; }
+docker start -- 4567def >/dev/null || { rc=$?; docker rm -f -- 4567def >/dev/null; docker rename -- 0123abc web; exit $rc; }
+docker rm -f -- 0123abc >/dev/null`,
+  );
+});
+
+test('image references: empty, option-looking or with spaces are usage errors', () => {
+  for (const [bad, why] of [['', /^empty image$/], ['-f', /starts with "-"/], ['--help', /starts with "-"/], ['app 1', /no spaces or control/], ['app\n1', /no spaces or control/]] as const) {
+    assert.throws(() => checkImage(bad), (e: unknown) => e instanceof UsageError && why.test(e.message), bad);
+    assert.throws(() => containerSpecFromArgs({ image: bad }), (e: unknown) => e instanceof UsageError && why.test(e.message), bad);
+  }
+  assert.doesNotThrow(() => checkImage('reg:5000/team/app@sha256:0123'));
 });
 
 test('secret environment values reach docker through its environment, never argv', () => {
   const spec = { ...containerSpecFromArgs({ image: 'db' }), environment: { PASSWORD: secret('hunter2-long') } };
   const command = dockerRun(spec);
-  assert.equal(command.script, `PASSWORD="$HITC_SECRET_0" docker run -d -e PASSWORD db`);
+  assert.equal(command.script, `PASSWORD="$HITC_SECRET_0" docker run -d -e PASSWORD -- db`);
   assert.ok(!remoteScript(command).includes('hunter2'));
   assert.ok(!command.display.includes('hunter2'));
   assert.equal(secretStdin(command), 'hunter2-long\n');
