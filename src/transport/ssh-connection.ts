@@ -1,8 +1,6 @@
 // One authenticated SSH connection. Commands run as channels on it (at most a few at once:
 // sshd's MaxSessions defaults to 10); jump hosts hand out tunnels for the next hop.
 
-import { createReadStream, createWriteStream } from 'node:fs';
-import { pipeline } from 'node:stream/promises';
 import type { Duplex } from 'node:stream';
 import ssh2, { type Client, type ConnectConfig, type SFTPWrapper } from 'ssh2';
 import { ConnectError, type ConnectFailure } from '../core/errors.ts';
@@ -146,17 +144,6 @@ export class SshConnection {
         this.#client.forwardOut('127.0.0.1', 0, host, port, (err, stream) => (err ? reject(err) : resolve(stream))),
       ),
     );
-  }
-
-  async upload(localPath: string, remotePath: string, mode?: number): Promise<void> {
-    const sftp = await this.sftp();
-    await pipeline(createReadStream(localPath), sftp.createWriteStream(remotePath, mode === undefined ? {} : { mode }));
-    if (mode !== undefined) await new Promise<void>((res, rej) => sftp.chmod(remotePath, mode, (e) => (e ? rej(e) : res())));
-  }
-
-  async download(remotePath: string, localPath: string): Promise<void> {
-    const sftp = await this.sftp();
-    await pipeline(sftp.createReadStream(remotePath), createWriteStream(localPath));
   }
 
   /** Close after any pending kills of remote commands have gone through (at most 3 s). */
