@@ -2,6 +2,7 @@
 // bytes go to a private temporary file beside the destination, and only a complete, synced file
 // is renamed over it (posix-rename). Any failure removes the temporary file.
 
+import type { FileHandle } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { SFTPWrapper, Stats } from 'ssh2';
@@ -48,9 +49,20 @@ async function resolveRemoteTarget(sftp: SFTPWrapper, label: string, path: strin
 }
 
 async function streamInto(sftp: SFTPWrapper, source: LocalSource, handle: Handle, signal?: AbortSignal): Promise<void> {
-  const from = source.handle.createReadStream({ start: 0, autoClose: false });
   const to = sftp.createWriteStream('', { handle, autoClose: false } as never);
-  await pipeline(from, to, ...(signal ? [{ signal }] as const : []));
+  await pipeline(readChunks(source.handle), to, ...(signal ? [{ signal }] as const : []));
+}
+
+// Plain reads on the handle: a FileHandle stream would hold the handle open until it is destroyed
+async function* readChunks(file: FileHandle): AsyncGenerator<Buffer> {
+  let position = 0;
+  for (;;) {
+    const buffer = Buffer.allocUnsafe(64 * 1024);
+    const { bytesRead } = await file.read(buffer, 0, buffer.length, position);
+    if (bytesRead === 0) return;
+    position += bytesRead;
+    yield buffer.subarray(0, bytesRead);
+  }
 }
 
 async function fsync(sftp: SFTPWrapper, handle: Handle): Promise<void> {
@@ -130,9 +142,10 @@ export async function sftpGet(sftp: SFTPWrapper, label: string, remotePath: stri
     if (!st.isFile()) throw new TaskError(`${shown} on ${label} is not a regular file`, { host: label, hint: 'give the path of a file (use rsync_down for directories)' });
     await writeLocalAtomically(localPath, async (file) => {
       const from = sftp.createReadStream('', { handle, autoClose: false } as never);
-      const to = file.createWriteStream({ autoClose: false });
       try {
-        await pipeline(from, to, ...(opts.signal ? [{ signal: opts.signal }] as const : []));
+        await pipeline(from, async (chunks: AsyncIterable<Buffer>) => {
+          for await (const chunk of chunks) await file.write(chunk);
+        }, ...(opts.signal ? [{ signal: opts.signal }] as const : []));
       } catch (error) {
         throw transferFailed(label, `get ${shown}`, error);
       }

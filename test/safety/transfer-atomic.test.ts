@@ -130,7 +130,7 @@ async function killMidTransfer(args: string[], env: Record<string, string> = {})
     env,
     timeoutMs: 120_000,
     onStdout: (text, child) => {
-      if (killed || !/\] (put|get) /.test(text)) return;
+      if (killed || !/\] (put|get): /.test(text)) return;
       killed = true;
       setTimeout(() => child.kill('SIGKILL'), 700);
     },
