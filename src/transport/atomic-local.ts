@@ -75,9 +75,9 @@ async function resolveLocalTarget(path: string): Promise<{ target: string; exist
 /**
  * Writes `path` atomically: `fill` writes into a temporary file (mode 0600 while written), which
  * is synced, given its final mode and renamed into place. Any failure removes the temp file and
- * leaves the destination as it was. Final mode: `mode`, else the old file's, else 0600.
+ * leaves the destination as it was. Final mode: `mode`, else the old file's, else `newMode`.
  */
-export async function writeLocalAtomically(path: string, fill: (file: FileHandle) => Promise<void>, mode?: number): Promise<void> {
+export async function writeLocalAtomically(path: string, fill: (file: FileHandle) => Promise<void>, mode?: number, newMode = 0o600): Promise<void> {
   const { target, existing } = await resolveLocalTarget(path);
   const temp = tempNameBeside(target);
   let file: FileHandle;
@@ -90,7 +90,7 @@ export async function writeLocalAtomically(path: string, fill: (file: FileHandle
   try {
     await fill(file);
     await file.sync();
-    await file.chmod(mode ?? (existing ? existing.mode & 0o7777 : 0o600));
+    await file.chmod(mode ?? (existing ? existing.mode & 0o7777 : newMode));
     await file.close();
     await rename(temp, target);
     done = true;
