@@ -98,7 +98,11 @@ export class SshTransport implements Transport {
     const sftp = await conn.sftp();
     if (!options.sudo) return sftpGet(sftp, this.label, remotePath, localPath, transferOptions(options));
     const staged = await this.#rootStep(stageForGetCommand(remotePath, conn.endpoint.user), `get ${remotePath}`);
-    const temp = staged.trim().split('\n').pop() as string;
+    const temp = staged.trim().split('\n').pop() ?? '';
+    // never read or remove anything but the copy the script made
+    if (!/^\/tmp\/\.hitc-get-[A-Za-z0-9]+$/.test(temp)) {
+      throw new TaskError(`get ${remotePath} on ${this.label}: unexpected output from the root copy step`, { host: this.label });
+    }
     try {
       await sftpGet(sftp, this.label, temp, localPath, { ...transferOptions(options), shownPath: remotePath });
     } finally {

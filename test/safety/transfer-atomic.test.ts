@@ -50,7 +50,7 @@ after(async () => {
 });
 
 test('setup: a directory only root can write, with an old file in it', async () => {
-  await onHost(`rm -rf ${DIR} && mkdir -m 755 ${DIR} && printf %s '${OLD}' > ${DIR}/app.conf && chmod 640 ${DIR}/app.conf && chown 0:0 ${DIR}/app.conf`);
+  await onHost(`rm -f /tmp/.hitc-get-* /tmp/.hitc-put-*; rm -rf ${DIR} && mkdir -m 755 ${DIR} && printf %s '${OLD}' > ${DIR}/app.conf && chmod 640 ${DIR}/app.conf && chown 0:0 ${DIR}/app.conf`);
 });
 
 for (const login of ['root', 'ubuntu', 'deploy']) {
