@@ -39,5 +39,5 @@ test('no agent and no terminal: the clear passphrase error, exit 1, nothing run'
   const r = await hitc(box, ['-i', b.passKey, '-H', host, '--', 'echo should-not-run']);
   assert.equal(r.code, 1, r.stdout + r.stderr);
   assert.match(r.stdout + r.stderr, /private key \S+ is encrypted and there is no terminal to ask for its passphrase/);
-  assert.doesNotMatch(r.stdout, /should-not-run/);
+  assert.doesNotMatch(r.stdout, /out: should-not-run/);
 });
