@@ -146,6 +146,7 @@ function sshClientArgs(req: CliRequest, settings: Settings | undefined): string[
   if (req.forwardAgent || settings?.forwardAgent) args.push('-A');
   const timeout = req.connectTimeoutSec ?? settings?.connectTimeoutSec;
   if (timeout) args.push('-o', `ConnectTimeout=${Math.ceil(timeout)}`);
-  args.push('-o', req.strictHostKeys ? 'StrictHostKeyChecking=yes' : 'StrictHostKeyChecking=accept-new');
+  // without --strict-host-keys the tasks add accept-new only where the user's ssh config is silent
+  if (req.strictHostKeys) args.push('-o', 'StrictHostKeyChecking=yes');
   return args;
 }

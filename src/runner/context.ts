@@ -105,11 +105,16 @@ export function createContext(deps: ContextDeps): TaskContext {
       await remote().put(localPath, remotePath, {
         ...(options.mode !== undefined ? { mode: options.mode } : {}),
         ...(options.sudo ? { sudo: options.owner ? { owner: options.owner } : true } : {}),
+        signal: deps.signal,
       });
     },
     get: async (remotePath, localPath, options = {}) => {
       deps.emit({ type: 'command', host: hostName, kind: 'get', display: `${remotePath} -> ${localPath}` });
-      await remote().get(remotePath, localPath, options.sudo ? { sudo: true } : {});
+      await remote().get(remotePath, localPath, {
+        ...(options.mode !== undefined ? { mode: options.mode } : {}),
+        ...(options.sudo ? { sudo: true } : {}),
+        signal: deps.signal,
+      });
     },
     on: (host) => {
       const spec = typeof host === 'string' ? parseHostSpec(host) : host;

@@ -1,10 +1,8 @@
 // One authenticated SSH connection. Commands run as channels on it (at most a few at once:
 // sshd's MaxSessions defaults to 10); jump hosts hand out tunnels for the next hop.
 
-import { createReadStream, createWriteStream } from 'node:fs';
-import { pipeline } from 'node:stream/promises';
 import type { Duplex } from 'node:stream';
-import ssh2, { type Client, type ConnectConfig, type SFTPWrapper } from 'ssh2';
+import ssh2, { type BaseAgent, type Client, type ConnectConfig, type SFTPWrapper } from 'ssh2';
 import { ConnectError, type ConnectFailure } from '../core/errors.ts';
 import { Semaphore } from '../core/semaphore.ts';
 import { sharedOnce } from '../core/once.ts';
@@ -17,9 +15,12 @@ export const MAX_CHANNELS_PER_CONNECTION = 8;
 export interface AuthAttempt {
   readonly type: 'publickey' | 'agent' | 'password';
   readonly password?: string;
-  /** Parsed key or key text (publickey), or the agent socket path (agent). */
+  /** Parsed key or key text (publickey), or the agent socket path or agent object (agent). */
   readonly key?: unknown;
-  readonly agent?: string;
+  /** A key unlocked only when its turn comes (an encrypted key: asks for the passphrase); its
+   *  failure skips it, and is the error shown when no other method authenticates. */
+  readonly load?: () => Promise<unknown>;
+  readonly agent?: string | BaseAgent;
   readonly source: string;
 }
 
@@ -79,6 +80,7 @@ export class SshConnection {
         endpoint.connectTimeoutMs,
       );
       let attempt = 0;
+      let skipped: ConnectError | undefined; // why a key could not be offered (no terminal…)
       const config: ConnectConfig = {
         host: endpoint.hostname,
         port: endpoint.port,
@@ -99,11 +101,21 @@ export class SshConnection {
           );
         },
         authHandler: (_left, _partial, next) => {
-          const method = endpoint.auth[attempt++];
-          if (!method) return next(false as never);
-          if (method.type === 'agent') return next({ type: 'agent', username: endpoint.user, agent: method.agent as string });
-          if (method.type === 'password') return next({ type: 'password', username: endpoint.user, password: method.password as string });
-          return next({ type: 'publickey', username: endpoint.user, key: method.key as string });
+          const offer = (): void => {
+            const method = endpoint.auth[attempt++];
+            if (!method) return next(false as never);
+            if (method.type === 'agent') return next({ type: 'agent', username: endpoint.user, agent: method.agent as string });
+            if (method.type === 'password') return next({ type: 'password', username: endpoint.user, password: method.password as string });
+            if (!method.load) return next({ type: 'publickey', username: endpoint.user, key: method.key as string });
+            method.load().then(
+              (key) => next({ type: 'publickey', username: endpoint.user, key: key as string }),
+              (error: unknown) => {
+                if (error instanceof ConnectError) skipped ??= error;
+                offer();
+              },
+            );
+          };
+          offer();
         },
       };
       client.once('ready', () => {
@@ -114,6 +126,7 @@ export class SshConnection {
       });
       client.on('error', (err: Error & { level?: string; code?: string }) => {
         if (refusal) return fail(refusal);
+        if (skipped && err.level === 'client-authentication') return fail(skipped);
         fail(describeConnectError(endpoint, err));
       });
       client.once('close', () => fail(new ConnectError(endpoint.label, 'closed', 'the server closed the connection during the handshake')));
@@ -146,17 +159,6 @@ export class SshConnection {
         this.#client.forwardOut('127.0.0.1', 0, host, port, (err, stream) => (err ? reject(err) : resolve(stream))),
       ),
     );
-  }
-
-  async upload(localPath: string, remotePath: string, mode?: number): Promise<void> {
-    const sftp = await this.sftp();
-    await pipeline(createReadStream(localPath), sftp.createWriteStream(remotePath, mode === undefined ? {} : { mode }));
-    if (mode !== undefined) await new Promise<void>((res, rej) => sftp.chmod(remotePath, mode, (e) => (e ? rej(e) : res())));
-  }
-
-  async download(remotePath: string, localPath: string): Promise<void> {
-    const sftp = await this.sftp();
-    await pipeline(sftp.createReadStream(remotePath), createWriteStream(localPath));
   }
 
   /** Close after any pending kills of remote commands have gone through (at most 3 s). */
