@@ -1,7 +1,7 @@
 // Ctrl-C and -T stop every remote command, root ones too on hosts where sudo needs a
 // password, with many commands on one host (sshd's MaxSessions), and no command starts after
 // the abort.
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { bed, hitc, sandbox } from '../integration/bed.ts';
 
@@ -14,6 +14,11 @@ const tag = `${process.pid % 1000}`;
 // from matching its own command line
 const sleeper = (n: number): string => `sleep ${tag}${n}`;
 const pattern = (n: number): string => { const s = sleeper(n); return `${s.slice(0, -1)}[${s.slice(-1)}]`; };
+
+after(async () => {
+  // whatever a failing run left behind
+  await hitc(sandbox(), ['-P', '-H', [h1, h2, h3, h4].join(','), '--', `pkill -KILL -f '${pattern(0).replace(/\[0\]$/, '')}[0-9]' ; rm -f ${late} ${late}-root ${late}-timeout; true`]);
+});
 
 async function left(host: string, n: number): Promise<string> {
   await new Promise((r) => setTimeout(r, 700));
@@ -36,9 +41,19 @@ export const many = task(async (c) => {
 export const later = task(async (c) => {
   // a task that goes on after its command failed: its next command must never start
   await c.run('echo started; ${sleeper(4)}').catch(() => undefined);
-  await new Promise((r) => setTimeout(r, 300));
   await c.run('touch ${late}').catch(() => undefined);
   await c.sudo('touch ${late}-root').catch(() => undefined);
+});
+export const timedout = task({ parallel: true }, async (c) => {
+  if (c.host?.host === '${h1}') {
+    // this host runs out of time; its task goes on and must not start another command
+    await c.run('${sleeper(5)}').catch(() => undefined);
+    await new Promise((r) => setTimeout(r, 500));
+    await c.run('touch ${late}-timeout').catch(() => undefined);
+  } else {
+    // the run (and h1's connection) lasts on while another host works
+    await c.run('sleep 1.5');
+  }
 });
 `);
 
@@ -89,6 +104,16 @@ test('no command starts after the interrupt', async () => {
   await new Promise((res) => setTimeout(res, 1500));
   const check = await hitc(sandbox(), ['-H', h4, '--', `ls ${late} ${late}-root 2>/dev/null || echo no-marker; rm -f ${late} ${late}-root`]);
   assert.match(check.stdout, /out: no-marker/);
-  assert.doesNotMatch(check.stdout, /sf-runner-late/);
+  assert.doesNotMatch(check.stdout, /out: \/tmp\/sf-runner-late/);
   assert.match(await left(h4, 4), /out: none-left/);
+});
+
+test("a task that goes on after its host's time limit starts no command", async () => {
+  // one host at a time: h1 times out, then h2 keeps the run (and h1's connection) alive
+  const r = await hitc(box, ['-P', '-z', '1', '--host-timeout', '2', '-H', `${h1},${h2}`, 'timedout'], { timeoutMs: 30_000 });
+  assert.equal(r.code, 1, r.stdout + r.stderr);
+  assert.match(r.stdout, /host time limit of 2s reached/);
+  const check = await hitc(sandbox(), ['-H', h1, '--', `ls ${late}-timeout 2>/dev/null || echo no-marker; rm -f ${late}-timeout`]);
+  assert.match(check.stdout, /out: no-marker/);
+  assert.match(await left(h1, 5), /out: none-left/);
 });
