@@ -33,7 +33,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         return ExitCode.ok;
       case 'list': {
         const loaded = await loadTasks(req.hitcfile);
-        process.stdout.write(listText(loaded.registry.list(), loaded.hitcfile));
+        process.stdout.write(listText(loaded.registry.list(), loaded.hitcfile, loaded.missing));
         return ExitCode.ok;
       }
       case 'display': {

@@ -46,6 +46,8 @@ export function createContext(deps: ContextDeps): TaskContext {
     input: CommandInput,
     options: SudoOptions,
   ): Promise<CommandResult> => {
+    // a task that goes on after Ctrl-C, -T or its host's time limit starts nothing more
+    deps.signal.throwIfAborted();
     const command = toCommand(input);
     const prefix = kind === 'local' ? 'localhost' : hostName;
     const shown = kind === 'sudo' && options.user ? `-u ${options.user} ${command.display}` : command.display;
@@ -101,6 +103,7 @@ export function createContext(deps: ContextDeps): TaskContext {
     sudo: (input, options = {}) => execute(remote(), 'sudo', input, options),
     local: (input, options: RunOptions = {}) => execute(deps.local, 'local', input, options),
     put: async (localPath, remotePath, options = {}) => {
+      deps.signal.throwIfAborted();
       deps.emit({ type: 'command', host: hostName, kind: 'put', display: `${localPath} -> ${remotePath}` });
       await remote().put(localPath, remotePath, {
         ...(options.mode !== undefined ? { mode: options.mode } : {}),
@@ -109,6 +112,7 @@ export function createContext(deps: ContextDeps): TaskContext {
       });
     },
     get: async (remotePath, localPath, options = {}) => {
+      deps.signal.throwIfAborted();
       deps.emit({ type: 'command', host: hostName, kind: 'get', display: `${remotePath} -> ${localPath}` });
       await remote().get(remotePath, localPath, {
         ...(options.mode !== undefined ? { mode: options.mode } : {}),

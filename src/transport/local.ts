@@ -11,6 +11,7 @@ export class LocalTransport implements Transport {
   readonly label = 'localhost';
 
   exec(request: ExecRequest): Promise<ExecResult> {
+    if (request.signal?.aborted) return Promise.reject(request.signal.reason);
     const started = Date.now();
     const script = remoteScript(request.command, request.sudo ? { user: request.sudo.user, mode: 'nopasswd' } : undefined);
     return new Promise((resolve, reject) => {

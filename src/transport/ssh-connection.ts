@@ -7,10 +7,13 @@ import { ConnectError, type ConnectFailure } from '../core/errors.ts';
 import { Semaphore } from '../core/semaphore.ts';
 import { sharedOnce } from '../core/once.ts';
 import { execOnce, type ExecEnvironment } from './ssh-exec.ts';
+import { GroupKiller, killScript, type KillBatch } from './group-killer.ts';
+import { script } from '../core/command.ts';
 import type { ExecRequest, ExecResult } from './types.ts';
 import { hostKeyBlobInfo } from './host-key-blob.ts';
 
 export const MAX_CHANNELS_PER_CONNECTION = 8;
+const KILL_TIMEOUT_MS = 5000;
 
 export interface AuthAttempt {
   readonly type: 'publickey' | 'agent' | 'password';
@@ -41,7 +44,10 @@ export interface SshEndpoint {
 export class SshConnection {
   readonly #client: Client;
   readonly #channels = new Semaphore(MAX_CHANNELS_PER_CONNECTION);
-  readonly #kills = new Set<Promise<void>>();
+  readonly #killer = new GroupKiller((batch) => this.#sendKill(batch));
+  /** The sudo password once a command here needed it: kills of root commands use it too. */
+  #sudoPassword: string | undefined;
+  readonly #active = new Set<Promise<unknown>>();
   #closed = false;
   readonly endpoint: SshEndpoint;
   readonly sftp: () => Promise<SFTPWrapper>;
@@ -136,20 +142,22 @@ export class SshConnection {
 
   async exec(request: ExecRequest, env: Omit<ExecEnvironment, 'client'>): Promise<ExecResult & { sudoNeedsPassword: boolean }> {
     if (this.#closed) throw new ConnectError(this.endpoint.label, 'closed', 'the connection was closed');
-    const killGroup = (pid: number, sudo: boolean): void => {
-      const command = `${sudo ? 'sudo -n ' : ''}kill -KILL -- -${pid} 2>/dev/null || ${sudo ? 'sudo -n ' : ''}kill -KILL ${pid} 2>/dev/null; true`;
-      const done = new Promise<void>((resolve) => {
-        this.#client.exec(command, (err, channel) => {
-          if (err) return resolve();
-          channel.on('close', () => resolve());
-          channel.resume();
-          channel.stderr.resume();
-        });
-      });
-      this.#kills.add(done);
-      void done.then(() => this.#kills.delete(done));
-    };
-    return this.#channels.use(() => execOnce({ ...env, client: this.#client, killGroup }, request));
+    if (env.sudoPassword !== undefined) this.#sudoPassword = env.sudoPassword;
+    const killGroup = (pid: number, sudo: boolean): void => this.#killer.kill(pid, sudo);
+    // execOnce refuses to start once the request's signal fired, also after waiting here
+    const run = this.#channels.use(() => execOnce({ ...env, client: this.#client, killGroup }, request));
+    this.#active.add(run);
+    const forget = (): void => void this.#active.delete(run);
+    run.then(forget, forget);
+    return run;
+  }
+
+  // One channel outside the command limit (the commands it stops hold those), root's kill
+  // through sudo with the password already given for this host (on stdin, as for any sudo).
+  async #sendKill(batch: KillBatch): Promise<void> {
+    const command = script(killScript(batch.pids));
+    const env = { client: this.#client, channelTimeoutMs: KILL_TIMEOUT_MS, ...(batch.sudo && this.#sudoPassword !== undefined ? { sudoPassword: this.#sudoPassword } : {}) };
+    await execOnce(env, { command, ...(batch.sudo ? { sudo: {} } : {}), timeoutMs: KILL_TIMEOUT_MS });
   }
 
   /** A TCP tunnel to host:port through this connection (for the next jump hop). */
@@ -161,11 +169,13 @@ export class SshConnection {
     );
   }
 
-  /** Close after any pending kills of remote commands have gone through (at most 3 s). */
+  /** Close after interrupted commands have ended and their kills have gone through (at most 5 s). */
   async close(): Promise<void> {
-    if (this.#kills.size > 0) {
-      await Promise.race([Promise.all(this.#kills), new Promise((r) => setTimeout(r, 3000).unref())]);
-    }
+    const settled = async (): Promise<void> => {
+      await Promise.allSettled([...this.#active]);
+      await this.#killer.idle();
+    };
+    await Promise.race([settled(), new Promise((r) => setTimeout(r, KILL_TIMEOUT_MS).unref())]);
     this.#closed = true;
     this.#client.end();
   }
