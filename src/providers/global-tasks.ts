@@ -100,6 +100,18 @@ async function selectedNodes(c: TaskContext): Promise<{ provider: Provider; node
         hint: 'hitc nodes shows the servers as they are now; select the server by its current name or address',
       });
     }
+    // the cache may have expired (and been replaced by this run): compare with what the user
+    // last saw listed, however old, so an address copied from an old listing is not followed
+    const before = c.cloud.cache.atStart(known.provider.name, c.cloud.namePrefix);
+    const seen = before?.nodes.filter((n) => n.name === word || n.ip === word);
+    const then = seen?.find((n) => n.running) ?? seen?.[0];
+    if (then && then.id !== same.id) {
+      const at = new Date(before!.fetchedAt).toISOString().slice(0, 16).replace('T', ' ');
+      throw new UsageError(`${word} was ${then.name} (${known.provider.name} ${then.id}) when the servers were last listed (${at} UTC), and is now ${same.name} (${same.id}); nothing was changed`, {
+        argument: word,
+        hint: 'hitc nodes shows the servers as they are now; run the command again to act on the current one',
+      });
+    }
     out.push({ provider: known.provider, node: same });
   }
   return out;
