@@ -50,11 +50,14 @@ export async function runRequest(req: CliRequest): Promise<number> {
     text?.handle(clean);
   };
 
+  const controller = new AbortController();
+  setMaxListeners(0, controller.signal); // one listener per host in flight
   const cloud = new Cloud(
     new ProviderSet(settings?.providers ?? detectProviders(), settings?.providers !== undefined),
     new NodeCache(undefined, settings?.nodeCacheTtlSec ? settings.nodeCacheTtlSec * 1000 : undefined),
     settings?.namePrefix ?? 'HITC-',
     (message) => emit({ type: 'message', host: undefined, level: 'info', text: message }),
+    controller.signal, // provider calls end on Ctrl-C too
   );
   const plan = await buildPlan(req, loaded.registry, settings, cloud);
 
@@ -80,8 +83,6 @@ export async function runRequest(req: CliRequest): Promise<number> {
     sudoPassword,
   });
 
-  const controller = new AbortController();
-  setMaxListeners(0, controller.signal); // one listener per host in flight
   const onSignal = (signal: NodeJS.Signals): void => {
     if (controller.signal.aborted) return;
     // commands are killed by the abort; connections close once the kills went through
@@ -101,6 +102,7 @@ export async function runRequest(req: CliRequest): Promise<number> {
       yes: req.yes,
     }, { transportFor: (h) => pool.transport(h), local: new LocalTransport(), emit, signal: controller.signal, cloud, sshClientArgs: sshClientArgs(req, settings) });
   } finally {
+    await cloud.settled(); // an interrupted create cancels what it started in the cloud first
     await pool.closeAll();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
