@@ -103,12 +103,12 @@ export function parseArgs(argv: readonly string[]): CliRequest {
   };
   const byLong = new Map(OPTIONS.map((o) => [o.long, o]));
   const byShort = new Map(OPTIONS.filter((o) => o.short).map((o) => [o.short as string, o]));
+  // exec cannot pass a NUL, but main() can be called with any strings: never let one through
+  argv.forEach((word, i) => {
+    if (word.includes('\0')) throw new UsageError(`argument ${i + 1} contains a NUL byte (\\0), which no command can carry`, { argument: word.replace(/\0/g, '\\0') });
+  });
   for (let i = 0; i < argv.length; i++) {
     const word = argv[i] as string;
-    if (word.includes('\0')) {
-      // exec cannot pass one, but main() can be called with any strings: never let one through
-      throw new UsageError(`argument ${i + 1} contains a NUL byte (\\0), which no command can carry`, { argument: word.replace(/\0/g, '\\0') });
-    }
     if (word === '--') {
       const rest = argv.slice(i + 1);
       if (rest.length === 0) throw new UsageError('nothing after --', { argument: '--', hint: 'write: hitc -H HOST -- COMMAND' });

@@ -3,7 +3,7 @@
 // masked), and the secret values that must reach the remote process through stdin.
 
 import { UsageError } from './errors.ts';
-import { argvRole, quote, refuseNul } from './quote.ts';
+import { argvRole, quote, quoteArgv, refuseNul } from './quote.ts';
 import { Secret, SECRET_MASK } from './secret.ts';
 
 export interface Command {
@@ -108,10 +108,10 @@ export function remoteScript(command: Command, sudo?: SudoMode): string {
   if (!sudo) return inner;
   const as = sudo.user ? ['-u', sudo.user] : [];
   if (sudo.mode === 'nopasswd') {
-    return `${['sudo', '-n', ...as, '-H', '--', 'sh', '-c'].map(quote).join(' ')} ${quote(inner)}`;
+    return `${quoteArgv(['sudo', '-n', ...as, '-H', '--', 'sh', '-c'])} ${quote(inner)}`;
   }
   const withReady = `printf '%s\\n' ${quote(sudo.ready)} >&2; ${inner}`;
-  return `${['sudo', '-S', '-p', sudo.prompt, ...as, '-H', '--', 'sh', '-c'].map(quote).join(' ')} ${quote(withReady)}`;
+  return `${quoteArgv(['sudo', '-S', '-p', sudo.prompt, ...as, '-H', '--', 'sh', '-c'])} ${quote(withReady)}`;
 }
 
 /** The bytes that precede any user stdin so the script can read its secrets (one per line). */
