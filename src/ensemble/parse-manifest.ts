@@ -244,11 +244,14 @@ function parseFirewall(e: LEntry, path: string, templates: ReadonlyMap<string, L
   return { line: e.line, rules };
 }
 
+// a bound on copies: `count: 1000000` overflowed the stack and a bigger one hung the parser
+const MAX_COUNT = 1000;
+
 function parseCount(e: LEntry | undefined, path: string, issues: ManifestIssue[]): number {
   if (!e) return 1;
   const n = Number(text(e.value));
-  if (!Number.isInteger(n) || n < 1) {
-    issues.push({ path: `${path}.count`, line: e.line, message: 'count must be a whole number ≥ 1' });
+  if (!Number.isInteger(n) || n < 1 || n > MAX_COUNT) {
+    issues.push({ path: `${path}.count`, line: e.line, message: `count must be a whole number from 1 to ${MAX_COUNT}` });
     return 1;
   }
   return n;
