@@ -45,26 +45,26 @@ function fields(out: Buffer): string[] {
 
 test(`quote: printf %s <quoted> gives back the exact bytes (${SHELLS.join(', ')})`, () => {
   fc.assert(
-    fc.property(fc.array(shellText(), { minLength: 1, maxLength: 60 }), (words) => {
+    fc.property(fc.array(shellText(), { minLength: 1, maxLength: 150 }), (words) => {
       const script = words.map((w) => `printf %s ${quote(w)}; printf '\\0'`).join('\n');
       for (const shell of SHELLS) {
         const got = run(shell, script);
         assert.deepEqual(got, Buffer.from(words.map((w) => `${w}\0`).join(''), 'utf8'), shell);
       }
     }),
-    params(25),
+    params(8),
   );
 });
 
 test('quoteArgv and argv(): one quoted word per value, word boundaries kept', () => {
   fc.assert(
-    fc.property(fc.array(fc.array(shellText(), { maxLength: 6 }), { minLength: 1, maxLength: 20 }), (samples) => {
+    fc.property(fc.array(fc.array(shellText(), { maxLength: 6 }), { minLength: 1, maxLength: 50 }), (samples) => {
       // each sample prints its words then an end marker; the marker is one field of its own
       const script = samples.map((words) => `printf '%s\\0' ${quoteArgv(words)} END; ${argv(['printf', '%s\\0', ...words, 'END']).script}`).join('\n');
       const expected = samples.flatMap((words) => [...words, 'END', ...words, 'END']);
       for (const shell of SHELLS) assert.deepEqual(fields(run(shell, script)), expected, shell);
     }),
-    params(20),
+    params(7),
   );
 });
 
@@ -88,19 +88,19 @@ function shLine(values: readonly ShellValue[]) {
 
 test('sh``: random interpolations reach printf as the literal argv', () => {
   fc.assert(
-    fc.property(fc.array(fc.array(shValue, { minLength: 1, maxLength: 6 }), { minLength: 1, maxLength: 20 }), (samples) => {
+    fc.property(fc.array(fc.array(shValue, { minLength: 1, maxLength: 6 }), { minLength: 1, maxLength: 50 }), (samples) => {
       const script = samples.map((vs) => shLine(vs.map((v) => v.value)).script).join('\n');
       const expected = samples.flatMap((vs) => vs.flatMap((v) => v.words));
       for (const shell of SHELLS) assert.deepEqual(fields(run(shell, script)), expected, shell);
     }),
-    params(20),
+    params(7),
   );
 });
 
 test('secrets travel on stdin and arrive as one literal argument; nested sh -c (the sudo shape) keeps every byte', () => {
   const secretText = shellText().filter((s) => !s.includes('\n'));
   fc.assert(
-    fc.property(fc.array(fc.tuple(shellText(), secretText), { minLength: 1, maxLength: 15 }), (pairs) => {
+    fc.property(fc.array(fc.tuple(shellText(), secretText), { minLength: 1, maxLength: 40 }), (pairs) => {
       const commands = pairs.map(([plain, hidden]) => sh`printf '%s\\0' ${plain} ${new Secret(hidden)}`);
       for (const c of commands) assert.ok(!c.script.includes('\0'));
       // each command reads its own secret line from the shared stdin, in order
@@ -113,7 +113,7 @@ test('secrets travel on stdin and arrive as one literal argument; nested sh -c (
         assert.deepEqual(fields(run(shell, `${shell.split(' ')[0]} -c ${quote(script)}`, input)), expected, `${shell} nested`);
       }
     }),
-    params(12),
+    params(5),
   );
 });
 

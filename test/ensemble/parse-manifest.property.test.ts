@@ -77,7 +77,7 @@ const goodValue = (servers: readonly string[], i: number) => {
 const goodContainer = (value: fc.Arbitrary<string>) => fc.record({
   image: fc.oneof(fc.constantFrom('httpd', 'redis:7', 'registry.local:5000/app@sha256:' + 'a'.repeat(64)), value),
   command: fc.oneof(value, fc.array(value, { maxLength: 3 })),
-  environment: fc.dictionary(fc.stringMatching(/^[A-Z_][A-Z0-9_]{0,5}$/), fc.oneof(value, fc.integer(), fc.boolean()), { maxKeys: 3 }),
+  environment: fc.dictionary(fc.constantFrom('A', 'B_1', 'PATH', 'DB_HOST', '_Y', 'x9'), fc.oneof(value, fc.integer(), fc.boolean()), { maxKeys: 3 }),
   ports: fc.array(fc.oneof(fc.integer({ min: 1, max: 65535 }), fc.constantFrom('8080:80', '53/udp', '3306:3307/tcp')), { maxLength: 2 }),
   volumes: fc.dictionary(fc.constantFrom('/srv/data', '/var/log/x'), fc.constantFrom('/data', '/logs'), { maxKeys: 2 }),
   count: fc.integer({ min: 1, max: 3 }), memory: fc.constantFrom('512m', '1g', '1024'), privileged: fc.boolean(), hostname: literal,
@@ -151,7 +151,7 @@ test('manifest-shaped YAML: a manifest (that plans) or located issues, never a c
       const manifest = check(stringify(doc));
       if (manifest) plan(manifest);
     }),
-    params(400),
+    params(200),
   );
 });
 
@@ -165,7 +165,7 @@ test('mostly valid manifests: parsed and planned, or located issues (bad referen
         plan(manifest);
       }
     }),
-    params(250),
+    params(150),
   );
   assert.ok(planned > 0, 'the generator produced no valid manifest at all');
 });
