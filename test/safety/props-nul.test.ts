@@ -26,6 +26,9 @@ export const viaString = task(async (c) => { await c.run('touch ' + cut); });
 export const viaArgv = task(async (c) => { await c.run(['touch', cut]); });
 export const viaSudo = task(async (c) => { await c.sudo(sh\`touch \${cut}\`); });
 export const viaRaw = task(async (c) => { await c.run(sh\`touch \${raw(cut)}\`); });
+// file transfers: SFTP and the local file system would cut or reject the path
+export const viaPut = task(async (c) => { await c.put('hitcfile.ts', cut); });
+export const viaGet = task(async (c) => { await c.get('/etc/hostname', 'got' + String.fromCharCode(0) + 'x'); });
 // the control: the same shape without a NUL does run
 export const control = task(async (c) => { await c.run(sh\`touch \${'${MARK}-control'}\`); });
 `);
@@ -57,6 +60,8 @@ for (const [name, role] of [
   ['viaArgv', /argument 1 of "touch" contains a NUL byte/],
   ['viaSudo', /the value after "touch " in a command contains a NUL byte/],
   ['viaRaw', /a raw\(\) shell fragment contains a NUL byte/],
+  ['viaPut', /put: the remote path contains a NUL byte/],
+  ['viaGet', /get: the local path contains a NUL byte/],
 ] as const) {
   test(`a NUL in a command value (${name}) is a usage error, exit 2, and nothing runs on the host`, async () => {
     const r = await hitc(box, ['-H', host, name]);
