@@ -244,8 +244,9 @@ function parseFirewall(e: LEntry, path: string, templates: ReadonlyMap<string, L
   return { line: e.line, rules };
 }
 
-// a bound on copies: `count: 1000000` overflowed the stack and a bigger one hung the parser
-const MAX_COUNT = 1000;
+// a bound on copies: `count: 1000000` overflowed the stack, a bigger one hung the parser, and
+// servers × containers copies multiply the work of checking references
+const MAX_COUNT = 100;
 
 function parseCount(e: LEntry | undefined, path: string, issues: ManifestIssue[]): number {
   if (!e) return 1;

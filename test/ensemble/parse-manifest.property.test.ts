@@ -66,8 +66,7 @@ const server = fc.oneof(
 const manifestObject = fc.dictionary(names, fc.oneof({ weight: 5, arbitrary: server }, { weight: 1, arbitrary: fc.dictionary(names, fc.oneof(server, container, environment), { maxKeys: 3 }) }), { maxKeys: 4 });
 
 /** Mostly valid manifests (so the planner sees many): local servers, well-formed fields, values
- *  that are literal text (`$` doubled) or references to the servers it declares. */
-const SERVER_NAMES = ['web', 'db', 'cache'] as const;
+ *  that are literal text (`$` doubled) or references that cannot form a cycle. */
 const literal = shellText(10).map((t) => t.replace(/\$/g, '$$$$'));
 /** Values for server `i` of `servers`: literals, or references to itself (host) and earlier servers (no cycles). */
 const goodValue = (servers: readonly string[], i: number) => {
