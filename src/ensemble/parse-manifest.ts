@@ -262,11 +262,15 @@ function parseFirewall(e: LEntry, path: string, templates: ReadonlyMap<string, L
   return { line: e.line, rules, ...(sshFromApplierOnly ? { sshFromApplierOnly } : {}) };
 }
 
+// a bound on copies: `count: 1000000` overflowed the stack, a bigger one hung the parser, and
+// servers × containers copies multiply the work of checking references
+const MAX_COUNT = 100;
+
 function parseCount(e: LEntry | undefined, path: string, issues: ManifestIssue[]): number {
   if (!e) return 1;
   const n = Number(text(e.value));
-  if (!Number.isInteger(n) || n < 1) {
-    issues.push({ path: `${path}.count`, line: e.line, message: 'count must be a whole number ≥ 1' });
+  if (!Number.isInteger(n) || n < 1 || n > MAX_COUNT) {
+    issues.push({ path: `${path}.count`, line: e.line, message: `count must be a whole number from 1 to ${MAX_COUNT}` });
     return 1;
   }
   return n;

@@ -4,6 +4,7 @@
 import { argv, isCommand, script, type Command } from '../core/command.ts';
 import { CommandError, TaskError } from '../core/errors.ts';
 import { formatHostSpec, parseHostSpec, type HostSpec } from '../core/host-spec.ts';
+import { refuseNul } from '../core/quote.ts';
 import type { EventSink, ProgressItem, ProgressState } from '../core/events.ts';
 import type { Transport } from '../transport/types.ts';
 import type { Cloud } from '../providers/cloud.ts';
@@ -29,6 +30,12 @@ export function toCommand(input: CommandInput): Command {
   if (typeof input === 'string') return script(input);
   if (isCommand(input)) return input;
   return argv(input as readonly string[]);
+}
+
+/** SFTP and the local file system cut or reject a path at a NUL: refuse it before any transfer. */
+function refusePaths(op: 'put' | 'get', localPath: string, remotePath: string): void {
+  refuseNul(localPath, `${op}: the local path`);
+  refuseNul(remotePath, `${op}: the remote path`);
 }
 
 export function createContext(deps: ContextDeps): TaskContext {
@@ -104,6 +111,7 @@ export function createContext(deps: ContextDeps): TaskContext {
     local: (input, options: RunOptions = {}) => execute(deps.local, 'local', input, options),
     put: async (localPath, remotePath, options = {}) => {
       deps.signal.throwIfAborted();
+      refusePaths('put', localPath, remotePath);
       deps.emit({ type: 'command', host: hostName, kind: 'put', display: `${localPath} -> ${remotePath}` });
       await remote().put(localPath, remotePath, {
         ...(options.mode !== undefined ? { mode: options.mode } : {}),
@@ -113,6 +121,7 @@ export function createContext(deps: ContextDeps): TaskContext {
     },
     get: async (remotePath, localPath, options = {}) => {
       deps.signal.throwIfAborted();
+      refusePaths('get', localPath, remotePath);
       deps.emit({ type: 'command', host: hostName, kind: 'get', display: `${remotePath} -> ${localPath}` });
       await remote().get(remotePath, localPath, {
         ...(options.mode !== undefined ? { mode: options.mode } : {}),
