@@ -55,7 +55,7 @@ const firewall = orAny(keyed(['80', '22/tcp', '53/udp', '*/tcp', '*/*', '0', '70
 const server = fc.oneof(
   { weight: 1, arbitrary: fc.constant(null) },
   { weight: 8, arbitrary: fc.record({
-    provider: orAny(fc.constantFrom('local', 'ec2', 'digitalocean', 'unmanaged', 'gce', 'Local')),
+    provider: orAny(fc.constantFrom('local', 'ec2', 'digitalocean', 'unmanaged', 'gce', 'Local', 'constructor', '__proto__')),
     count: orAny(fc.oneof(fc.integer({ min: -1, max: 3 }), fc.constantFrom(1e6, 1e9, 0.5, 'two', 100, 101, '1e2'))),
     containers: orAny(fc.oneof(fc.dictionary(names, container, { maxKeys: 3 }), container)),
     firewall, depends_on: orAny(fc.oneof(names, fc.array(names, { maxLength: 2 }))), template: orAny(names),
