@@ -27,7 +27,8 @@ export function parseKeyValues(items: readonly string[], what: string, onError: 
   for (const item of items) {
     const eq = item.indexOf('=');
     if (eq <= 0) onError(item, `${what} items are KEY=VALUE`);
-    out[item.slice(0, eq)] = item.slice(eq + 1);
+    // defined, not assigned: a key named __proto__ must be kept like any other
+    Object.defineProperty(out, item.slice(0, eq), { value: item.slice(eq + 1), enumerable: true, writable: true, configurable: true });
   }
   return out;
 }

@@ -55,6 +55,11 @@ export function parseManifest(file: string, source: string, env: Readonly<Record
 
 function parseServer(e: LEntry, templates: ReadonlyMap<string, LNode>, issues: ManifestIssue[]): ManifestServer[] {
   const path = e.key;
+  if (e.key in Object.prototype) {
+    // server names key plain objects downstream (observed servers by name): `constructor` would find Object.prototype's
+    issues.push({ path, line: e.line, message: `"${e.key}" cannot be a server name (it is reserved)`, hint: 'rename the server' });
+    return [];
+  }
   const raw: LNode = e.value.kind === 'scalar' && e.value.value === null ? { kind: 'map' as const, line: e.line, entries: [] } : e.value;
   if (raw.kind !== 'map') {
     issues.push({ path, line: e.line, message: 'a server is a mapping (provider, containers, firewall, …) or empty' });
@@ -65,11 +70,12 @@ function parseServer(e: LEntry, templates: ReadonlyMap<string, LNode>, issues: M
   const provider = providerText ?? (IPV4.test(e.key) ? 'unmanaged' : undefined);
   if (provider === undefined) {
     issues.push({ path: `${path}.provider`, line: e.line, message: 'a server needs a provider', hint: 'provider: ec2 | digitalocean | local, or name the server by its IP address for an unmanaged server' });
-  } else if (!(provider in PROVIDER_OPTIONS)) {
+  } else if (!Object.hasOwn(PROVIDER_OPTIONS, provider)) {
     const close = suggest(provider, Object.keys(PROVIDER_OPTIONS));
     issues.push({ path: `${path}.provider`, line: entry(spec, 'provider')?.line ?? e.line, message: `unknown provider "${provider}"`, hint: close.length > 0 ? `did you mean ${close.join(' or ')}?` : `providers: ${Object.keys(PROVIDER_OPTIONS).join(', ')}` });
   }
-  const known = provider !== undefined && provider in PROVIDER_OPTIONS;
+  // own keys only: `provider: constructor` is an unknown provider, not Object.prototype's member
+  const known = provider !== undefined && Object.hasOwn(PROVIDER_OPTIONS, provider);
   // with an unknown provider, suggest from every provider's options
   const allowed = [...SERVER_KEYS, ...(known ? (PROVIDER_OPTIONS[provider as string] ?? []) : [...new Set(Object.values(PROVIDER_OPTIONS).flat())])];
   const options: Record<string, string> = {};
@@ -81,7 +87,7 @@ function parseServer(e: LEntry, templates: ReadonlyMap<string, LNode>, issues: M
     } else if (!allowed.includes(field.key)) {
       const close = suggest(field.key, allowed);
       issues.push({ path: `${path}.${field.key}`, line: field.line, message: `unknown server field "${field.key}"${known ? ` for provider ${provider}` : ''}`, ...(close.length > 0 ? { hint: `did you mean ${close.join(' or ')}?` } : {}) });
-    } else if (provider && (PROVIDER_OPTIONS[provider] ?? []).includes(field.key)) {
+    } else if (known && (PROVIDER_OPTIONS[provider as string] ?? []).includes(field.key)) {
       const v = text(field.value);
       if (v === undefined) issues.push({ path: `${path}.${field.key}`, line: field.line, message: 'must be a single value' });
       else options[field.key] = checkVariables(v, `${path}.${field.key}`, field.line, issues);

@@ -30,3 +30,9 @@ test('task arguments named constructor, __proto__ or toString are ordinary names
     assert.throws(() => parseTaskInvocation(`t:${key}=1,${key}=2`), /given twice/);
   }
 });
+
+test('a KEY=VALUE list keeps a key named __proto__ (docker.run environment=__proto__=x)', async () => {
+  const { parseKeyValues, splitList } = await import('../../src/core/list-value.ts');
+  const env = parseKeyValues(splitList('__proto__=x,A=1'), 'environment', () => { throw new Error('unexpected'); });
+  assert.deepEqual(Object.entries(env), [['__proto__', 'x'], ['A', '1']]);
+});

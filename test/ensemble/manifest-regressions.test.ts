@@ -33,3 +33,20 @@ test('a bad reference or depends_on in a counted thing is one issue, found quick
   assert.ok(Date.now() - started < 3000, `took ${Date.now() - started} ms`);
   assert.deepEqual(r.issues.map((i) => `${i.line}: ${i.message}`).sort(), ['5: ${nope.ip}: unknown server "nope"', '5: zzz: unknown server "zzz"']);
 });
+
+// found by test/ensemble/parse-manifest.property.test.ts: `provider: __proto__` (or constructor,
+// toString) passed the `in` check and crashed the parser with a TypeError; a server named so
+// parsed but crashed the planner, which looks servers up in plain objects by name
+test('provider and server names that are Object.prototype members are located issues, not crashes', async () => {
+  const { planEnsemble } = await import('../../src/ensemble/plan.ts');
+  for (const name of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) {
+    const p = parseManifest('m.yml', `web:\n  provider: ${name}\n  size: x\n`);
+    assert.deepEqual(p.issues.map((i) => [i.line, i.message]), [[2, `unknown provider "${name}"`]]);
+    const s = parseManifest('m.yml', `${name}:\n  provider: local\nweb:\n  provider: local\n  containers:\n    ${name === '__proto__' ? 'proto' : name}:\n      image: httpd\n`);
+    assert.deepEqual(s.issues.map((i) => [i.line, i.message]), [[1, `"${name}" cannot be a server name (it is reserved)`]]);
+  }
+  // a container may still be called constructor: containers are matched by name, not by key
+  const ok = parseManifest('m.yml', 'web:\n  provider: local\n  containers:\n    constructor:\n      image: httpd\n');
+  assert.ok(ok.manifest);
+  assert.ok(planEnsemble(ok.manifest, { servers: {} }, { ensemble: 'x' }).things.length > 0);
+});

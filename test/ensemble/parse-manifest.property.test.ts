@@ -47,7 +47,7 @@ const container = orAny(fc.record({
   environment,
   ports: orAny(fc.oneof(fc.array(scalar, { maxLength: 3 }), scalar)),
   volumes: orAny(fc.oneof(fc.array(valueText, { maxLength: 2 }), fc.dictionary(fc.constantFrom('/srv', 'rel', '/a b', '/x'), valueText, { maxKeys: 2 }))),
-  count: orAny(fc.oneof(fc.integer({ min: -1, max: 4 }), fc.constantFrom(1e6, 2 ** 53, 1.5, '3'))),
+  count: orAny(fc.oneof(fc.integer({ min: -1, max: 4 }), fc.constantFrom(1e6, 2 ** 53, 1.5, '3', 100, '0x10'))),
   memory: orAny(scalar), privileged: orAny(scalar), hostname: orAny(valueText), depends_on: orAny(fc.oneof(names, fc.array(names, { maxLength: 2 }))),
   template: orAny(names), ip: scalar, colour: scalar,
 }, { requiredKeys: [] }));
@@ -55,8 +55,8 @@ const firewall = orAny(keyed(['80', '22/tcp', '53/udp', '*/tcp', '*/*', '0', '70
 const server = fc.oneof(
   { weight: 1, arbitrary: fc.constant(null) },
   { weight: 8, arbitrary: fc.record({
-    provider: orAny(fc.constantFrom('local', 'ec2', 'digitalocean', 'unmanaged', 'gce', 'Local')),
-    count: orAny(fc.oneof(fc.integer({ min: -1, max: 3 }), fc.constantFrom(1e6, 1e9, 0.5, 'two'))),
+    provider: orAny(fc.constantFrom('local', 'ec2', 'digitalocean', 'unmanaged', 'gce', 'Local', 'constructor', '__proto__')),
+    count: orAny(fc.oneof(fc.integer({ min: -1, max: 3 }), fc.constantFrom(1e6, 1e9, 0.5, 'two', 100, 101, '1e2'))),
     containers: orAny(fc.oneof(fc.dictionary(names, container, { maxKeys: 3 }), container)),
     firewall, depends_on: orAny(fc.oneof(names, fc.array(names, { maxLength: 2 }))), template: orAny(names),
     size: scalar, image: scalar, ip: scalar, placement: scalar, bid: scalar, docker_mount: scalar, security_group: scalar,
