@@ -82,6 +82,19 @@ for (const login of ['root', 'ubuntu', 'deploy']) {
   });
 }
 
+test('the built-in upload and download tasks, as in the issue: clear errors, nothing changed', async () => {
+  await onHost(`printf %s '${OLD}' > ${DIR}/app.conf`);
+  const up = await hitc(box, ['-H', host, `upload:/no/such/file,${DIR}/app.conf`]);
+  assert.equal(up.code, 2, up.stdout + up.stderr);
+  assert.match(up.stdout + up.stderr, /local file \/no\/such\/file does not exist/);
+  assert.equal(await remoteBytes(`${DIR}/app.conf`), b64(OLD));
+  writeFileSync(join(box.dir, 'down.conf'), OLD);
+  const down = await hitc(box, ['-H', host, `download:${DIR}/nope.conf,down.conf`]);
+  assert.equal(down.code, 1, down.stdout + down.stderr);
+  assert.match(down.stdout + down.stderr, /remote file \/root\/sf-transfer\/nope\.conf does not exist on /);
+  assert.equal(readFileSync(join(box.dir, 'down.conf'), 'utf8'), OLD);
+});
+
 test('without sudo, a directory the login user cannot write: exit 1, hint to use sudo, file unchanged', async () => {
   writeFileSync(join(box.dir, 'new.conf'), 'new\n');
   const r = await hitc(box, ['-H', `ubuntu@${host}`, `put:from=new.conf,to=${DIR}/app.conf`]);
