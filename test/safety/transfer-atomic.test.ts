@@ -4,7 +4,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bed, hitc, sandbox, type CliResult } from '../integration/bed.ts';
 
@@ -47,6 +47,7 @@ const b64 = (text: string): string => Buffer.from(text).toString('base64');
 
 after(async () => {
   await hitc(box, ['-H', host, '--', `rm -rf ${DIR}`]);
+  rmSync(box.dir, { recursive: true, force: true }); // the large test files
 });
 
 test('setup: a directory only root can write, with an old file in it', async () => {
