@@ -2,7 +2,7 @@
 // auth failure, ProxyJump through a bastion (ssh config and -g), unreachable hosts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { bed, hitc, sandbox } from './bed.ts';
 
 const b = bed();
@@ -79,6 +79,8 @@ test('-g gateway works too, and the inner host is not reachable without it', asy
 
 test('a passphrase-protected key without a terminal fails clearly instead of hanging', async () => {
   const box = sandbox();
+  // no other key: the encrypted one is the only way in (another key would be used instead)
+  writeFileSync(box.sshConfig, `Host *\n  User root\n  UserKnownHostsFile ${box.knownHosts}\n`);
   const r = await hitc(box, ['-i', b.passKey, '-H', host, '--', 'true']);
   assert.equal(r.code, 1);
   assert.match(r.stdout + r.stderr, /encrypted and there is no terminal/);

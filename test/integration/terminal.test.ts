@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { bed, HITC, sandbox } from './bed.ts';
 
 const b = bed();
@@ -25,6 +26,8 @@ function underTty(box: ReturnType<typeof sandbox>, args: string[], answers: stri
 
 test('an encrypted key asks its passphrase once for all hosts, without echo', async () => {
   const box = sandbox();
+  // no other key and no agent: the passphrase is needed (a working key would be used first)
+  writeFileSync(box.sshConfig, `Host *\n  User root\n  UserKnownHostsFile ${box.knownHosts}\n`);
   const hosts = b.hosts.slice(20, 24);
   const r = await underTty(box, ['-i', b.passKey, '-P', '-H', hosts.join(','), '--', 'echo in'], [b.passKeyPassphrase]);
   assert.equal(r.code, 0, r.out);

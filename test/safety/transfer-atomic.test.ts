@@ -4,7 +4,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bed, hitc, sandbox, type CliResult } from '../integration/bed.ts';
 
@@ -47,6 +47,7 @@ const b64 = (text: string): string => Buffer.from(text).toString('base64');
 
 after(async () => {
   await hitc(box, ['-H', host, '--', `rm -rf ${DIR}`]);
+  rmSync(box.dir, { recursive: true, force: true }); // the large test files
 });
 
 test('setup: a directory only root can write, with an old file in it', async () => {
@@ -81,6 +82,19 @@ for (const login of ['root', 'ubuntu', 'deploy']) {
     assert.match(r.stdout + r.stderr, new RegExp(`directory ${DIR}/nodir does not exist on `));
   });
 }
+
+test('the built-in upload and download tasks, as in the issue: clear errors, nothing changed', async () => {
+  await onHost(`printf %s '${OLD}' > ${DIR}/app.conf`);
+  const up = await hitc(box, ['-H', host, `upload:/no/such/file,${DIR}/app.conf`]);
+  assert.equal(up.code, 2, up.stdout + up.stderr);
+  assert.match(up.stdout + up.stderr, /local file \/no\/such\/file does not exist/);
+  assert.equal(await remoteBytes(`${DIR}/app.conf`), b64(OLD));
+  writeFileSync(join(box.dir, 'down.conf'), OLD);
+  const down = await hitc(box, ['-H', host, `download:${DIR}/nope.conf,down.conf`]);
+  assert.equal(down.code, 1, down.stdout + down.stderr);
+  assert.match(down.stdout + down.stderr, /remote file \/root\/sf-transfer\/nope\.conf does not exist on /);
+  assert.equal(readFileSync(join(box.dir, 'down.conf'), 'utf8'), OLD);
+});
 
 test('without sudo, a directory the login user cannot write: exit 1, hint to use sudo, file unchanged', async () => {
   writeFileSync(join(box.dir, 'new.conf'), 'new\n');
