@@ -34,7 +34,7 @@ test('what a shell would read as another command, a pipe, a redirection or a sub
 });
 
 test('property: any argv, quoted by hitc, splits back into itself', () => {
-  fc.assert(fc.property(fc.array(fc.string({ unit: 'binary' }), { minLength: 1, maxLength: 6 }), (words) => {
+  fc.assert(fc.property(fc.array(fc.string({ unit: 'binary' }).filter((w) => !w.includes('\0')), { minLength: 1, maxLength: 6 }), (words) => {
     assert.deepEqual(commandWords(quoteArgv(words)), words);
   }), { numRuns: 500 });
 });
