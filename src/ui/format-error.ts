@@ -2,6 +2,7 @@
 // remote failures name the host, the command, the exit code and the tail of stderr.
 
 import { CommandError, ConfigError, ConnectError, HitcError, ManifestError, UsageError } from '../core/errors.ts';
+import { packageRoot } from '../core/package-root.ts';
 import { redact, redactDeep } from '../core/redact.ts';
 
 const TAIL_LINES = 10;
@@ -44,9 +45,21 @@ function describe(error: unknown): FormattedError {
   if (error instanceof UsageError || error instanceof HitcError) {
     return { headline: error.message, details: [], ...(error.hint ? { hint: error.hint } : {}) };
   }
-  // not ours: a bug in a task or in hitc; keep the stack, it is what someone needs to fix it
+  // Not ours. A bug in the user's own task code keeps its stack: it is what they need to fix it.
+  // One that happened inside hitc is one line: its stack means nothing to the user.
   const err = error as Error;
-  return { headline: err?.message ?? String(error), details: err?.stack ? err.stack.split('\n').slice(1, 8).map((l) => l.trim()) : [] };
+  const message = err?.message ?? String(error);
+  const frames = err?.stack ? err.stack.split('\n').slice(1).map((l) => l.trim()).filter((l) => l.startsWith('at ')) : [];
+  if (process.env.HITC_DEBUG !== '1' && isHitcFrame(frames.find((f) => /(\(|^at )(file:\/\/)?\//.test(f)))) {
+    return { headline: `internal error in hitc: ${message}`, details: [], hint: 'this is a bug in hitc, not in your input; HITC_DEBUG=1 shows where it happened' };
+  }
+  return { headline: message, details: frames.slice(0, 7) };
+}
+
+/** A stack frame in hitc's own code (its sources or their compiled cache), not a hitcfile's. */
+export function isHitcFrame(frame: string | undefined, root = packageRoot()): boolean {
+  if (frame === undefined || /hitcfile[^/]*\.[cm]?[jt]s/.test(frame)) return false;
+  return frame.includes(`${root}/src/`) || frame.includes(`${root}/bin/`) || frame.includes(`${root}/node_modules/`);
 }
 
 /** A JSON-safe description of an error for --json output. */
