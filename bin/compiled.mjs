@@ -2,7 +2,7 @@
 // after a change compiles src/ with esbuild into node_modules/.cache (about 0.1 s); later runs
 // import that plain JavaScript directly. A cache that can't be written or built falls back to
 // running the TypeScript sources through tsx.
-import { mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -50,6 +50,15 @@ async function build(outdir) {
   renameSync(tmp, outdir);
 }
 
+// The cache lives inside the install, so whoever can write it can already write src/. Still,
+// code is imported from it only when it belongs to the owner of src/ (or to this user) and
+// is not writable by every user, so a loose .cache directory never becomes a way in.
+function trusted(dir) {
+  const st = lstatSync(dir);
+  const me = typeof process.getuid === 'function' ? process.getuid() : undefined;
+  return st.isDirectory() && (me === undefined || st.uid === statSync(SRC).uid || st.uid === me) && (st.mode & 0o002) === 0;
+}
+
 /** URLs of the compiled entry points, or undefined when the cache can't be used. */
 export async function compiledEntries() {
   if (process.env.HITC_NO_COMPILE_CACHE === '1') return undefined;
@@ -60,6 +69,7 @@ export async function compiledEntries() {
       for (const old of readdirSync(CACHE)) rmSync(join(CACHE, old), { recursive: true, force: true });
       await build(dir);
     }
+    if (!trusted(CACHE) || !trusted(dir)) return undefined;
     return { main: pathToFileURL(join(dir, 'main.mjs')).href, index: pathToFileURL(join(dir, 'index.mjs')).href };
   } catch {
     return undefined;

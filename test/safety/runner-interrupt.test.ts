@@ -15,7 +15,12 @@ const tag = `${process.pid % 1000}`;
 const sleeper = (n: number): string => `sleep ${tag}${n}`;
 const pattern = (n: number): string => { const s = sleeper(n); return `${s.slice(0, -1)}[${s.slice(-1)}]`; };
 
+// a second sshd on h3 with OpenSSH's default MaxSessions (the bed's own allows 64)
+const SSHD_PORT = 2299;
+const SSHD_PID = '/run/sf-runner-sshd.pid';
+
 after(async () => {
+  await hitc(sandbox(), ['-H', h3, '--', `test -e ${SSHD_PID} && kill $(cat ${SSHD_PID}); rm -f ${SSHD_PID}; true`]);
   // whatever a failing run left behind
   await hitc(sandbox(), ['-P', '-H', [h1, h2, h3, h4].join(','), '--', `pkill -KILL -f '${pattern(0).replace(/\[0\]$/, '')}[0-9]' ; rm -f ${late} ${late}-root ${late}-timeout; true`]);
 });
@@ -87,9 +92,11 @@ test('-T kills a root command on a host whose sudo needs a password', async () =
 });
 
 test('SIGINT with more commands on one host than sshd has sessions: every one is stopped', async () => {
+  const sshd = await hitc(sandbox(), ['-H', h3, '--', `test -e ${SSHD_PID} || /usr/sbin/sshd -p ${SSHD_PORT} -o MaxSessions=10 -o PidFile=${SSHD_PID}; sleep 0.3; test -s ${SSHD_PID} && echo sshd-up`]);
+  assert.match(sshd.stdout, /out: sshd-up/, sshd.stdout + sshd.stderr);
   // 8 run at once (hitc's channel limit), the rest wait: interrupt when the first 8 run
   const when = interruptWhen(8, /out: started-\d+/g);
-  const r = await hitc(box, ['-H', `deploy@${h3}`, 'many'], { env: { HITC_SUDO_PASSWORD: password }, timeoutMs: 30_000, onStdout: when.onStdout });
+  const r = await hitc(box, ['-H', `deploy@${h3}:${SSHD_PORT}`, 'many'], { env: { HITC_SUDO_PASSWORD: password }, timeoutMs: 30_000, onStdout: when.onStdout });
   assert.ok(when.sent, `never saw the commands start\n${r.stdout}${r.stderr}`);
   assert.equal(r.code, 130, r.stdout + r.stderr);
   assert.equal((r.stdout.match(/out: started-\d+/g) ?? []).length, 8, `a waiting command started after the interrupt\n${r.stdout}`);
