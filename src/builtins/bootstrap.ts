@@ -8,7 +8,8 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, w
 import { tmpdir } from 'node:os';
 import { join, relative, posix } from 'node:path';
 import { sh } from '../core/command.ts';
-import { ConfigError, UsageError } from '../core/errors.ts';
+import { ConfigError, TaskError, UsageError } from '../core/errors.ts';
+import type { TaskContext } from '../runner/context-types.ts';
 import { task } from '../taskfile/define.ts';
 
 /** {{ NAME }} → process.env.NAME; a missing variable names the template's file and line. */
@@ -28,6 +29,25 @@ function walk(dir: string): string[] {
     else out.push(path);
   }
   return out;
+}
+
+// The scripts go to a directory only this run knows and only the login user can enter (mktemp
+// -d makes it 0700 under a fresh random name): a fixed path under /tmp could be created or
+// symlinked in advance by another user, who would then choose what runs here.
+async function runScripts(c: TaskContext, directory: string, scripts: readonly string[]): Promise<void> {
+  const dir = (await c.run('mktemp -d "${TMPDIR:-/tmp}/hitc-bootstrap.XXXXXXXXXX"', { quiet: true })).stdout.trim();
+  if (!dir.startsWith('/') || dir.includes('\n')) throw new TaskError(`mktemp -d gave an unexpected path: ${JSON.stringify(dir)}`);
+  try {
+    for (const name of scripts) {
+      const remote = posix.join(dir, name);
+      await c.put(join(directory, name), remote, { mode: 0o700 });
+      await c.run(sh`. ${remote}`);
+    }
+  } finally {
+    // also after a failed script; an interrupted run cannot start commands any more, and the
+    // directory it leaves is private and named by nobody else
+    await c.run(sh`rm -rf -- ${dir}`, { quiet: true, warn: true }).catch(() => undefined);
+  }
 }
 
 export const bootstrap = task(
@@ -78,12 +98,7 @@ export const bootstrap = task(
         c.log(`updated ${f.remote}`);
       }
       const scripts = readdirSync(directory).filter((n) => n.endsWith('.sh')).sort();
-      if (scripts.length > 0) await c.run('mkdir -p /tmp/bootstrap_scripts', { quiet: true });
-      for (const name of scripts) {
-        const remote = `/tmp/bootstrap_scripts/${name}`;
-        await c.put(join(directory, name), remote, { mode: 0o755 });
-        await c.run(sh`. ${remote}`);
-      }
+      if (scripts.length > 0) await runScripts(c, directory, scripts);
     } finally {
       rmSync(scratch, { recursive: true, force: true });
     }

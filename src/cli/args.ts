@@ -103,6 +103,10 @@ export function parseArgs(argv: readonly string[]): CliRequest {
   };
   const byLong = new Map(OPTIONS.map((o) => [o.long, o]));
   const byShort = new Map(OPTIONS.filter((o) => o.short).map((o) => [o.short as string, o]));
+  // exec cannot pass a NUL, but main() can be called with any strings: never let one through
+  argv.forEach((word, i) => {
+    if (word.includes('\0')) throw new UsageError(`argument ${i + 1} contains a NUL byte (\\0), which no command can carry`, { argument: word.replace(/\0/g, '\\0') });
+  });
   for (let i = 0; i < argv.length; i++) {
     const word = argv[i] as string;
     if (word === '--') {

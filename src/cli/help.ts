@@ -29,9 +29,9 @@ export function versionText(): string {
   return `hitc ${pkg.version}\n`;
 }
 
-export function listText(tasks: readonly RegisteredTask[], hitcfile: string | undefined): string {
+export function listText(tasks: readonly RegisteredTask[], hitcfile: string | undefined, missing?: string): string {
   const width = Math.max(...tasks.map((t) => t.name.length), 10);
-  const lines = [hitcfile ? `Tasks from ${hitcfile} and built-in modules:` : 'Built-in tasks (no hitcfile.ts found here or above):', ''];
+  const lines = [hitcfile ? `Tasks from ${hitcfile} and built-in modules:` : `Built-in tasks (${missing ?? 'no hitcfile.ts found here or above'}):`, ''];
   for (const t of tasks) {
     const first = (t.task.options.description ?? '').split('\n')[0];
     lines.push(`  ${t.name.padEnd(width)}  ${first}`);

@@ -6,11 +6,17 @@ import { parseArgs, type CliRequest } from './args.ts';
 import { displayText, helpText, listText, versionText } from './help.ts';
 import { loadTasks } from './load-tasks.ts';
 import { formatError } from '../ui/format-error.ts';
+import { guardOutput } from '../ui/redacting-output.ts';
+import { registerEnvSecrets } from './env-secrets.ts';
 import { colorWanted, createStyle } from '../ui/style.ts';
 
 export { setHitcApiUrl } from '../taskfile/api-url.ts';
 
 export async function main(argv: readonly string[]): Promise<number> {
+  // before anything can be printed: every write is masked from here on
+  registerEnvSecrets();
+  guardOutput(process.stdout);
+  guardOutput(process.stderr);
   // a failed promise nobody awaited is a bug in hitc or a task: one line, never a crash with a stack
   process.on('unhandledRejection', (reason) => {
     process.stderr.write(`hitc: internal error: ${formatError(reason).headline} (a background step failed unobserved; please report this)\n`);
@@ -27,7 +33,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         return ExitCode.ok;
       case 'list': {
         const loaded = await loadTasks(req.hitcfile);
-        process.stdout.write(listText(loaded.registry.list(), loaded.hitcfile));
+        process.stdout.write(listText(loaded.registry.list(), loaded.hitcfile, loaded.missing));
         return ExitCode.ok;
       }
       case 'display': {

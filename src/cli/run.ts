@@ -4,7 +4,7 @@
 import { setMaxListeners } from 'node:events';
 import { ExitCode, InterruptedError, isHitcError } from '../core/errors.ts';
 import type { EventSink, RunEvent } from '../core/events.ts';
-import { redact } from '../core/secret.ts';
+import { redactDeep, registerSecret } from '../core/redact.ts';
 import { sharedOnce } from '../core/once.ts';
 import { runPlan } from '../runner/execute.ts';
 import type { HostOutcome } from '../runner/plan.ts';
@@ -24,18 +24,21 @@ import type { CliRequest } from './args.ts';
 import type { Settings } from '../taskfile/define.ts';
 import { buildPlan } from './build-plan.ts';
 import { loadTasks } from './load-tasks.ts';
+import { registerEnvSecrets } from './env-secrets.ts';
 
 export async function runRequest(req: CliRequest): Promise<number> {
   const loaded = await loadTasks(req.hitcfile);
   const settings = loaded.settings;
-  const secrets = new Set<string>();
+  registerEnvSecrets(); // again: the hitcfile may have set them
   const style = createStyle(colorWanted(req.color, process.stdout));
   const text = req.json ? undefined : new TextReporter(process.stdout, style, req.output);
   const json = req.json ? new JsonCollector() : undefined;
   // a live list needs a real terminal with a width to redraw in
   const live = text && req.output === 'stream' && process.stdout.isTTY && (process.stdout.columns ?? 0) >= 40 ? new LiveProgress() : undefined;
   const emit: EventSink = (event: RunEvent) => {
-    const clean = secrets.size > 0 ? redactEvent(event, secrets) : event;
+    // redacted here too, not only where text is written: a live list cuts lines to the
+    // terminal's width, which could leave half a secret the writer no longer recognises
+    const clean = redactEvent(event);
     json?.handle(clean);
     if (live && (clean.type === 'progress-start' || clean.type === 'progress' || clean.type === 'progress-end')) {
       if (live.handle(clean)) {
@@ -47,11 +50,14 @@ export async function runRequest(req: CliRequest): Promise<number> {
     text?.handle(clean);
   };
 
+  const controller = new AbortController();
+  setMaxListeners(0, controller.signal); // one listener per host in flight
   const cloud = new Cloud(
     new ProviderSet(settings?.providers ?? detectProviders(), settings?.providers !== undefined),
     new NodeCache(undefined, settings?.nodeCacheTtlSec ? settings.nodeCacheTtlSec * 1000 : undefined),
     settings?.namePrefix ?? 'HITC-',
     (message) => emit({ type: 'message', host: undefined, level: 'info', text: message }),
+    controller.signal, // provider calls end on Ctrl-C too
   );
   const plan = await buildPlan(req, loaded.registry, settings, cloud);
 
@@ -59,8 +65,7 @@ export async function runRequest(req: CliRequest): Promise<number> {
   const sudoPassword = sharedOnce(async () => {
     const fromEnv = process.env.HITC_SUDO_PASSWORD;
     const password = fromEnv !== undefined && fromEnv !== '' ? fromEnv : ask ? await ask('[sudo] password for the remote hosts: ') : undefined;
-    if (password) secrets.add(password);
-    return password;
+    return registerSecret(password);
   });
   const pool = new SshPool({
     ...(req.user ?? settings?.user ? { user: (req.user ?? settings?.user) as string } : {}),
@@ -78,8 +83,6 @@ export async function runRequest(req: CliRequest): Promise<number> {
     sudoPassword,
   });
 
-  const controller = new AbortController();
-  setMaxListeners(0, controller.signal); // one listener per host in flight
   const onSignal = (signal: NodeJS.Signals): void => {
     if (controller.signal.aborted) return;
     // commands are killed by the abort; connections close once the kills went through
@@ -99,6 +102,7 @@ export async function runRequest(req: CliRequest): Promise<number> {
       yes: req.yes,
     }, { transportFor: (h) => pool.transport(h), local: new LocalTransport(), emit, signal: controller.signal, cloud, sshClientArgs: sshClientArgs(req, settings) });
   } finally {
+    await cloud.settled(); // an interrupted create cancels what it started in the cloud first
     await pool.closeAll();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
@@ -128,19 +132,10 @@ export async function runRequest(req: CliRequest): Promise<number> {
   return exitCode;
 }
 
-function redactEvent(event: RunEvent, secrets: Set<string>): RunEvent {
-  switch (event.type) {
-    case 'output':
-      return { ...event, line: redact(event.line, secrets) };
-    case 'command':
-      return { ...event, display: redact(event.display, secrets) };
-    case 'message':
-      return { ...event, text: redact(event.text, secrets) };
-    case 'progress':
-      return event.detail === undefined ? event : { ...event, detail: redact(event.detail, secrets) };
-    default:
-      return event;
-  }
+function redactEvent(event: RunEvent): RunEvent {
+  // an error in an event stays an Error (its class decides how it is shown): it is redacted
+  // when formatted; every string beside it is redacted here
+  return redactDeep(event);
 }
 
 /** The same connection settings for the system ssh (tasks `ssh`, `rsync_up`, …). */
@@ -153,6 +148,7 @@ function sshClientArgs(req: CliRequest, settings: Settings | undefined): string[
   if (req.forwardAgent || settings?.forwardAgent) args.push('-A');
   const timeout = req.connectTimeoutSec ?? settings?.connectTimeoutSec;
   if (timeout) args.push('-o', `ConnectTimeout=${Math.ceil(timeout)}`);
-  args.push('-o', req.strictHostKeys ? 'StrictHostKeyChecking=yes' : 'StrictHostKeyChecking=accept-new');
+  // without --strict-host-keys the tasks add accept-new only where the user's ssh config is silent
+  if (req.strictHostKeys) args.push('-o', 'StrictHostKeyChecking=yes');
   return args;
 }

@@ -39,8 +39,9 @@ export function parseTaskInvocation(word: string): TaskInvocation {
         if (!/^[A-Za-z_]\w*$/.test(key)) {
           throw new UsageError(`in "${word}": "${key}" is not an argument name`, { argument: word });
         }
-        if (key in named) throw new UsageError(`in "${word}": argument "${key}" given twice`, { argument: word });
-        named[key] = unescape(part.slice(eq + 1));
+        // own properties only: `constructor=1` or `__proto__=1` are names like any other
+        if (Object.hasOwn(named, key)) throw new UsageError(`in "${word}": argument "${key}" given twice`, { argument: word });
+        Object.defineProperty(named, key, { value: unescape(part.slice(eq + 1)), enumerable: true, writable: true, configurable: true });
       }
     }
   }

@@ -2,7 +2,8 @@
 // A Command carries the script for the remote shell, a display form for humans (secrets
 // masked), and the secret values that must reach the remote process through stdin.
 
-import { quote } from './quote.ts';
+import { UsageError } from './errors.ts';
+import { argvRole, quote, quoteArgv, refuseNul } from './quote.ts';
 import { Secret, SECRET_MASK } from './secret.ts';
 
 export interface Command {
@@ -20,6 +21,7 @@ export class RawShell {
   constructor(readonly text: string) {}
 }
 export function raw(text: string): RawShell {
+  refuseNul(text, 'a raw() shell fragment');
   return new RawShell(text);
 }
 
@@ -31,12 +33,13 @@ export function isCommand(value: unknown): value is Command {
 
 /** A plain script the user wrote themselves (e.g. `run('uptime')`): trusted, not quoted. */
 export function script(text: string): Command {
+  refuseNul(text, 'the command');
   return { kind: 'hitc-command', script: text, display: text, secrets: [] };
 }
 
 /** An argv run as one command, each word quoted. */
 export function argv(words: readonly string[]): Command {
-  const text = words.map(quote).join(' ');
+  const text = words.map((w, i) => quote(w, argvRole(words, i))).join(' ');
   return { kind: 'hitc-command', script: text, display: text, secrets: [] };
 }
 
@@ -49,13 +52,18 @@ export function sh(strings: TemplateStringsArray, ...values: ShellValue[]): Comm
   let body = '';
   let display = '';
   const secrets: string[] = [];
+  let role = '';
   const render = (value: ShellValue): [string, string] => {
     if (value instanceof Secret) {
+      refuseNul(value.reveal(), `secret ${value.label}`, { secret: true });
       const name = `HITC_SECRET_${secrets.length}`;
       secrets.push(value.reveal());
       return [`"$${name}"`, SECRET_MASK];
     }
-    if (value instanceof RawShell) return [value.text, value.text];
+    if (value instanceof RawShell) {
+      refuseNul(value.text, 'a raw() shell fragment');
+      return [value.text, value.text];
+    }
     if (isCommand(value)) {
       secrets.push(...value.secrets);
       return [value.script, value.display];
@@ -64,13 +72,15 @@ export function sh(strings: TemplateStringsArray, ...values: ShellValue[]): Comm
       const parts = value.map(render);
       return [parts.map((p) => p[0]).join(' '), parts.map((p) => p[1]).join(' ')];
     }
-    const word = quote(String(value));
+    const word = quote(String(value), role);
     return [word, word];
   };
   strings.forEach((chunk, i) => {
+    refuseNul(chunk, 'an sh`…` template');
     body += chunk;
     display += chunk;
     if (i < values.length) {
+      role = `the value after "${display.slice(-40).trimStart()}" in a command`;
       const [s, d] = render(values[i] as ShellValue);
       body += s;
       display += d;
@@ -90,21 +100,30 @@ export type SudoMode = { user?: string } & ({ mode: 'nopasswd' } | { mode: 'pass
  * stdin (secrets, user input) belongs to the command.
  */
 export function remoteScript(command: Command, sudo?: SudoMode): string {
+  // the last gate before a transport: whatever built the command, a NUL is never sent
+  refuseNul(command.script, `the command "${command.display.replace(/\0/g, '\\0').slice(0, 80)}"`);
+  checkSecrets(command);
   const reads = command.secrets.map((_, i) => `IFS= read -r HITC_SECRET_${i}; export HITC_SECRET_${i}; `);
   const inner = `${reads.join('')}${command.script}`;
   if (!sudo) return inner;
   const as = sudo.user ? ['-u', sudo.user] : [];
   if (sudo.mode === 'nopasswd') {
-    return `${['sudo', '-n', ...as, '-H', '--', 'sh', '-c'].map(quote).join(' ')} ${quote(inner)}`;
+    return `${quoteArgv(['sudo', '-n', ...as, '-H', '--', 'sh', '-c'])} ${quote(inner)}`;
   }
   const withReady = `printf '%s\\n' ${quote(sudo.ready)} >&2; ${inner}`;
-  return `${['sudo', '-S', '-p', sudo.prompt, ...as, '-H', '--', 'sh', '-c'].map(quote).join(' ')} ${quote(withReady)}`;
+  return `${quoteArgv(['sudo', '-S', '-p', sudo.prompt, ...as, '-H', '--', 'sh', '-c'])} ${quote(withReady)}`;
 }
 
 /** The bytes that precede any user stdin so the script can read its secrets (one per line). */
 export function secretStdin(command: Command): string {
-  for (const value of command.secrets) {
-    if (value.includes('\n')) throw new TypeError('a secret passed to a command cannot contain a newline');
-  }
+  checkSecrets(command);
   return command.secrets.map((s) => `${s}\n`).join('');
+}
+
+/** Each secret travels as one stdin line read by `read -r`: a newline or a NUL would cut it. */
+function checkSecrets(command: Command): void {
+  for (const value of command.secrets) {
+    if (value.includes('\n')) throw new UsageError('a secret passed to a command cannot contain a newline', { hint: 'store it base64-encoded' });
+    refuseNul(value, 'a secret passed to a command', { secret: true });
+  }
 }

@@ -1,10 +1,30 @@
 // POSIX shell quoting. Every value hitc interpolates into a remote command passes through here,
 // so `; $(…) \` ' "` and newlines arrive at the remote program as literal bytes.
 
+import { UsageError } from './errors.ts';
+
 const SAFE_WORD = /^[A-Za-z0-9_@%+=:,./-]+$/;
 
+/**
+ * A NUL byte cannot reach a program through a shell line or argv (C strings end there), so a
+ * value carrying one would arrive cut short or altered: refuse it before anything is sent.
+ * `role` says which value it is (shown to the user), e.g. "docker.logs: container".
+ */
+export function refuseNul(text: string, role = 'a command value', options: { secret?: boolean } = {}): void {
+  if (!text.includes('\0')) return;
+  throw new UsageError(`${role} contains a NUL byte (\\0), which no shell command or argv can carry; nothing was sent`, {
+    hint: options.secret ? 'remove the NUL byte from the secret' : `remove the NUL byte from the value: ${preview(text)}`,
+  });
+}
+
+/** The value as an escaped literal, short enough for one line (NUL shows as \u0000). */
+function preview(text: string): string {
+  return JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}…` : text);
+}
+
 /** Quote one word for sh/bash. Words made only of safe characters stay readable. */
-export function quote(word: string): string {
+export function quote(word: string, role?: string): string {
+  refuseNul(word, role);
   if (word === '') return "''";
   if (SAFE_WORD.test(word)) return word;
   return `'${word.replace(/'/g, `'\\''`)}'`;
@@ -12,5 +32,10 @@ export function quote(word: string): string {
 
 /** Quote each word and join with spaces: an argv turned into one shell line. */
 export function quoteArgv(argv: readonly string[]): string {
-  return argv.map(quote).join(' ');
+  return argv.map((w, i) => quote(w, argvRole(argv, i))).join(' ');
+}
+
+/** "argument 2 of docker" — which word of an argv a value is. */
+export function argvRole(argv: readonly string[], i: number): string {
+  return i === 0 ? 'the program name of a command' : `argument ${i} of ${JSON.stringify((argv[0] ?? '').replace(/\0/g, '\\0'))}`;
 }

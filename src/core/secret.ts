@@ -1,7 +1,8 @@
 // A value that must never be printed, logged, put in a plan or passed in argv (argv is
-// world-readable through /proc on the remote host). Printing one shows a mask instead.
+// world-readable through /proc on the remote host). Printing one shows a mask instead, and its
+// value is registered for redaction, so it is masked even where a task printed it by hand.
 
-const MASK = '••••••';
+import { SECRET_MASK as MASK, registerSecret } from './redact.ts';
 
 export class Secret {
   readonly #value: string;
@@ -10,6 +11,7 @@ export class Secret {
   constructor(value: string, label = 'secret') {
     this.#value = value;
     this.label = label;
+    registerSecret(value);
   }
   /** The real value. Call only at the edge that hands it to a remote stdin or a prompt. */
   reveal(): string {
@@ -28,15 +30,6 @@ export class Secret {
 
 export function secret(value: string, label?: string): Secret {
   return new Secret(value, label);
-}
-
-/** Replace every occurrence of the given secret values in a text (for output and errors). */
-export function redact(text: string, secrets: Iterable<string>): string {
-  let out = text;
-  for (const value of secrets) {
-    if (value.length >= 3) out = out.split(value).join(MASK);
-  }
-  return out;
 }
 
 export { MASK as SECRET_MASK };

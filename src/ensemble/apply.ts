@@ -3,7 +3,7 @@
 // independent branches finish. No decisions are made here: the plan made them.
 
 import { TaskError } from '../core/errors.ts';
-import { sh } from '../core/command.ts';
+import { sh, type Command } from '../core/command.ts';
 import { dockerRm, dockerRun, inspectOneCommand, STATE_SEPARATOR, unbindCommand } from '../docker/commands.ts';
 import { parseHostState } from '../docker/inspect.ts';
 import { DockerHost } from '../docker/docker-host.ts';
@@ -11,8 +11,8 @@ import { setupDocker } from '../docker/setup.ts';
 import type { ProgressGroup, TaskContext } from '../runner/context-types.ts';
 import { waitForSsh } from '../providers/wait-ssh.ts';
 import { applyFirewall, removeFirewall } from './firewall-apply.ts';
-import { firewallRestoreInput, parseSshPath, READ_SSH_PATH, type SshPath } from './firewall-commands.ts';
-import { firewallHash, resolveFirewallRules } from './firewall-rules.ts';
+import { firewallRestoreInput, parseSshPath, READ_SSH_PATH } from './firewall-commands.ts';
+import { firewallHash, resolveFirewallRules, transientPeer } from './firewall-rules.ts';
 import { describeId, type Manifest, type ManifestServer } from './model.ts';
 import type { Located, Stray } from './observe.ts';
 import { LABELS, type ObservedWorld } from './observed.ts';
@@ -177,18 +177,30 @@ async function applyThing(c: TaskContext, t: PlannedThing, server: ManifestServe
     if (t.action === 'keep') return false;
     const mc = server.containers.find((x) => x.name === t.name);
     if (!mc) throw new TaskError(`${t.id} is not in the manifest`);
-    const { run: containerSpec, normal, hash } = resolveContainer(mc, (value, where) => must(value, where, facts, server.name)) as ResolvedContainer;
+    const { run: containerSpec, normal, hash, argv } = resolveContainer(mc, (value, where) => must(value, where, facts, server.name)) as ResolvedContainer;
+    // a variable may have filled it in: docker would read a leading "-" as an option
+    if (!/^[A-Za-z0-9]\S*$/.test(containerSpec.image)) throw new TaskError(`${mc.path}.image: "${containerSpec.image}" is not an image name`);
     // one round trip: remove what this replaces, run, and read the new container back
     if (!facts.docker.has(server.name)) note('setting up Docker');
     await dockerReady(facts, server.name, host);
     const replacing = t.action === 'replace';
-    // an image not on the server yet is pulled before the old container goes, so the swap is short;
-    // a tag already there is not re-pulled (that is pull=true's job, at observation), so other
-    // containers of the same tag never silently fall behind it
-    if (replacing) await host.asRoot(sh`docker image inspect ${containerSpec.image} >/dev/null 2>&1 || docker pull -q ${containerSpec.image} >/dev/null`, { quiet: true }).catch(() => undefined);
+    // the image is on the server before anything is removed: a tag that cannot be pulled (a typo)
+    // fails this step and the old container keeps running. A tag already there is not re-pulled
+    // (that is pull=true's job, at observation), so other containers of the same tag never
+    // silently fall behind it.
+    await ensureImage(host, server.name, containerSpec.image);
     const labels = { [LABELS.ensemble]: ensemble, [LABELS.specHash]: hash, [LABELS.spec]: JSON.stringify(normal) };
-    const swap = replacing ? sh`${unbindCommand(mc.name, undefined)} >/dev/null; docker rm -f ${mc.name} >/dev/null; ` : sh``;
-    const result = await host.asRoot(sh`${swap}id=$(${dockerRun(containerSpec, labels)}) && (${inspectOneCommand('$id')}) && echo ${STATE_SEPARATOR}`, { quiet: true });
+    // the command's words follow the image, each one quoted: no shell ever splits or reads them
+    const words = argv ? sh` ${argv}` : sh``;
+    const run = sh`${dockerRun(containerSpec, labels)}${words}`;
+    const result = await host.asRoot(replacing ? swapScript(mc.name, run) : sh`id=$(${run}) && (${inspectOneCommand('$id')}) && echo ${STATE_SEPARATOR}`, { quiet: true, warn: true });
+    if (!result.ok) {
+      const said = result.stderr.trim().split('\n').filter((l) => l.trim() !== '').slice(-3).join(' / ');
+      throw new TaskError(`[${server.name}] docker run for ${mc.name} ${result.timedOut ? 'timed out' : `exited with code ${result.exitCode}`}${said ? `: ${said}` : ''}`, {
+        host: server.name,
+        hint: replacing ? 'the old container was put back as it was (same id)' : 'check the image, command and ports of that container',
+      });
+    }
     const after = parseHostState(result.stdout).containers[0];
     if (after) facts.containers.set(`${server.name}/${mc.name}`, after as unknown as Record<string, unknown>);
     return `${replacing ? 'replaced' : 'started'}${after?.ip ? ` (${after.ip})` : ''}: ${t.reasons.join('; ')}`;
@@ -203,16 +215,54 @@ async function applyThing(c: TaskContext, t: PlannedThing, server: ManifestServe
   }
   const rules = resolveFirewallRules(server.firewall?.rules ?? [], lookupIn(facts, server.name), specials(facts));
   if (!rules) throw new TaskError(`${server.name}.firewall: a source address is still unknown`);
-  const hash = firewallHash(rules);
+  // the address hitc applies from keeps SSH (transiently) unless the rules admit it already;
+  // read as the login user (through sudo the environment has lost SSH_CLIENT)
+  const sshPath = parseSshPath((await host.c.run(READ_SSH_PATH, { quiet: true })).stdout);
+  if (!sshPath) throw new TaskError(`${server.name}: cannot tell which SSH connection to keep open (no SSH_CLIENT), so the firewall was not changed`);
+  const peer = transientPeer(rules, sshPath);
+  const hash = firewallHash(rules, peer?.peer);
+  const input = (family: 4 | 6): string => firewallRestoreInput(rules, hash, ensemble, { family, ...(peer ? { transientPeer: peer } : {}) });
   note('applying; then proving a fresh SSH login still works');
-  // through sudo the command's environment has lost SSH_CLIENT: read the path as the login user
-  let sshPath: SshPath | undefined;
-  if (!(await host.isRoot())) {
-    sshPath = parseSshPath((await host.c.run(READ_SSH_PATH, { quiet: true })).stdout);
-    if (!sshPath) throw new TaskError(`${server.name}: cannot tell which SSH connection to keep open (no SSH_CLIENT), so the firewall was not changed`);
-  }
-  const { persisted } = await applyFirewall(host, () => c.on(spec).freshLogin(), server.name, firewallRestoreInput(rules, hash, ensemble), sshPath ? { sshPath } : {});
+  const { persisted } = await applyFirewall(host, () => c.on(spec).freshLogin(), server.name, { v4: input(4), v6: input(6) });
   return `${rules.length} rules in place, fresh SSH login confirmed${persisted ? '' : '; could not save them for reboots (/etc/hitc)'}`;
+}
+
+/** One round trip that replaces container `name` without losing it if the new one cannot start:
+ *  the old one is renamed aside (nothing happens if that fails) and stopped, the new one runs,
+ *  and only then is the old one removed; if the run fails, the old one gets its name back and
+ *  runs again as it did. Prints the new container as readStateCommand does. */
+function swapScript(name: string, run: Command): Command {
+  const aside = `${name}-hitc-replaced`;
+  return sh`old=$(docker inspect -f '{{.Id}}' ${name} 2>/dev/null) || old=
+if [ -n "$old" ]; then
+  was=$(docker inspect -f '{{.State.Running}}' "$old")
+  docker rm -f ${aside} >/dev/null 2>&1
+  docker rename "$old" ${aside} || exit 1
+  docker kill "$old" >/dev/null 2>&1
+fi
+if id=$(${run}); then
+  ${unbindCommand(name, undefined)} >/dev/null
+  [ -z "$old" ] || docker rm -f "$old" >/dev/null
+  (${inspectOneCommand('$id')}) && echo ${STATE_SEPARATOR}
+else
+  rc=$?
+  docker rm -f ${name} >/dev/null 2>&1
+  if [ -n "$old" ]; then docker rename "$old" ${name}; [ "$was" != true ] || docker start "$old" >/dev/null; fi
+  exit $rc
+fi`;
+}
+
+/** Pulls the image unless the server has it; a failure names the host, the command, its exit
+ *  code and the end of what docker said. */
+async function ensureImage(host: DockerHost, server: string, image: string): Promise<void> {
+  const pull = sh`docker pull -q ${image}`;
+  const r = await host.asRoot(sh`docker image inspect ${image} >/dev/null 2>&1 || ${pull} >/dev/null`, { quiet: true, warn: true });
+  if (r.ok) return;
+  const said = r.stderr.trim().split('\n').filter((l) => l.trim() !== '').slice(-3).join(' / ');
+  throw new TaskError(`[${server}] ${pull.display} ${r.timedOut ? 'timed out' : `exited with code ${r.exitCode}`}${said ? `: ${said}` : ''}`, {
+    host: server,
+    hint: 'check the image name and tag; nothing was removed, the running container was kept',
+  });
 }
 
 // Orphans (containers and firewalls this ensemble made that the manifest no longer has) go only

@@ -5,11 +5,15 @@
 // appear in it only as a slow salted digest: enough to notice a change, useless for guessing.
 
 import { createHash, scryptSync } from 'node:crypto';
+import { quoteArgv } from '../core/quote.ts';
 import { Secret } from '../core/secret.ts';
 import type { PortSpec } from '../docker/port-spec.ts';
 
 export interface NormalSpec {
   readonly image: string;
+  /** The argv after the image as one shell-quoted line: a string command and the equivalent
+   *  list give the same text, and a simple command (`httpd -f -p 8080`) the same text as
+   *  before commands were split, so such containers are not replaced by the upgrade. */
   readonly command: string | null;
   readonly environment: Readonly<Record<string, string>>;
   readonly ports: readonly string[];
@@ -35,7 +39,7 @@ function secretDigest(name: string, value: Secret): string {
 }
 
 export function normalSpec(spec: {
-  image: string; command?: string; environment: Readonly<Record<string, string | Secret>>; ports: readonly PortSpec[];
+  image: string; argv?: readonly string[]; environment: Readonly<Record<string, string | Secret>>; ports: readonly PortSpec[];
   volumes: readonly { host: string; container: string }[]; memory?: string; hostname?: string; privileged: boolean;
 }): NormalSpec {
   const strip = (p: string): string => (p.length > 1 ? p.replace(/\/+$/, '') : p);
@@ -43,7 +47,7 @@ export function normalSpec(spec: {
   const secrets = sorted.filter((e): e is [string, Secret] => e[1] instanceof Secret);
   return {
     image: spec.image,
-    command: spec.command ?? null,
+    command: spec.argv ? quoteArgv(spec.argv) : null,
     environment: Object.fromEntries(sorted.filter((e): e is [string, string] => typeof e[1] === 'string')),
     ports: spec.ports.map((p) => `${p.container}:${p.public}/${p.protocol}`).sort(),
     volumes: spec.volumes.map((v) => `${strip(v.host)}:${strip(v.container)}`).sort(),

@@ -1,14 +1,16 @@
 // Keeping a server's firewall across reboots (the original's was lost at every boot). Once a
 // fresh SSH login has confirmed new rules, hitc saves its chains to /etc/hitc/firewall.rules
-// with a small restore script; where systemd runs, a unit restores them before the network comes
+// (and firewall6.rules) with a small restore script — without the transient rule for the
+// address hitc applied from, which must never outlive the operator's address; where systemd runs, a unit restores them before the network comes
 // up and a docker.service drop-in re-hooks DOCKER-USER whenever Docker (re)starts. Taking the
 // firewall off removes all of it.
 
 import { raw, sh, type Command } from '../core/command.ts';
-import { FW_CHAIN, FW_DOCKER_CHAIN } from './firewall-commands.ts';
+import { FW_CHAIN, FW_DOCKER_CHAIN, saveChainsScript, SSH_PATH_COMMENT } from './firewall-commands.ts';
 
 const DIR = '/etc/hitc';
 const RULES = `${DIR}/firewall.rules`;
+const RULES6 = `${DIR}/firewall6.rules`;
 const RESTORE = `${DIR}/firewall-restore`;
 const UNIT = '/etc/systemd/system/hitc-firewall.service';
 const DROP_IN = '/etc/systemd/system/docker.service.d/hitc-firewall.conf';
@@ -21,6 +23,13 @@ iptables-restore -w --noflush < ${RULES}
 iptables -w -C INPUT -j ${FW_CHAIN} 2>/dev/null || iptables -w -I INPUT -j ${FW_CHAIN}
 if iptables -w -L DOCKER-USER -n >/dev/null 2>&1; then
   iptables -w -C DOCKER-USER -j ${FW_DOCKER_CHAIN} 2>/dev/null || iptables -w -I DOCKER-USER -j ${FW_DOCKER_CHAIN}
+fi
+if [ -f ${RULES6} ]; then
+  ip6tables-restore -w --noflush < ${RULES6}
+  ip6tables -w -C INPUT -j ${FW_CHAIN} 2>/dev/null || ip6tables -w -I INPUT -j ${FW_CHAIN}
+  if ip6tables -w -L DOCKER-USER -n >/dev/null 2>&1; then
+    ip6tables -w -C DOCKER-USER -j ${FW_DOCKER_CHAIN} 2>/dev/null || ip6tables -w -I DOCKER-USER -j ${FW_DOCKER_CHAIN}
+  fi
 fi
 `;
 
@@ -47,7 +56,8 @@ ExecStartPost=${RESTORE}
 /** Save the live chains and install the restore script (and, with systemd, its units). */
 export function persistFirewallCommand(): Command {
   return sh`umask 022; mkdir -p ${DIR}
-{ echo '*filter'; echo ':${raw(FW_CHAIN)} - [0:0]'; echo ':${raw(FW_DOCKER_CHAIN)} - [0:0]'; iptables-save -t filter | grep -E '^-A ${raw(FW_CHAIN)}(-DOCKER)? ' || true; echo COMMIT; } > ${RULES}.new && mv ${RULES}.new ${RULES}
+${raw(saveChainsScript(4))} | grep -vF ${SSH_PATH_COMMENT} > ${RULES}.new && mv ${RULES}.new ${RULES}
+if ip6tables -w -S ${FW_CHAIN} >/dev/null 2>&1; then ${raw(saveChainsScript(6))} | grep -vF ${SSH_PATH_COMMENT} > ${RULES6}.new && mv ${RULES6}.new ${RULES6}; else rm -f ${RULES6}; fi
 printf '%s' ${RESTORE_SCRIPT} > ${RESTORE} && chmod 755 ${RESTORE}
 if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then
   printf '%s' ${UNIT_TEXT} > ${UNIT}
@@ -58,5 +68,5 @@ fi`;
 
 /** Undo persistFirewallCommand (errors for parts that are absent are ignored). */
 export function unpersistFirewallScript(): string {
-  return `if [ -f ${UNIT} ] && command -v systemctl >/dev/null 2>&1; then systemctl disable -q hitc-firewall.service 2>/dev/null; rm -f ${UNIT} ${DROP_IN}; systemctl daemon-reload 2>/dev/null; fi; rm -f ${RULES} ${RESTORE}; true`;
+  return `if [ -f ${UNIT} ] && command -v systemctl >/dev/null 2>&1; then systemctl disable -q hitc-firewall.service 2>/dev/null; rm -f ${UNIT} ${DROP_IN}; systemctl daemon-reload 2>/dev/null; fi; rm -f ${RULES} ${RULES6} ${RESTORE}; true`;
 }

@@ -21,7 +21,9 @@ export interface ManifestContainer {
   readonly line: number;
   readonly path: string;
   readonly image: string;
-  readonly command?: string;
+  /** The container's argv after the image (a string is split into words when parsed; see
+   *  command-words.ts); each word may hold variables, filled in per word. */
+  readonly command?: readonly string[];
   /** Secret values come from `!secret` and are never resolved, printed or planned as text. */
   readonly environment: Readonly<Record<string, string | Secret>>;
   readonly ports: readonly PortSpec[];
@@ -44,7 +46,13 @@ export interface FirewallRule {
 export interface ManifestFirewall {
   readonly line: number;
   readonly rules: readonly FirewallRule[];
+  /** The manifest accepts that SSH is admitted only from the address hitc applies the rules
+   *  from, and from nowhere after a reboot (no rule admits the SSH port). */
+  readonly sshFromApplierOnly?: boolean;
 }
+
+/** The firewall key that accepts a firewall in which no rule admits SSH. */
+export const SSH_FROM_APPLIER_ONLY = 'ssh_from_applier_only';
 
 export interface Manifest {
   readonly file: string;

@@ -2,19 +2,21 @@
 // per server — all containers, hitc's bindings and the firewall hash — all servers in parallel.
 
 import { raw, sh, type Command } from '../core/command.ts';
-import { ConnectError } from '../core/errors.ts';
+import { CommandError, ConnectError, HitcError, InterruptedError } from '../core/errors.ts';
 import type { HostSpec } from '../core/host-spec.ts';
 import { readImageIdsCommand, readStateCommand } from '../docker/commands.ts';
 import { DockerHost } from '../docker/docker-host.ts';
 import { parseHostState, parseImageIds } from '../docker/inspect.ts';
 import { ensembleTag, type Node, type Provider } from '../providers/types.ts';
 import type { TaskContext } from '../runner/context-types.ts';
-import { parseFirewallHash, readFirewallHashScript } from './firewall-commands.ts';
+import { parseFirewallHash, parseSshPath, READ_SSH_PATH, readFirewallHashScript } from './firewall-commands.ts';
 import { strayId, type Manifest, type ManifestServer } from './model.ts';
 import type { ObservedServer, ObservedWorld } from './observed.ts';
 
 const FW_SEPARATOR = '--hitc-firewall--';
 const IMAGES_SEPARATOR = '--hitc-images--';
+/** Printed when Docker is installed but does not answer (its daemon is stopped or broken). */
+const DOCKER_DOWN = '--hitc-docker-down--';
 
 /** pull=true: each manifest image (without variables) is pulled before it is looked at. */
 function pullScript(images: readonly string[]): Command {
@@ -71,30 +73,49 @@ export async function locateServers(c: TaskContext, manifest: Manifest, ensemble
 export async function observe(c: TaskContext, manifest: Manifest, located: Map<string, Located>, options: { pull?: boolean; strays?: readonly Stray[] } = {}): Promise<ObservedWorld> {
   const servers: Record<string, ObservedServer> = {};
   const unreachable: Record<string, string> = {};
+  const unavailable: Record<string, string> = {};
   await Promise.all(manifest.servers.map(async (s) => {
     const where = located.get(s.name);
     if (where?.notRunning) unreachable[s.name] = `the ${s.provider} server ${s.name} exists but is ${where.notRunning.state}; start or terminate it, then run again`;
     if (!where?.spec) return;
     const host = new DockerHost(c.on(where.spec));
     const images = [...new Set(s.containers.map((x) => x.image).filter((i) => !i.includes('$')))];
+    const address = where.spec.host;
     let output: string;
+    let sshPath: ReturnType<typeof parseSshPath>;
+    let stderr: string;
     try {
+      // what the firewall must keep open (read as the login user: sudo drops SSH_CLIENT)
+      if (s.firewall) sshPath = parseSshPath((await host.c.run(READ_SSH_PATH, { quiet: true, warn: true })).stdout);
       const pulls = options.pull && images.length > 0 ? sh`${pullScript(images)}; ` : sh``;
-      output = (await host.asRoot(sh`(${readStateCommand()}); echo ${FW_SEPARATOR}; ${raw(readFirewallHashScript())}; echo ${IMAGES_SEPARATOR}; ${images.length > 0 ? sh`${pulls}(${readImageIdsCommand(images)})` : sh`true`}`, { quiet: true })).stdout;
+      const r = await host.asRoot(sh`(${readStateCommand()}) || echo ${DOCKER_DOWN}; echo ${FW_SEPARATOR}; ${raw(readFirewallHashScript())}; echo ${IMAGES_SEPARATOR}; ${images.length > 0 ? sh`${pulls}(${readImageIdsCommand(images)})` : sh`true`}`, { quiet: true });
+      output = r.stdout;
+      stderr = r.stderr;
     } catch (error) {
-      // an unmanaged server that doesn't answer is "unavailable" in the plan, not a crash
-      if (error instanceof ConnectError && s.provider === 'unmanaged') {
-        unreachable[s.name] = error.message;
-        return;
-      }
-      throw error;
+      if (error instanceof InterruptedError || !(error instanceof HitcError)) throw error;
+      // a server that does not answer (or whose probe fails) is "unavailable" in the plan and the
+      // others are still planned: one bad server never hides the rest
+      if (error instanceof ConnectError && s.provider === 'unmanaged') unreachable[s.name] = error.message;
+      else unavailable[s.name] = `${s.name} could not be observed: ${describeFailure(error)}`;
+      return;
     }
     const [state = '', rest = ''] = output.split(`${FW_SEPARATOR}\n`);
+    if (state.split('\n').includes(DOCKER_DOWN)) {
+      const said = lastLine(stderr);
+      unavailable[s.name] = `Docker is not running on ${address}${said ? ` (${said})` : ''}; start it (e.g. systemctl start docker) and run again`;
+      return;
+    }
+    let parsed: ReturnType<typeof parseHostState>;
+    try {
+      parsed = parseHostState(state);
+    } catch (error) {
+      unavailable[s.name] = `Docker's answer on ${address} could not be read (${(error as Error).message}); is Docker working there? (docker ps)`;
+      return;
+    }
     const [fw = '', imageLines = ''] = rest.split(`${IMAGES_SEPARATOR}\n`);
     const failedPulls = imageLines.split('\n').filter((l) => l.startsWith('pull-failed '));
     for (const l of failedPulls) c.warn(`${s.name}: could not pull ${l.slice('pull-failed '.length)}; comparing with the image already there`);
     const imageIds = parseImageIds(imageLines.split('\n').filter((l) => !l.startsWith('pull-failed ')).join('\n'));
-    const parsed = parseHostState(state);
     const node = where.node;
     servers[s.name] = {
       name: s.name,
@@ -106,8 +127,21 @@ export async function observe(c: TaskContext, manifest: Manifest, located: Map<s
       containers: parsed.containers,
       imageIds,
       ...(parseFirewallHash(fw) ? { firewall: parseFirewallHash(fw) } : {}),
+      ...(sshPath ? { sshPath } : {}),
     };
   }));
   const strays = (options.strays ?? []).map((x) => ({ id: x.id, name: x.node.name, provider: x.provider.name, state: x.node.state }));
-  return { servers, ...(Object.keys(unreachable).length > 0 ? { unreachable } : {}), ...(strays.length > 0 ? { strays } : {}) };
+  return { servers, ...(Object.keys(unreachable).length > 0 ? { unreachable } : {}), ...(Object.keys(unavailable).length > 0 ? { unavailable } : {}), ...(strays.length > 0 ? { strays } : {}) };
+}
+
+function lastLine(text: string): string {
+  return text.trim().split('\n').filter((l) => l.trim() !== '').pop()?.trim() ?? '';
+}
+
+function describeFailure(error: HitcError): string {
+  if (error instanceof CommandError) {
+    const said = lastLine(error.stderr);
+    return `the probe ${error.exitCode === null ? 'did not finish' : `exited with code ${error.exitCode}`}${said ? `: ${said}` : ''}`;
+  }
+  return error.message;
 }

@@ -10,6 +10,8 @@ export interface ObservedFirewall {
   readonly ensemble?: string;
   /** False when the chains exist but INPUT / DOCKER-USER no longer jump to them. */
   readonly hooked?: boolean;
+  /** The address the transient SSH rule admits (hitc's address when it last applied them). */
+  readonly peer?: string;
 }
 
 export interface ObservedServer {
@@ -25,6 +27,9 @@ export interface ObservedServer {
   /** The local image id of each image tag on this server, by imageKey (absent: not there). */
   readonly imageIds?: Readonly<Record<string, string>>;
   readonly firewall?: ObservedFirewall;
+  /** The SSH connection hitc uses (its address as the server sees it, and the sshd port);
+   *  read where the manifest has a firewall. */
+  readonly sshPath?: { readonly peer: string; readonly port: string };
 }
 
 export interface ObservedWorld {
@@ -32,6 +37,9 @@ export interface ObservedWorld {
   readonly servers: Readonly<Record<string, ObservedServer>>;
   /** Why a server that should exist could not be observed (connect errors), by name. */
   readonly unreachable?: Readonly<Record<string, string>>;
+  /** Why a server that was reached cannot be planned (Docker not running, a failed probe), by
+   *  name: it is reported and left alone, and the other servers are planned. */
+  readonly unavailable?: Readonly<Record<string, string>>;
   /** Servers this ensemble created that the manifest no longer has on their provider. */
   readonly strays?: readonly { readonly id: string; readonly name: string; readonly provider: string; readonly state: string }[];
 }

@@ -7,12 +7,14 @@ import { suggest } from '../core/suggest.ts';
 import { parsePortSpec, type PortSpec } from '../docker/port-spec.ts';
 import { copyNames } from '../providers/types.ts';
 import type { Secret } from '../core/secret.ts';
+import { badSourceParts } from './firewall-rules.ts';
+import { checkAddress, checkEnvironmentName, checkHostname, checkImage, findNulBytes, parseCommand } from './manifest-values.ts';
 import { checkReferences } from './references.ts';
 import { isSecretScalar, resolveTags } from './tags.ts';
 import { applyTemplate } from './templates.ts';
 import { VariableSyntaxError, parseValue } from './variables.ts';
 import { entry, parseYamlTree, text, type LEntry, type LNode } from './yaml-tree.ts';
-import type { FirewallRule, Manifest, ManifestContainer, ManifestFirewall, ManifestServer } from './model.ts';
+import { SSH_FROM_APPLIER_ONLY, type FirewallRule, type Manifest, type ManifestContainer, type ManifestFirewall, type ManifestServer } from './model.ts';
 
 /** Create options each provider accepts in a manifest. */
 export const PROVIDER_OPTIONS: Readonly<Record<string, readonly string[]>> = {
@@ -31,6 +33,7 @@ export function parseManifest(file: string, source: string, env: Readonly<Record
   const issues = parsed.issues;
   if (!parsed.root) return { issues };
   const root = resolveTags(parsed.root, env, issues);
+  findNulBytes(root, issues);
   if (root.kind !== 'map') return { issues: [{ path: '', line: root.line, message: 'a manifest is a mapping of server names to servers' }] };
 
   const templates = new Map<string, LNode>();
@@ -84,6 +87,7 @@ function parseServer(e: LEntry, templates: ReadonlyMap<string, LNode>, issues: M
       else options[field.key] = checkVariables(v, `${path}.${field.key}`, field.line, issues);
     }
   }
+  if (provider === 'unmanaged') checkAddress(e.key, path, e.line, issues);
   if (provider === 'unmanaged' && options.ip !== undefined && options.ip !== e.key) {
     issues.push({ path: `${path}.ip`, line: entry(spec, 'ip')?.line ?? e.line, message: `an unmanaged server is named by its address; ip ${options.ip} does not match the name ${e.key}` });
   }
@@ -138,7 +142,8 @@ function expandContainers(server: string, specName: string, entries: readonly LE
     }
     const image = text(entry(spec, 'image')?.value);
     if (image === undefined) issues.push({ path: `${path}.image`, line: c.line, message: 'a container needs an image' });
-    const command = text(entry(spec, 'command')?.value);
+    const commandEntry = entry(spec, 'command');
+    const command = commandEntry ? parseCommand(commandEntry.value, `${path}.command`, commandEntry.line, issues) : undefined;
     const environment = parseEnvironment(entry(spec, 'environment'), `${path}.environment`, templates, issues);
     const ports = parsePorts(entry(spec, 'ports'), `${path}.ports`, issues);
     const volumes = parseVolumes(entry(spec, 'volumes'), `${path}.volumes`, issues);
@@ -149,10 +154,11 @@ function expandContainers(server: string, specName: string, entries: readonly LE
     const privText = text(privEntry?.value)?.toLowerCase();
     if (privText !== undefined && !['true', 'false', '1', '0', 't', 'f', 'yes', 'no'].includes(privText)) issues.push({ path: `${path}.privileged`, line: privEntry?.line ?? c.line, message: 'privileged must be true or false' });
     const hostname = text(entry(spec, 'hostname')?.value);
+    if (hostname !== undefined) checkHostname(hostname, `${path}.hostname`, entry(spec, 'hostname')?.line ?? c.line, issues);
     const dependsOn = stringList(entry(spec, 'depends_on'), `${path}.depends_on`, issues);
     const count = parseCount(entry(spec, 'count'), path, issues);
-    if (image !== undefined) checkVariables(image, `${path}.image`, entry(spec, 'image')?.line ?? c.line, issues);
-    if (command !== undefined) checkVariables(command, `${path}.command`, entry(spec, 'command')?.line ?? c.line, issues);
+    if (image !== undefined) checkImage(checkVariables(image, `${path}.image`, entry(spec, 'image')?.line ?? c.line, issues), `${path}.image`, entry(spec, 'image')?.line ?? c.line, issues);
+    for (const word of command ?? []) checkVariables(word, `${path}.command`, commandEntry?.line ?? c.line, issues);
     for (const name of copyNames(c.key, count)) {
       out.push({
         server, name, line: c.line, path: `${server}.containers.${name}`, image: image ?? '',
@@ -173,7 +179,7 @@ function parseEnvironment(e: LEntry | undefined, path: string, templates: Readon
   }
   const env: Record<string, string | Secret> = {};
   for (const v of applyTemplate(e.value, templates, path, issues).entries) {
-    if (v.key === 'template') continue;
+    if (v.key === 'template' || !checkEnvironmentName(v, path, issues)) continue;
     if (isSecretScalar(v.value)) {
       env[v.key] = v.value.secret;
       continue;
@@ -209,6 +215,7 @@ function parseVolumes(e: LEntry | undefined, path: string, issues: ManifestIssue
   const out: { host: string; container: string }[] = [];
   const add = (host: string, container: string | undefined, line: number, where: string): void => {
     if (!host.startsWith('/') || !container) issues.push({ path: where, line, message: 'volumes map an absolute host path to a container path', hint: '/srv/data: /data' });
+    else if (host.includes(':')) issues.push({ path: where, line, message: `the host path "${host}" holds a ":", which docker reads as the end of the host path` });
     else out.push({ host, container: checkVariables(container, where, line, issues) });
   };
   if (e.value.kind === 'map') for (const v of e.value.entries) add(v.key, text(v.value), v.line, `${path}.${v.key}`);
@@ -227,8 +234,15 @@ function parseFirewall(e: LEntry, path: string, templates: ReadonlyMap<string, L
     return undefined;
   }
   const rules: FirewallRule[] = [];
+  let sshFromApplierOnly = false;
   for (const r of applyTemplate(e.value, templates, path, issues).entries) {
     if (r.key === 'template') continue;
+    if (r.key === SSH_FROM_APPLIER_ONLY) {
+      const v = text(r.value);
+      if (v !== 'true' && v !== 'false') issues.push({ path: `${path}.${r.key}`, line: r.line, message: `${SSH_FROM_APPLIER_ONLY} must be true or false` });
+      sshFromApplierOnly = v === 'true';
+      continue;
+    }
     const m = /^(\d+|\*)(?:\/(tcp|udp|\*))?$/.exec(r.key);
     const port = m ? (m[1] === '*' ? '*' : Number(m[1])) : undefined;
     if (!m || (typeof port === 'number' && (port < 1 || port > 65535))) {
@@ -238,17 +252,25 @@ function parseFirewall(e: LEntry, path: string, templates: ReadonlyMap<string, L
     const values = r.value.kind === 'seq' ? r.value.items : [r.value];
     const sources = values.map((v) => text(v)).filter((v): v is string => v !== undefined);
     if (sources.length === 0) issues.push({ path: `${path}.${r.key}`, line: r.line, message: 'a firewall rule needs sources: "*", addresses, or $internal_ips' });
-    for (const s of sources) checkVariables(s, `${path}.${r.key}`, r.line, issues);
+    for (const s of sources) {
+      checkVariables(s, `${path}.${r.key}`, r.line, issues);
+      const bad = badSourceParts(s);
+      if (bad.length > 0) issues.push({ path: `${path}.${r.key}`, line: r.line, message: `firewall source ${bad.map((b) => JSON.stringify(b)).join(', ')} is not an IPv4 address or CIDR`, hint: 'sources are "*", IPv4 addresses or CIDRs (10.0.0.0/8), $internal_ips, or ${SERVER.ip}' });
+    }
     rules.push({ port: port as number | '*', protocol: (m[2] ?? (port === '*' ? '*' : 'tcp')) as FirewallRule['protocol'], sources, line: r.line });
   }
-  return { line: e.line, rules };
+  return { line: e.line, rules, ...(sshFromApplierOnly ? { sshFromApplierOnly } : {}) };
 }
+
+// a bound on copies: `count: 1000000` overflowed the stack, a bigger one hung the parser, and
+// servers × containers copies multiply the work of checking references
+const MAX_COUNT = 100;
 
 function parseCount(e: LEntry | undefined, path: string, issues: ManifestIssue[]): number {
   if (!e) return 1;
   const n = Number(text(e.value));
-  if (!Number.isInteger(n) || n < 1) {
-    issues.push({ path: `${path}.count`, line: e.line, message: 'count must be a whole number ≥ 1' });
+  if (!Number.isInteger(n) || n < 1 || n > MAX_COUNT) {
+    issues.push({ path: `${path}.count`, line: e.line, message: `count must be a whole number from 1 to ${MAX_COUNT}` });
     return 1;
   }
   return n;

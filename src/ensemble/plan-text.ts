@@ -41,6 +41,8 @@ export function planLines(plan: Plan, options: { verbose?: boolean } = {}): Plan
     lines.push({ text: section.title, tone: section.tone });
     for (const t of items) push(`  ${label(t)}: ${t.reasons.join('; ')}`);
   }
+  // said for what this run would apply (a firewall already in place was accepted when applied)
+  for (const t of plan.things.filter((x) => ['create', 'update'].includes(x.action))) for (const w of t.warnings ?? []) lines.push({ text: `WARNING: ${w}`, tone: 'danger' });
   const kept = plan.things.filter((t) => t.action === 'keep');
   if (options.verbose && kept.length > 0) {
     push('Unchanged:');

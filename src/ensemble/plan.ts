@@ -2,7 +2,7 @@
 // dependency order, so a container whose variables point at a server being created or replaced
 // is itself (re)created, and sees the new address. Every change and every no-op has a reason.
 
-import { firewallHash, resolveFirewallRules } from './firewall-rules.ts';
+import { admitsSshPort, firewallHash, resolveFirewallRules, transientPeer } from './firewall-rules.ts';
 import { firewallEnsembleTag } from './firewall-commands.ts';
 import { explainDifference, type NormalSpec } from './container-spec-hash.ts';
 import { containerId, firewallId, serverId, type Manifest, type ManifestContainer, type ManifestServer } from './model.ts';
@@ -27,6 +27,8 @@ export interface PlannedThing {
   readonly hash?: string;
   /** Firewalls: how many (port, protocol) entries the manifest gives. */
   readonly ruleCount?: number;
+  /** What the plan must say loudly (a firewall that admits SSH from nowhere). */
+  readonly warnings?: readonly string[];
 }
 
 export interface Plan {
@@ -63,7 +65,7 @@ export function planEnsemble(manifest: Manifest, observed: ObservedWorld, option
 
   for (const id of order) {
     const [kind, rest = ''] = id.split(':', 2) as [string, string];
-    if (kind === 'server') decided.set(id, planServer(servers.get(rest) as ManifestServer, observed.servers[rest], observed.unreachable?.[rest]));
+    if (kind === 'server') decided.set(id, planServer(servers.get(rest) as ManifestServer, observed.servers[rest], observed.unreachable?.[rest], observed.unavailable?.[rest]));
     else if (kind === 'container') {
       const [serverName, name] = rest.split('/') as [string, string];
       const server = servers.get(serverName) as ManifestServer;
@@ -72,6 +74,13 @@ export function planEnsemble(manifest: Manifest, observed: ObservedWorld, option
     } else if (kind === 'firewall') {
       const server = servers.get(rest) as ManifestServer;
       decided.set(id, planFirewall(id, server, observed.servers[rest], decided.get(serverId(rest)) as PlannedThing, waitingOn(id), lookup(rest), specials));
+    }
+    // what needs an unavailable thing cannot happen this run: say so, not "waits for"
+    const thing = decided.get(id) as PlannedThing;
+    const down = graph.dependencies(id).filter((d) => decided.get(d)?.action === 'unavailable');
+    if (kind !== 'server' && thing.action !== 'unavailable' && down.length > 0) {
+      const names = down.map((d) => d.replace(/^server:/, '').replace(/^container:([^/]+)\/(.+)$/, '$2 ($1)'));
+      decided.set(id, { ...thing, reasons: [`needs ${names.join(', ')}, which ${down.length === 1 ? 'is' : 'are'} unavailable: skipped by up`] });
     }
   }
   const things = order.map((id) => decided.get(id) as PlannedThing);
@@ -106,8 +115,9 @@ export function serverField(server: { ip: string; internalIp: string; name: stri
   }
 }
 
-function planServer(spec: ManifestServer, obs: ObservedServer | undefined, unreachable: string | undefined): PlannedThing {
+function planServer(spec: ManifestServer, obs: ObservedServer | undefined, unreachable: string | undefined, unavailable?: string): PlannedThing {
   const base = { id: serverId(spec.name), kind: 'server' as const, server: spec.name, name: spec.name };
+  if (unavailable) return { ...base, action: 'unavailable', reasons: [unavailable] };
   if (!obs) {
     if (spec.provider === 'unmanaged') return { ...base, action: 'unavailable', reasons: [`unmanaged server ${spec.name} cannot be reached${unreachable ? `: ${unreachable}` : ''}`] };
     if (unreachable) return { ...base, action: 'unavailable', reasons: [unreachable] };
@@ -166,16 +176,33 @@ function planFirewall(
   waiting: string[], lookup: (r: Reference) => unknown, specials: Parameters<typeof resolveValue>[2],
 ): PlannedThing {
   const rules = server.firewall?.rules ?? [];
-  const base = { id, kind: 'firewall' as const, server: server.name, name: server.name, ruleCount: rules.length };
+  const sshPort = Number(obs?.sshPath?.port ?? 22);
+  const warnings = !admitsSshPort(rules, sshPort) && !server.firewall?.sshFromApplierOnly ? [lockoutWarning(server.name, sshPort)] : [];
+  const base = { id, kind: 'firewall' as const, server: server.name, name: server.name, ruleCount: rules.length, ...(warnings.length > 0 ? { warnings } : {}) };
   if (serverPlan.action === 'unavailable') return { ...base, action: 'unavailable', reasons: [`server ${server.name} is unavailable`] };
   if (serverPlan.action !== 'keep') return { ...base, action: 'create', reasons: [`server ${server.name} is being ${serverPlan.action === 'create' ? 'created' : 'replaced'}`] };
-  const resolved = resolveFirewallRules(rules, lookup, specials);
+  let resolved: ReturnType<typeof resolveFirewallRules>;
+  try {
+    resolved = resolveFirewallRules(rules, lookup, specials);
+  } catch (error) {
+    return { ...base, action: 'unavailable', reasons: [(error as Error).message] };
+  }
   if (!resolved || waiting.length > 0) return { ...base, action: obs?.firewall?.specHash ? 'update' : 'create', reasons: ['waits for addresses of servers being (re)created'] };
-  const hash = firewallHash(resolved);
+  const peer = transientPeer(resolved, obs?.sshPath)?.peer;
+  const hash = firewallHash(resolved, peer);
   if (!obs?.firewall?.specHash) return { ...base, action: 'create', reasons: ['no hitc firewall on the server'], hash };
   if (obs.firewall.hooked === false) return { ...base, action: 'update', reasons: ['the rules are no longer hooked into INPUT/DOCKER-USER'], hash };
   // Docker arrives in this run: its DOCKER-USER chain needs hooking once it exists
   if (server.containers.length > 0 && !obs.dockerInstalled) return { ...base, action: 'update', reasons: ['Docker is being set up, so published ports need the firewall too'], hash };
   if (obs.firewall.specHash === hash) return { ...base, action: 'keep', reasons: ['rules unchanged'], hash };
+  // same rules, other transient address: the operator's address changed
+  if (obs.firewall.specHash === firewallHash(resolved, obs.firewall.peer)) {
+    return { ...base, action: 'update', reasons: [`SSH is admitted from ${obs.firewall.peer ?? 'the rules alone'}; hitc now connects from ${peer ?? 'an address the rules admit'}`], hash };
+  }
   return { ...base, action: 'update', reasons: ['rules changed'], hash };
+}
+
+/** The plan's warning for a firewall in which no rule admits the SSH port. */
+export function lockoutWarning(server: string, port: number): string {
+  return `${server}.firewall admits SSH (port ${port}) from no listed source: only the address hitc applies it from gets in, and after that address changes or the server reboots nobody can log in`;
 }

@@ -22,7 +22,7 @@ function usesOf(servers: readonly ManifestServer[]): Use[] {
     for (const [k, v] of Object.entries(s.options)) uses.push({ from: serverId(s.name), path: `${s.name}.${k}`, line: s.line, value: v });
     for (const c of s.containers) {
       const from = containerId(s.name, c.name);
-      const values: [string, string][] = [['image', c.image], ...(c.command ? [['command', c.command] as [string, string]] : []),
+      const values: [string, string][] = [['image', c.image], ...(c.command ?? []).map((w) => ['command', w] as [string, string]),
         ...Object.entries(c.environment).filter((e): e is [string, string] => typeof e[1] === 'string').map(([k, v]) => [`environment.${k}`, v] as [string, string]),
         ...c.volumes.map((v) => [`volumes.${v.host}`, v.container] as [string, string])];
       for (const [k, v] of values) uses.push({ from, path: `${c.path}.${k}`, line: c.line, value: v, host: s.name });
@@ -63,6 +63,7 @@ function target(ref: Reference, use: Use, servers: ReadonlyMap<string, ManifestS
 export function buildGraph(servers: readonly ManifestServer[], issues: ManifestIssue[] = []): Graph {
   const byName = new Map(servers.map((s) => [s.name, s]));
   const graph = new Graph();
+  const reported = new Set<string>();
   for (const s of servers) {
     graph.add(serverId(s.name));
     for (const c of s.containers) graph.depend(containerId(s.name, c.name), serverId(s.name));
@@ -82,7 +83,11 @@ export function buildGraph(servers: readonly ManifestServer[], issues: ManifestI
     }
     for (const seg of parsed.segments) {
       if (seg.kind !== 'ref') continue;
+      // copies (count) share their manifest line: one bad reference is one issue, found once
+      const seen = `${use.line}\0${use.path.replace(/-\d+(?=\.|$)/g, '')}\0${seg.source}`;
+      if (reported.has(seen)) continue;
       const t = target(seg.ref, use, byName);
+      if ('error' in t) reported.add(seen);
       if ('error' in t) issues.push({ path: use.path, line: use.line, message: `${seg.source}: ${t.error}`, ...(t.hint ? { hint: t.hint } : {}) });
       else graph.depend(use.from, t.id);
     }
@@ -91,8 +96,11 @@ export function buildGraph(servers: readonly ManifestServer[], issues: ManifestI
     const deps: [string, number, string][] = [...s.dependsOn.map((d) => [serverId(s.name), s.line, d] as [string, number, string]),
       ...s.containers.flatMap((c) => c.dependsOn.map((d) => [containerId(s.name, c.name), c.line, d] as [string, number, string]))];
     for (const [from, line, name] of deps) {
+      const seen = `${line}\0${describeId(from).replace(/-\d+(?=\.|$)/g, '')}\0${name}`;
+      if (reported.has(seen)) continue;
       const [srv, , ctr] = name.split('.');
       const t = target({ server: srv as string, ...(ctr ? { container: ctr } : {}), field: 'ip', index: [] }, { from, path: describeId(from), line, value: name, host: s.name }, byName);
+      if ('error' in t) reported.add(seen);
       if ('error' in t) issues.push({ path: `${describeId(from)}.depends_on`, line, message: `${name}: ${t.error}`, ...(t.hint ? { hint: t.hint } : {}) });
       else graph.depend(from, t.id);
     }

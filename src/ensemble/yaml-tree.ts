@@ -26,6 +26,10 @@ export function parseYamlTree(text: string): { root?: LNode; issues: ManifestIss
     message: e.message.split('\n')[0] as string,
   }));
   if (issues.length > 0) return { issues };
+  // a NUL cannot reach a remote program (argv and shell lines end at one): refuse it at its line
+  const refuseNul = (value: unknown, line: number): void => {
+    if (typeof value === 'string' && value.includes('\0')) issues.push({ path: '', line, message: `a value contains a NUL byte (\\0), which no command can carry: ${JSON.stringify(value.slice(0, 60))}` });
+  };
   const lineOf = (node: YamlNode | null | undefined, fallback: number): number =>
     node?.range ? lineCounter.linePos(node.range[0]).line : fallback;
   const convert = (node: unknown, fallback: number): LNode => {
@@ -38,6 +42,7 @@ export function parseYamlTree(text: string): { root?: LNode; issues: ManifestIss
           const keyNode = pair.key as YamlNode | null;
           const keyLine = lineOf(keyNode, line);
           const key = isScalar(keyNode) ? String(keyNode.value) : String(keyNode);
+          refuseNul(key, keyLine);
           return { key, line: keyLine, value: convert(pair.value, keyLine) };
         }),
       };
@@ -50,11 +55,13 @@ export function parseYamlTree(text: string): { root?: LNode; issues: ManifestIss
       const v = node.value;
       // only local tags (!secret, !env) are kept: YAML's own (!!str …) are already resolved
       const tag = node.tag?.startsWith('!') ? node.tag : undefined;
+      refuseNul(v, lineOf(node, fallback));
       return { kind: 'scalar', line: lineOf(node, fallback), value: typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? v : v === null || v === undefined ? null : String(v), ...(tag ? { tag } : {}) };
     }
     return { kind: 'scalar', line: fallback, value: null };
   };
-  return { root: convert(doc.contents, 1), issues };
+  const root = convert(doc.contents, 1);
+  return issues.length > 0 ? { issues } : { root, issues };
 }
 
 export function entry(node: LNode, key: string): LEntry | undefined {

@@ -22,8 +22,23 @@ export class Cloud {
     private readonly signal: AbortSignal = new AbortController().signal,
   ) {}
 
-  env(): ProviderEnv {
-    return { namePrefix: this.namePrefix, progress: this.progress, signal: this.signal };
+  readonly #kept = new Set<Promise<unknown>>();
+
+  /** `signal`: the task's own (Ctrl-C and its host deadline), else the run's. */
+  env(signal: AbortSignal = this.signal): ProviderEnv {
+    return { namePrefix: this.namePrefix, progress: this.progress, signal, keep: (work) => this.#keep(work) };
+  }
+
+  #keep(work: Promise<unknown>): void {
+    const settled = work.then(() => undefined, () => undefined);
+    this.#kept.add(settled);
+    void settled.then(() => this.#kept.delete(settled));
+  }
+
+  /** Waits for provider clean-up still running (an interrupted task is abandoned by the runner,
+   *  but what it started in the cloud must be undone before hitc exits). */
+  async settled(): Promise<void> {
+    while (this.#kept.size > 0) await Promise.all([...this.#kept]);
   }
 
   /** A provider's nodes: from the cache while fresh, else listed (and cached). */

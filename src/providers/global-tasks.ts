@@ -42,7 +42,7 @@ export const create = task(
     if (!Number.isInteger(count) || count < 1) throw new UsageError(`count must be a whole number ≥ 1, got ${count}`, { argument: 'count' });
     if (!/^[a-zA-Z][a-zA-Z0-9-]*$/.test(name)) throw new UsageError(`invalid server name "${name}"`, { argument: 'name', hint: 'letters, digits and -, starting with a letter' });
     const provider = await c.cloud.providers.get(providerName);
-    const env = c.cloud.env();
+    const env = c.cloud.env(c.signal);
     const options = await provider.validateCreateOptions(extra, env);
     const names = copyNames(name, count);
     const existing = (await c.cloud.nodes(provider, { refresh: true })).filter((n) => names.includes(n.name));
@@ -66,10 +66,54 @@ export const create = task(
   },
 );
 
-/** The selected hosts as provider nodes, grouped; an unknown host is a UsageError. */
+/**
+ * The selected hosts as provider nodes, checked against a fresh listing: a -H word was turned
+ * into an address through the node cache (up to 15 minutes old), and an address can pass to
+ * another server meanwhile. The node the cache named must still exist under the same id, with
+ * that address; the caller then acts by id only. Anything else is refused, before any change.
+ */
 async function selectedNodes(c: TaskContext): Promise<{ provider: Provider; node: Node }[]> {
+  const fresh = new Map<string, Promise<Node[]>>();
+  const listNow = (provider: Provider): Promise<Node[]> => {
+    let p = fresh.get(provider.name);
+    if (!p) fresh.set(provider.name, (p = c.cloud.nodes(provider, { refresh: true })));
+    return p;
+  };
   const out: { provider: Provider; node: Node }[] = [];
-  for (const host of c.hosts) out.push(await c.cloud.nodeForHost(host.replace(/^[^@]*@/, '').replace(/:\d+$/, '')));
+  for (const host of c.hosts) {
+    const word = host.replace(/^[^@]*@/, '').replace(/:\d+$/, '');
+    const known = await c.cloud.nodeForHost(word);
+    const now = await listNow(known.provider);
+    const same = now.find((n) => n.id === known.node.id);
+    const holder = now.find((n) => n.id !== known.node.id && n.ip !== null && n.ip === word);
+    const label = `${known.node.name} (${known.provider.name} ${known.node.id}${known.node.ip ? `, ${known.node.ip}` : ''})`;
+    const taken = holder ? `; ${word} now belongs to ${holder.name} (${holder.id})` : '';
+    if (!same) {
+      throw new UsageError(`${word} was ${label} in the cached server list, and that server is gone${taken}; nothing was changed`, {
+        argument: word,
+        hint: 'hitc nodes shows the servers as they are now',
+      });
+    }
+    if (holder || (same.ip !== known.node.ip && known.node.ip === word)) {
+      throw new UsageError(`${word} was ${label} in the cached server list, but that server's address is now ${same.ip ?? 'none'}${taken}; nothing was changed`, {
+        argument: word,
+        hint: 'hitc nodes shows the servers as they are now; select the server by its current name or address',
+      });
+    }
+    // the cache may have expired (and been replaced by this run): compare with what the user
+    // last saw listed, however old, so an address copied from an old listing is not followed
+    const before = c.cloud.cache.atStart(known.provider.name, c.cloud.namePrefix);
+    const seen = before?.nodes.filter((n) => n.name === word || n.ip === word);
+    const then = seen?.find((n) => n.running) ?? seen?.[0];
+    if (then && then.id !== same.id) {
+      const at = new Date(before!.fetchedAt).toISOString().slice(0, 16).replace('T', ' ');
+      throw new UsageError(`${word} was ${then.name} (${known.provider.name} ${then.id}) when the servers were last listed (${at} UTC), and is now ${same.name} (${same.id}); nothing was changed`, {
+        argument: word,
+        hint: 'hitc nodes shows the servers as they are now; run the command again to act on the current one',
+      });
+    }
+    out.push({ provider: known.provider, node: same });
+  }
   return out;
 }
 
@@ -89,7 +133,7 @@ export const terminate = task(
         if (c.signal.aborted) throw new TaskError('terminate cancelled');
       }
     }
-    const env = c.cloud.env();
+    const env = c.cloud.env(c.signal);
     for (const t of targets) {
       c.log(`terminating ${t.provider.name} server ${t.node.name} (${t.node.id})`);
       await t.provider.terminate(t.node, env);
@@ -102,7 +146,7 @@ export const reboot = task({ description: 'Reboot the selected servers', runsOnc
   for (const t of await selectedNodes(c)) {
     if (!t.provider.reboot) throw new UsageError(`${t.provider.name} servers cannot be rebooted by hitc`);
     c.log(`rebooting ${t.provider.name} server ${t.node.name} (${t.node.id})`);
-    await t.provider.reboot(t.node, c.cloud.env());
+    await t.provider.reboot(t.node, c.cloud.env(c.signal));
   }
 });
 
@@ -115,7 +159,7 @@ export const rename = task(
     for (const [i, t] of targets.entries()) {
       if (!t.provider.rename) throw new UsageError(`${t.provider.name} servers cannot be renamed by hitc`);
       c.log(`renaming ${t.node.name} to ${names[i]}`);
-      await t.provider.rename(t.node, names[i] as string, c.cloud.env());
+      await t.provider.rename(t.node, names[i] as string, c.cloud.env(c.signal));
       c.cloud.cache.invalidate(t.provider.name);
     }
   },
@@ -135,7 +179,7 @@ export const pricing = task(
         c.log('  no pricing');
         continue;
       }
-      const table = await provider.pricing(sort, c.cloud.env(), extra);
+      const table = await provider.pricing(sort, c.cloud.env(c.signal), extra);
       for (const line of renderTable(table.columns, table.rows)) c.log(`  ${line}`);
       if (table.note) c.log(`  (${table.note})`);
     }

@@ -6,13 +6,34 @@ import { TaskError } from '../core/errors.ts';
 import type { HostInfo, TaskContext } from '../runner/context-types.ts';
 import { task } from '../taskfile/define.ts';
 import { quoteArgv } from '../core/quote.ts';
+import { loadSshConfig, resolveHost } from '../transport/ssh-config.ts';
 
-function sshArgs(c: TaskContext, host: HostInfo): string[] {
+async function sshArgs(c: TaskContext, host: HostInfo): Promise<string[]> {
   return [
     ...c.sshClientArgs,
+    ...(await hostKeyArgs(c.sshClientArgs, host.host)),
     ...(host.identityFile ? ['-i', host.identityFile] : []),
     ...(host.port ? ['-p', String(host.port)] : []),
   ];
+}
+
+// An -o on the command line beats ssh_config, so accept-new (hitc's own default) is added only
+// when neither --strict-host-keys nor the user's ssh config says how to treat unknown keys.
+async function hostKeyArgs(clientArgs: readonly string[], alias: string): Promise<string[]> {
+  if (clientArgs.some((a) => /^StrictHostKeyChecking=/i.test(a))) return [];
+  const f = clientArgs.indexOf('-F');
+  const files = f >= 0 ? [clientArgs[f + 1] as string] : [undefined, '/etc/ssh/ssh_config'];
+  for (const file of files) {
+    const config = await loadSshConfig(file);
+    if (resolveHost(config, alias).strictHostKeyChecking !== undefined) return [];
+  }
+  return ['-o', 'StrictHostKeyChecking=accept-new'];
+}
+
+/** A path for rsync that cannot be read as an option (`--` covers the local rsync, `./` also the
+ *  remote one, which gets the path from the local rsync); same file, relative as before. */
+function rsyncPath(path: string): string {
+  return path.startsWith('-') ? `./${path}` : path;
 }
 
 function target(host: HostInfo): string {
@@ -49,7 +70,7 @@ export const ssh = task(
   async (c, { cmd }) => {
     const host = requireHost(c);
     const interactive = process.stdin.isTTY === true;
-    await runLocal(c, ['ssh', ...(interactive ? ['-t'] : []), ...sshArgs(c, host), target(host), ...(cmd ? [cmd] : [])], interactive);
+    await runLocal(c, ['ssh', ...(interactive ? ['-t'] : []), ...(await sshArgs(c, host)), '--', target(host), ...(cmd ? [cmd] : [])], interactive);
   },
 );
 
@@ -67,15 +88,20 @@ export const download = task(
   },
 );
 
-function rsyncArgs(c: TaskContext, host: HostInfo): string[] {
-  return ['rsync', '-az', '-e', quoteArgv(['ssh', ...sshArgs(c, host)])];
+async function rsyncArgs(c: TaskContext, host: HostInfo): Promise<string[]> {
+  return ['rsync', '-az', '-e', quoteArgv(['ssh', ...(await sshArgs(c, host))])];
+}
+
+/** The remote side of an rsync transfer (the path is passed on to the remote rsync). */
+function remoteSpec(host: HostInfo, path: string): string {
+  return `${target(host)}:${rsyncPath(path)}`;
 }
 
 export const rsync_up = task(
   { description: 'rsync a local path up to the host', parallel: true, params: { local_path: { type: 'string', required: true }, remote_path: { type: 'string', required: true } } },
   async (c, { local_path, remote_path }) => {
     const host = requireHost(c);
-    await runLocal(c, [...rsyncArgs(c, host), local_path, `${target(host)}:${remote_path}`], false);
+    await runLocal(c, [...(await rsyncArgs(c, host)), '--', rsyncPath(local_path), remoteSpec(host, remote_path)], false);
   },
 );
 
@@ -83,7 +109,7 @@ export const rsync_down = task(
   { description: 'rsync a path down from the host', params: { remote_path: { type: 'string', required: true }, local_path: { type: 'string', required: true } } },
   async (c, { remote_path, local_path }) => {
     const host = requireHost(c);
-    await runLocal(c, [...rsyncArgs(c, host), `${target(host)}:${remote_path}`, local_path], false);
+    await runLocal(c, [...(await rsyncArgs(c, host)), '--', remoteSpec(host, remote_path), rsyncPath(local_path)], false);
   },
 );
 

@@ -29,6 +29,15 @@ export class NodeCache {
     return entry.nodes;
   }
 
+  /** What the cache held for a provider when this process first read it, however old (what
+   *  the user last saw listed), with when it was listed; undefined if nothing was. */
+  atStart(provider: string, prefix: string): { nodes: Node[]; fetchedAt: number } | undefined {
+    if (this.disabled) return undefined;
+    this.#initial ??= this.#read();
+    const entry = this.#initial.providers[provider];
+    return entry && entry.prefix === prefix ? { nodes: entry.nodes, fetchedAt: entry.fetchedAt } : undefined;
+  }
+
   set(provider: string, prefix: string, nodes: Node[]): void {
     if (this.disabled) return;
     const file = this.#read();
@@ -47,13 +56,18 @@ export class NodeCache {
     rmSync(this.path, { force: true });
   }
 
+  #initial: CacheFile | undefined;
+
   #read(): CacheFile {
+    let data: CacheFile;
     try {
-      const data = JSON.parse(readFileSync(this.path, 'utf8')) as CacheFile;
-      return data.version === 1 ? data : { version: 1, providers: {} };
+      const parsed = JSON.parse(readFileSync(this.path, 'utf8')) as CacheFile;
+      data = parsed.version === 1 ? parsed : { version: 1, providers: {} };
     } catch {
-      return { version: 1, providers: {} }; // missing or damaged: start again
+      data = { version: 1, providers: {} }; // missing or damaged: start again
     }
+    this.#initial ??= data;
+    return data;
   }
 
   #write(data: CacheFile): void {

@@ -35,6 +35,9 @@ export interface ProviderEnv {
   readonly namePrefix: string;
   readonly progress: (message: string) => void;
   readonly signal: AbortSignal;
+  /** Work that must finish even after an abort (cancelling spot requests, terminating what
+   *  they started): the run waits for it before hitc exits. Without it, nothing waits. */
+  readonly keep?: (work: Promise<unknown>) => void;
 }
 
 export interface CreateRequest {

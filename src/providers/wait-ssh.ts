@@ -1,13 +1,23 @@
 // After a provider says "running", wait until each new server really accepts an SSH login
 // (a TCP probe is not enough: sshd may still be generating keys), with progress and a limit.
+// Only what a booting server does is waited out (refused, timed out, dropped during the
+// handshake); a changed host key or a refused login will not fix itself and fails at once.
 
-import { ConnectError, TaskError } from '../core/errors.ts';
+import { ConnectError, TaskError, type ConnectFailure } from '../core/errors.ts';
 import type { HostSpec } from '../core/host-spec.ts';
 import type { TaskContext } from '../runner/context-types.ts';
+
+/** What a server that is still starting answers: worth another try. */
+const STARTING: ReadonlySet<ConnectFailure> = new Set(['timeout', 'refused', 'unreachable', 'closed', 'dns', 'other']);
+
+export function isStillStarting(error: unknown): boolean {
+  return error instanceof ConnectError && STARTING.has(error.failure);
+}
 
 export async function waitForSsh(c: TaskContext, hosts: readonly HostSpec[], options: { timeoutMs?: number; intervalMs?: number } = {}): Promise<void> {
   const deadline = Date.now() + (options.timeoutMs ?? 5 * 60_000);
   const pending = new Set(hosts);
+  const lastError = new Map<HostSpec, string>();
   let round = 0;
   while (pending.size > 0) {
     await Promise.all([...pending].map(async (spec) => {
@@ -15,12 +25,16 @@ export async function waitForSsh(c: TaskContext, hosts: readonly HostSpec[], opt
         await c.on(spec).run('true', { quiet: true, timeout: 20 });
         pending.delete(spec);
       } catch (error) {
-        if (!(error instanceof ConnectError)) throw error;
+        // host key changed or unknown under strict checking, login refused, unreadable key: final
+        if (!isStillStarting(error)) throw error;
+        lastError.set(spec, (error as Error).message);
       }
     }));
     if (pending.size === 0) break;
-    if (Date.now() > deadline || c.signal.aborted) {
-      throw new TaskError(`${pending.size} new server(s) never accepted SSH: ${[...pending].map((s) => s.host).join(', ')}`, {
+    if (c.signal.aborted) throw c.signal.reason;
+    if (Date.now() > deadline) {
+      const why = [...pending].map((s) => `${s.host} (${lastError.get(s) ?? 'no answer'})`).join(', ');
+      throw new TaskError(`${pending.size} new server(s) never accepted SSH: ${why}`, {
         hint: 'check the security group / firewall for port 22, and the key pair',
       });
     }

@@ -51,13 +51,23 @@ export interface CommandResult {
   readonly durationMs: number;
 }
 
+/** A put never truncates or half-writes the destination: the bytes go to a temporary file beside
+ *  it that is renamed over it once complete. */
 export interface PutOptions {
-  /** File mode, e.g. 0o600. */
+  /** File mode, e.g. 0o600 (default: the replaced file's, else the local file's minus group/other write). */
   readonly mode?: number;
   /** Write as root (via a private temp file and sudo mv). */
   readonly sudo?: boolean;
-  /** With sudo: chown to this user. */
+  /** With sudo: chown to this user (default: the replaced file's owner, else root). */
   readonly owner?: string;
+}
+
+/** A get replaces the local file atomically, like a put. */
+export interface GetOptions {
+  /** Mode of the local file (default: the replaced file's, else 0o600). */
+  readonly mode?: number;
+  /** Read as root (the remote file is copied to a private temp file first). */
+  readonly sudo?: boolean;
 }
 
 export interface HostInfo {
@@ -89,7 +99,7 @@ export interface TaskContext {
   sudo(command: CommandInput, options?: SudoOptions): Promise<CommandResult>;
   local(command: CommandInput, options?: RunOptions): Promise<CommandResult>;
   put(localPath: string, remotePath: string, options?: PutOptions): Promise<void>;
-  get(remotePath: string, localPath: string, options?: { sudo?: boolean }): Promise<void>;
+  get(remotePath: string, localPath: string, options?: GetOptions): Promise<void>;
   log(message: string, options?: { tone?: Tone }): void;
   warn(message: string): void;
   /** Named steps of long work, shown as a live list on a terminal and as lines elsewhere. */

@@ -4,6 +4,7 @@
 import { argv, isCommand, script, type Command } from '../core/command.ts';
 import { CommandError, TaskError } from '../core/errors.ts';
 import { formatHostSpec, parseHostSpec, type HostSpec } from '../core/host-spec.ts';
+import { refuseNul } from '../core/quote.ts';
 import type { EventSink, ProgressItem, ProgressState } from '../core/events.ts';
 import type { Transport } from '../transport/types.ts';
 import type { Cloud } from '../providers/cloud.ts';
@@ -31,6 +32,12 @@ export function toCommand(input: CommandInput): Command {
   return argv(input as readonly string[]);
 }
 
+/** SFTP and the local file system cut or reject a path at a NUL: refuse it before any transfer. */
+function refusePaths(op: 'put' | 'get', localPath: string, remotePath: string): void {
+  refuseNul(localPath, `${op}: the local path`);
+  refuseNul(remotePath, `${op}: the remote path`);
+}
+
 export function createContext(deps: ContextDeps): TaskContext {
   const hostName = deps.host?.name;
   const remote = (): Transport => {
@@ -46,6 +53,8 @@ export function createContext(deps: ContextDeps): TaskContext {
     input: CommandInput,
     options: SudoOptions,
   ): Promise<CommandResult> => {
+    // a task that goes on after Ctrl-C, -T or its host's time limit starts nothing more
+    deps.signal.throwIfAborted();
     const command = toCommand(input);
     const prefix = kind === 'local' ? 'localhost' : hostName;
     const shown = kind === 'sudo' && options.user ? `-u ${options.user} ${command.display}` : command.display;
@@ -101,15 +110,24 @@ export function createContext(deps: ContextDeps): TaskContext {
     sudo: (input, options = {}) => execute(remote(), 'sudo', input, options),
     local: (input, options: RunOptions = {}) => execute(deps.local, 'local', input, options),
     put: async (localPath, remotePath, options = {}) => {
+      deps.signal.throwIfAborted();
+      refusePaths('put', localPath, remotePath);
       deps.emit({ type: 'command', host: hostName, kind: 'put', display: `${localPath} -> ${remotePath}` });
       await remote().put(localPath, remotePath, {
         ...(options.mode !== undefined ? { mode: options.mode } : {}),
         ...(options.sudo ? { sudo: options.owner ? { owner: options.owner } : true } : {}),
+        signal: deps.signal,
       });
     },
     get: async (remotePath, localPath, options = {}) => {
+      deps.signal.throwIfAborted();
+      refusePaths('get', localPath, remotePath);
       deps.emit({ type: 'command', host: hostName, kind: 'get', display: `${remotePath} -> ${localPath}` });
-      await remote().get(remotePath, localPath, options.sudo ? { sudo: true } : {});
+      await remote().get(remotePath, localPath, {
+        ...(options.mode !== undefined ? { mode: options.mode } : {}),
+        ...(options.sudo ? { sudo: true } : {}),
+        signal: deps.signal,
+      });
     },
     on: (host) => {
       const spec = typeof host === 'string' ? parseHostSpec(host) : host;

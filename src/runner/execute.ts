@@ -70,6 +70,8 @@ async function runOnHost(
   deps: RunnerDeps,
 ): Promise<HostOutcome> {
   const name = host ? formatHostSpec(host) : undefined;
+  // a host still waiting for its turn when Ctrl-C came is not started at all
+  if (deps.signal.aborted) return { task: planned.name, host: name, status: 'skipped', durationMs: 0 };
   const started = Date.now();
   // each host gets its own deadline; Ctrl-C aborts every host at once
   const controller = new AbortController();

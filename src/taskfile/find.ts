@@ -1,13 +1,60 @@
-// Locate hitcfile.ts the way Fabric found fabfile.py: the working directory, then its parents.
+// Locate hitcfile.ts the way Fabric found fabfile.py, the working directory, then its parents,
+// but only through directories that nobody else can write to: a hitcfile is code hitc runs.
+// The search stops after $HOME (nothing above a home belongs to its user), and before the
+// first directory that is not owned by the current user or that every user may write to (so
+// running below /tmp never loads a /tmp/hitcfile.ts that someone else planted, and root
+// running below /srv never loads one from a directory another account owns). A hitcfile
+// elsewhere is still loaded when named with -f.
 
-import { existsSync } from 'node:fs';
+import { existsSync, realpathSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { UsageError } from '../core/errors.ts';
 
 export const HITCFILE_NAMES = ['hitcfile.ts', 'hitcfile.mts'] as const;
 
+/** Whose files may be loaded: the home directory and uid (undefined where there are no uids). */
+export interface Searcher {
+  readonly home?: string;
+  readonly uid?: number;
+}
+
+export interface HitcfileSearch {
+  readonly found?: string;
+  /** Directories looked in, nearest first. */
+  readonly searched: readonly string[];
+  /** Why the search went no further up, when it stopped before the root. */
+  readonly stopped?: string;
+}
+
+export function currentSearcher(): Searcher {
+  let home: string | undefined = process.env.HOME || homedir();
+  try {
+    home = realpathSync(home);
+  } catch {
+    // a HOME that does not exist stops nothing
+  }
+  return { ...(home ? { home } : {}), ...(typeof process.getuid === 'function' ? { uid: process.getuid() } : {}) };
+}
+
+/** Walks up from cwd under the rules above. */
+export function searchHitcfile(cwd: string, who: Searcher = currentSearcher()): HitcfileSearch {
+  const searched: string[] = [];
+  for (let dir = resolve(cwd); ; dir = dirname(dir)) {
+    const refusal = untrusted(dir, who.uid);
+    if (refusal) return { searched, stopped: `${dir} ${refusal}` };
+    searched.push(dir);
+    for (const name of HITCFILE_NAMES) {
+      const path = join(dir, name);
+      if (existsSync(path)) return { found: path, searched };
+    }
+    if (who.home !== undefined && dir === who.home) return { searched, stopped: `${dir} is your home directory` };
+    if (dirname(dir) === dir) return { searched };
+  }
+}
+
 /** The hitcfile to load, or undefined when there is none (built-in tasks still work). */
-export function findHitcfile(cwd: string, explicit?: string): string | undefined {
+export function findHitcfile(cwd: string, explicit?: string, who?: Searcher): string | undefined {
   if (explicit !== undefined) {
     const path = resolve(cwd, explicit);
     if (!existsSync(path)) {
@@ -15,11 +62,23 @@ export function findHitcfile(cwd: string, explicit?: string): string | undefined
     }
     return path;
   }
-  for (let dir = resolve(cwd); ; dir = dirname(dir)) {
-    for (const name of HITCFILE_NAMES) {
-      const path = join(dir, name);
-      if (existsSync(path)) return path;
-    }
-    if (dirname(dir) === dir) return undefined;
+  return searchHitcfile(cwd, who).found;
+}
+
+/** "no hitcfile found (searched …; stopped …)" for listings and unknown-task errors. */
+export function describeSearch(search: HitcfileSearch): string {
+  const where = search.searched.length === 0 ? 'searched nowhere' : `searched ${search.searched.join(', ')}`;
+  return `no hitcfile found (${where}${search.stopped ? `; stopped: ${search.stopped}` : ''})`;
+}
+
+function untrusted(dir: string, uid: number | undefined): string | undefined {
+  let st;
+  try {
+    st = statSync(dir);
+  } catch {
+    return 'cannot be read';
   }
+  if (uid !== undefined && st.uid !== uid) return `is owned by uid ${st.uid}, not by you (uid ${uid})`;
+  if ((st.mode & 0o002) !== 0) return 'is writable by every user';
+  return undefined;
 }

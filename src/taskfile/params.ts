@@ -77,10 +77,11 @@ export function bindArgs(
     out[name] = coerce(task, name, (params[name] as ParamSpec).type, text);
   });
   for (const [key, text] of Object.entries(named)) {
-    const spec = params[key];
+    // own properties only: a CLI key such as `constructor` must not find Object.prototype's
+    const spec = Object.hasOwn(params, key) ? params[key] : undefined;
     if (!spec) {
       if (acceptsExtra) {
-        extra[key] = text;
+        Object.defineProperty(extra, key, { value: text, enumerable: true, writable: true, configurable: true });
         continue;
       }
       const close = suggest(key, names);
@@ -89,7 +90,7 @@ export function bindArgs(
         hint: close.length > 0 ? `did you mean ${close.join(' or ')}?` : `hitc -d ${task} shows its arguments`,
       });
     }
-    if (key in out) throw new UsageError(`task ${task}: argument ${key} given twice`, { argument: key });
+    if (Object.hasOwn(out, key)) throw new UsageError(`task ${task}: argument ${key} given twice`, { argument: key });
     out[key] = coerce(task, key, spec.type, text);
   }
   for (const [name, spec] of Object.entries(params)) {

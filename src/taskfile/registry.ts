@@ -14,6 +14,8 @@ export interface RegisteredTask {
 
 export class TaskRegistry {
   readonly #tasks = new Map<string, RegisteredTask>();
+  /** Said with an unknown task when no hitcfile was loaded: where hitc looked. */
+  missingHitcfile?: string;
 
   /** Add every task found in a module's exports. Later origins override earlier ones. */
   addModule(exports: Readonly<Record<string, unknown>>, origin: string, prefix = ''): void {
@@ -31,7 +33,11 @@ export class TaskRegistry {
     const close = suggest(name, this.#tasks.keys());
     throw new UsageError(`unknown task "${name}"`, {
       argument: name,
-      hint: close.length > 0 ? `did you mean ${close.join(' or ')}?` : 'hitc -l lists the tasks',
+      hint: close.length > 0
+        ? `did you mean ${close.join(' or ')}?`
+        : this.missingHitcfile
+          ? `${this.missingHitcfile}; name one with -f PATH, or hitc -l lists the built-in tasks`
+          : 'hitc -l lists the tasks',
     });
   }
 

@@ -2,15 +2,16 @@
 // timeouts and results as remote ones.
 
 import { spawn } from 'node:child_process';
-import { copyFile } from 'node:fs/promises';
 import { remoteScript, secretStdin } from '../core/command.ts';
 import { LineSplitter, OutputBuffer } from './lines.ts';
-import type { ExecRequest, ExecResult, Transport } from './types.ts';
+import { modeFromLocal, openLocalSource, writeLocalAtomically } from './atomic-local.ts';
+import type { ExecRequest, ExecResult, FileTransfer, Transport } from './types.ts';
 
 export class LocalTransport implements Transport {
   readonly label = 'localhost';
 
   exec(request: ExecRequest): Promise<ExecResult> {
+    if (request.signal?.aborted) return Promise.reject(request.signal.reason);
     const started = Date.now();
     const script = remoteScript(request.command, request.sudo ? { user: request.sudo.user, mode: 'nopasswd' } : undefined);
     return new Promise((resolve, reject) => {
@@ -60,11 +61,30 @@ export class LocalTransport implements Transport {
     });
   }
 
-  async put(localPath: string, remotePath: string): Promise<void> {
-    await copyFile(localPath, remotePath);
+  // copies are atomic like SSH transfers: the source is opened first, the destination replaced
+  // by a rename once the whole content is written
+  async put(localPath: string, remotePath: string, options: FileTransfer = {}): Promise<void> {
+    await copyAtomically(localPath, remotePath, options.mode);
   }
 
-  async get(remotePath: string, localPath: string): Promise<void> {
-    await copyFile(remotePath, localPath);
+  async get(remotePath: string, localPath: string, options: FileTransfer = {}): Promise<void> {
+    await copyAtomically(remotePath, localPath, options.mode);
+  }
+}
+
+async function copyAtomically(from: string, to: string, mode?: number): Promise<void> {
+  const source = await openLocalSource(from);
+  try {
+    await writeLocalAtomically(to, async (file) => {
+      const buffer = Buffer.allocUnsafe(64 * 1024);
+      for (let position = 0; ; ) {
+        const { bytesRead } = await source.handle.read(buffer, 0, buffer.length, position);
+        if (bytesRead === 0) return;
+        await file.write(buffer, 0, bytesRead);
+        position += bytesRead;
+      }
+    }, mode, modeFromLocal(source.mode));
+  } finally {
+    await source.handle.close();
   }
 }

@@ -1,25 +1,29 @@
 // One authenticated SSH connection. Commands run as channels on it (at most a few at once:
 // sshd's MaxSessions defaults to 10); jump hosts hand out tunnels for the next hop.
 
-import { createReadStream, createWriteStream } from 'node:fs';
-import { pipeline } from 'node:stream/promises';
 import type { Duplex } from 'node:stream';
-import ssh2, { type Client, type ConnectConfig, type SFTPWrapper } from 'ssh2';
+import ssh2, { type BaseAgent, type Client, type ConnectConfig, type SFTPWrapper } from 'ssh2';
 import { ConnectError, type ConnectFailure } from '../core/errors.ts';
 import { Semaphore } from '../core/semaphore.ts';
 import { sharedOnce } from '../core/once.ts';
 import { execOnce, type ExecEnvironment } from './ssh-exec.ts';
+import { GroupKiller, killScript, type KillBatch } from './group-killer.ts';
+import { script } from '../core/command.ts';
 import type { ExecRequest, ExecResult } from './types.ts';
 import { hostKeyBlobInfo } from './host-key-blob.ts';
 
 export const MAX_CHANNELS_PER_CONNECTION = 8;
+const KILL_TIMEOUT_MS = 5000;
 
 export interface AuthAttempt {
   readonly type: 'publickey' | 'agent' | 'password';
   readonly password?: string;
-  /** Parsed key or key text (publickey), or the agent socket path (agent). */
+  /** Parsed key or key text (publickey), or the agent socket path or agent object (agent). */
   readonly key?: unknown;
-  readonly agent?: string;
+  /** A key unlocked only when its turn comes (an encrypted key: asks for the passphrase); its
+   *  failure skips it, and is the error shown when no other method authenticates. */
+  readonly load?: () => Promise<unknown>;
+  readonly agent?: string | BaseAgent;
   readonly source: string;
 }
 
@@ -40,7 +44,10 @@ export interface SshEndpoint {
 export class SshConnection {
   readonly #client: Client;
   readonly #channels = new Semaphore(MAX_CHANNELS_PER_CONNECTION);
-  readonly #kills = new Set<Promise<void>>();
+  readonly #killer = new GroupKiller((batch) => this.#sendKill(batch));
+  /** The sudo password once a command here needed it: kills of root commands use it too. */
+  #sudoPassword: string | undefined;
+  readonly #active = new Set<Promise<unknown>>();
   #closed = false;
   readonly endpoint: SshEndpoint;
   readonly sftp: () => Promise<SFTPWrapper>;
@@ -79,6 +86,7 @@ export class SshConnection {
         endpoint.connectTimeoutMs,
       );
       let attempt = 0;
+      let skipped: ConnectError | undefined; // why a key could not be offered (no terminal…)
       const config: ConnectConfig = {
         host: endpoint.hostname,
         port: endpoint.port,
@@ -99,11 +107,21 @@ export class SshConnection {
           );
         },
         authHandler: (_left, _partial, next) => {
-          const method = endpoint.auth[attempt++];
-          if (!method) return next(false as never);
-          if (method.type === 'agent') return next({ type: 'agent', username: endpoint.user, agent: method.agent as string });
-          if (method.type === 'password') return next({ type: 'password', username: endpoint.user, password: method.password as string });
-          return next({ type: 'publickey', username: endpoint.user, key: method.key as string });
+          const offer = (): void => {
+            const method = endpoint.auth[attempt++];
+            if (!method) return next(false as never);
+            if (method.type === 'agent') return next({ type: 'agent', username: endpoint.user, agent: method.agent as string });
+            if (method.type === 'password') return next({ type: 'password', username: endpoint.user, password: method.password as string });
+            if (!method.load) return next({ type: 'publickey', username: endpoint.user, key: method.key as string });
+            method.load().then(
+              (key) => next({ type: 'publickey', username: endpoint.user, key: key as string }),
+              (error: unknown) => {
+                if (error instanceof ConnectError) skipped ??= error;
+                offer();
+              },
+            );
+          };
+          offer();
         },
       };
       client.once('ready', () => {
@@ -114,6 +132,7 @@ export class SshConnection {
       });
       client.on('error', (err: Error & { level?: string; code?: string }) => {
         if (refusal) return fail(refusal);
+        if (skipped && err.level === 'client-authentication') return fail(skipped);
         fail(describeConnectError(endpoint, err));
       });
       client.once('close', () => fail(new ConnectError(endpoint.label, 'closed', 'the server closed the connection during the handshake')));
@@ -123,20 +142,22 @@ export class SshConnection {
 
   async exec(request: ExecRequest, env: Omit<ExecEnvironment, 'client'>): Promise<ExecResult & { sudoNeedsPassword: boolean }> {
     if (this.#closed) throw new ConnectError(this.endpoint.label, 'closed', 'the connection was closed');
-    const killGroup = (pid: number, sudo: boolean): void => {
-      const command = `${sudo ? 'sudo -n ' : ''}kill -KILL -- -${pid} 2>/dev/null || ${sudo ? 'sudo -n ' : ''}kill -KILL ${pid} 2>/dev/null; true`;
-      const done = new Promise<void>((resolve) => {
-        this.#client.exec(command, (err, channel) => {
-          if (err) return resolve();
-          channel.on('close', () => resolve());
-          channel.resume();
-          channel.stderr.resume();
-        });
-      });
-      this.#kills.add(done);
-      void done.then(() => this.#kills.delete(done));
-    };
-    return this.#channels.use(() => execOnce({ ...env, client: this.#client, killGroup }, request));
+    if (env.sudoPassword !== undefined) this.#sudoPassword = env.sudoPassword;
+    const killGroup = (pid: number, sudo: boolean): void => this.#killer.kill(pid, sudo);
+    // execOnce refuses to start once the request's signal fired, also after waiting here
+    const run = this.#channels.use(() => execOnce({ ...env, client: this.#client, killGroup }, request));
+    this.#active.add(run);
+    const forget = (): void => void this.#active.delete(run);
+    run.then(forget, forget);
+    return run;
+  }
+
+  // One channel outside the command limit (the commands it stops hold those), root's kill
+  // through sudo with the password already given for this host (on stdin, as for any sudo).
+  async #sendKill(batch: KillBatch): Promise<void> {
+    const command = script(killScript(batch.pids));
+    const env = { client: this.#client, channelTimeoutMs: KILL_TIMEOUT_MS, ...(batch.sudo && this.#sudoPassword !== undefined ? { sudoPassword: this.#sudoPassword } : {}) };
+    await execOnce(env, { command, ...(batch.sudo ? { sudo: {} } : {}), timeoutMs: KILL_TIMEOUT_MS });
   }
 
   /** A TCP tunnel to host:port through this connection (for the next jump hop). */
@@ -148,22 +169,13 @@ export class SshConnection {
     );
   }
 
-  async upload(localPath: string, remotePath: string, mode?: number): Promise<void> {
-    const sftp = await this.sftp();
-    await pipeline(createReadStream(localPath), sftp.createWriteStream(remotePath, mode === undefined ? {} : { mode }));
-    if (mode !== undefined) await new Promise<void>((res, rej) => sftp.chmod(remotePath, mode, (e) => (e ? rej(e) : res())));
-  }
-
-  async download(remotePath: string, localPath: string): Promise<void> {
-    const sftp = await this.sftp();
-    await pipeline(sftp.createReadStream(remotePath), createWriteStream(localPath));
-  }
-
-  /** Close after any pending kills of remote commands have gone through (at most 3 s). */
+  /** Close after interrupted commands have ended and their kills have gone through (at most 5 s). */
   async close(): Promise<void> {
-    if (this.#kills.size > 0) {
-      await Promise.race([Promise.all(this.#kills), new Promise((r) => setTimeout(r, 3000).unref())]);
-    }
+    const settled = async (): Promise<void> => {
+      await Promise.allSettled([...this.#active]);
+      await this.#killer.idle();
+    };
+    await Promise.race([settled(), new Promise((r) => setTimeout(r, KILL_TIMEOUT_MS).unref())]);
     this.#closed = true;
     this.#client.end();
   }

@@ -14,13 +14,19 @@ export interface ExecEnvironment {
   readonly channelTimeoutMs: number;
   /** The sudo password, when the run has one; undefined means try `sudo -n`. */
   readonly sudoPassword?: string;
-  /** Kills a remote process group on a fresh channel (sshd ignores the SSH "signal" request). */
+  /** Kills a remote process group (sshd ignores the SSH "signal" request); batched per host. */
   readonly killGroup?: (pid: number, sudo: boolean) => void;
 }
 
 export class SudoPasswordRejected extends Error {}
 
+/** How long a kill waits for a just-started command to name its process group. */
+const PID_WAIT_MS = 5000;
+
 export async function execOnce(env: ExecEnvironment, req: ExecRequest): Promise<ExecResult & { sudoNeedsPassword: boolean }> {
+  // nothing starts once the run (or this host) was interrupted, however long it waited for a
+  // channel: an abort already sent is never heard again
+  req.signal?.throwIfAborted();
   const nonce = randomBytes(6).toString('hex');
   const sudo: SudoMode | undefined = !req.sudo
     ? undefined
@@ -46,6 +52,7 @@ export async function execOnce(env: ExecEnvironment, req: ExecRequest): Promise<
     const emit = (stream: Stream, line: string): void => {
       if (remotePid === undefined && line.startsWith(pidLine)) {
         remotePid = Number(line.slice(pidLine.length));
+        if (killWanted) killNow();
         return;
       }
       if (stream === 'err' && sudo?.mode === 'nopasswd' && /^sudo: (a password is required|a terminal is required)/.test(line)) {
@@ -100,14 +107,25 @@ export async function execOnce(env: ExecEnvironment, req: ExecRequest): Promise<
 
     if (sudo?.mode !== 'password') sendStdin();
 
+    // The command's process group is known from its first line; a kill asked for before that
+    // waits for it (briefly), since closing the channel alone leaves the command running.
+    let killWanted = false;
+    const killNow = (): void => {
+      if (remotePid !== undefined && remotePid > 1) env.killGroup?.(remotePid, sudo !== undefined);
+      channel.close();
+    };
     const kill = (why: 'timeout' | 'abort'): void => {
       if (why === 'timeout') timedOut = true;
-      if (remotePid !== undefined) env.killGroup?.(remotePid, sudo !== undefined);
-      channel.close();
+      if (killWanted) return;
+      killWanted = true;
+      if (remotePid !== undefined) return killNow();
+      setTimeout(() => channel.close(), PID_WAIT_MS).unref();
     };
     const timer = req.timeoutMs ? setTimeout(() => kill('timeout'), req.timeoutMs) : undefined;
     const onAbort = (): void => kill('abort');
     req.signal?.addEventListener('abort', onAbort, { once: true });
+    // aborted while the channel was opening: the command has started, so stop it now
+    if (req.signal?.aborted) onAbort();
 
     channel.on('exit', (code: number | null, signalName?: string) => {
       exitCode = code;

@@ -9,6 +9,7 @@ import { formatHostSpec, parseHostSpec, type HostSpec } from '../core/host-spec.
 import { sharedOnce } from '../core/once.ts';
 import { script } from '../core/command.ts';
 import { Semaphore } from '../core/semaphore.ts';
+import { registerSecret } from '../core/redact.ts';
 import { KeyLoader, expandHome } from './keys.ts';
 import { checkHostKey, fingerprintSha256, recordHostKey } from './known-hosts.ts';
 import { loadSshConfig, resolveHost, type SshConfigSource } from './ssh-config.ts';
@@ -34,19 +35,35 @@ export class SshPool {
   readonly #open = new Set<SshConnection>();
   readonly #passwords = new Map<string, string>();
   readonly #connections = new Map<string, Promise<SshConnection>>();
+  readonly #live = new Map<string, SshConnection>();
   #closing = false;
 
   constructor(readonly options: SshRunOptions) {
     this.#handshakes = new Semaphore(options.connectConcurrency);
     this.#keys = new KeyLoader(options.askSecret);
     this.#config = sharedOnce(() => loadSshConfig(options.sshConfigPath));
-    // a failed connection is forgotten, so a later attempt (e.g. waiting for a new server) retries
+    // a failed connection is forgotten, so a later attempt (e.g. waiting for a new server) retries;
+    // so is one that dropped (sshd restarted, network blip): the next command connects anew, once
+    // per drop. The command that was running when it dropped fails and is not repeated: it may
+    // have done part of its work.
     this.#connect = (key) => {
       let p = this.#connections.get(key);
+      const live = this.#live.get(key);
+      if (p && live?.closed && !this.#closing) {
+        this.#live.delete(key);
+        this.#open.delete(live);
+        p = undefined;
+      }
       if (!p) {
-        p = this.#connectChain(this.#hops.get(key) as HostSpec[]);
-        this.#connections.set(key, p);
-        p.catch(() => this.#connections.delete(key));
+        const attempt = this.#connectChain(this.#hops.get(key) as HostSpec[]);
+        p = attempt;
+        this.#connections.set(key, attempt);
+        attempt.then(
+          (connection) => this.#live.set(key, connection),
+          () => {
+            if (this.#connections.get(key) === attempt) this.#connections.delete(key);
+          },
+        );
       }
       return p;
     };
@@ -65,7 +82,7 @@ export class SshPool {
 
   async #nestedFromChain(chain: HostSpec[], target: NestedTarget, parentLabel: string): Promise<SshTransport> {
     const spec: HostSpec = { host: target.host, user: target.user, ...(target.port ? { port: target.port } : {}), ...(target.hostKeyAlias ? { hostKeyAlias: target.hostKeyAlias } : {}) };
-    if (target.password !== undefined) this.#passwords.set(specKey(spec), target.password);
+    if (target.password !== undefined) this.#passwords.set(specKey(spec), registerSecret(target.password));
     const next = [...chain, spec];
     const label = `${parentLabel}>${formatHostSpec(spec)}`;
     return new SshTransport(label, () => this.#byChain(next), this.options.sudoPassword, (t) => this.#nestedFromChain(next, t, label));

@@ -1,9 +1,12 @@
 // The Transport for one SSH host: connects lazily through the pool, retries a sudo that needs a
-// password once the run's password is known, and does sudo puts via a temporary file.
+// password once the run's password is known, and moves files (sftp-transfer.ts, sudo-transfer.ts).
 
 import { randomBytes } from 'node:crypto';
-import { argv, sh } from '../core/command.ts';
-import { CommandError, ConnectError } from '../core/errors.ts';
+import { argv, sh, type Command } from '../core/command.ts';
+import { CommandError, ConnectError, TaskError } from '../core/errors.ts';
+import { modeFromLocal, openLocalSource } from './atomic-local.ts';
+import { sftpGet, sftpPut, sftpPutNew } from './sftp-transfer.ts';
+import { installCommand, refusalReason, stageForGetCommand } from './sudo-transfer.ts';
 import type { SshConnection } from './ssh-connection.ts';
 import { SudoPasswordRejected } from './ssh-exec.ts';
 import type { Duplex } from 'node:stream';
@@ -69,53 +72,63 @@ export class SshTransport implements Transport {
   }
 
   async put(localPath: string, remotePath: string, options: FileTransfer = {}): Promise<void> {
-    const conn = await this.connection();
-    if (!options.sudo) return this.#sftp(() => conn.upload(localPath, remotePath, options.mode), 'put', remotePath);
-    // SFTP runs as the login user: land in a private temp file, then move it with sudo
-    const temp = `/tmp/.hitc-put-${randomBytes(8).toString('hex')}`;
-    await this.#sftp(() => conn.upload(localPath, temp, 0o600), 'put', temp);
-    const owner = typeof options.sudo === 'object' && options.sudo.owner ? options.sudo.owner : 'root';
-    const mode = (options.mode ?? 0o644).toString(8);
-    await this.#check(
-      { command: sh`chown ${owner} ${temp} && chmod ${mode} ${temp} && mv -f ${temp} ${remotePath}`, sudo: {} },
-      sh`rm -f ${temp}`,
-    );
+    // the source first: a missing local file must not touch the destination
+    const source = await openLocalSource(localPath);
+    try {
+      const conn = await this.connection();
+      const sftp = await conn.sftp();
+      if (!options.sudo) return await sftpPut(sftp, this.label, source, remotePath, transferOptions(options));
+      // SFTP runs as the login user: stage the bytes in a private file, root installs them
+      const staging = `/tmp/.hitc-put-${randomBytes(8).toString('hex')}`;
+      await sftpPutNew(sftp, this.label, source, staging, options.signal);
+      const owner = typeof options.sudo === 'object' ? options.sudo.owner : undefined;
+      const install = installCommand(staging, remotePath, {
+        ...(owner ? { owner } : {}),
+        ...(options.mode !== undefined ? { mode: options.mode } : {}),
+        newMode: modeFromLocal(source.mode),
+      });
+      await this.#rootStep(install, `put ${remotePath}`, sh`rm -f ${staging}`);
+    } finally {
+      await source.handle.close().catch(() => undefined);
+    }
   }
 
   async get(remotePath: string, localPath: string, options: FileTransfer = {}): Promise<void> {
     const conn = await this.connection();
-    if (!options.sudo) return this.#sftp(() => conn.download(remotePath, localPath), 'get', remotePath);
-    const temp = `/tmp/.hitc-get-${randomBytes(8).toString('hex')}`;
-    const user = conn.endpoint.user;
-    await this.#check({ command: sh`cp ${remotePath} ${temp} && chown ${user} ${temp} && chmod 600 ${temp}`, sudo: {} });
+    const sftp = await conn.sftp();
+    if (!options.sudo) return sftpGet(sftp, this.label, remotePath, localPath, transferOptions(options));
+    const staged = await this.#rootStep(stageForGetCommand(remotePath, conn.endpoint.user), `get ${remotePath}`);
+    const temp = staged.trim().split('\n').pop() ?? '';
+    // never read or remove anything but the copy the script made
+    if (!/^\/tmp\/\.hitc-get-[A-Za-z0-9]+$/.test(temp)) {
+      throw new TaskError(`get ${remotePath} on ${this.label}: unexpected output from the root copy step`, { host: this.label });
+    }
     try {
-      await this.#sftp(() => conn.download(temp, localPath), 'get', remotePath);
+      await sftpGet(sftp, this.label, temp, localPath, { ...transferOptions(options), shownPath: remotePath });
     } finally {
-      await this.exec({ command: argv(['rm', '-f', temp]) });
+      await this.exec({ command: argv(['rm', '-f', temp]) }).catch(() => undefined);
     }
   }
 
-  async #check(request: ExecRequest, cleanup?: ExecRequest['command']): Promise<void> {
-    const result = await this.exec(request);
-    if (result.exitCode === 0) return;
-    if (cleanup) await this.exec({ command: cleanup, sudo: {} }).catch(() => undefined);
-    throw new CommandError({ host: this.label, command: request.command.display, exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr });
-  }
-
-  async #sftp(fn: () => Promise<void>, op: 'put' | 'get', path: string): Promise<void> {
+  // Runs a root step of a transfer; a refusal (missing file, directory…) becomes a plain error
+  // naming the host, anything else a CommandError. Returns stdout.
+  async #rootStep(command: Command, what: string, cleanup?: Command): Promise<string> {
+    let result: ExecResult;
     try {
-      await fn();
+      result = await this.exec({ command, sudo: {} });
     } catch (error) {
-      const err = error as Error & { code?: number | string };
-      const why = err.code === 2 ? 'no such file or directory' : err.code === 3 ? 'permission denied' : err.message;
-      throw new CommandError({
-        host: this.label,
-        command: `${op} ${path}`,
-        exitCode: null,
-        stdout: '',
-        stderr: why,
-        hint: err.code === 3 ? 'use sudo: true to write where the login user cannot' : undefined,
-      });
+      if (cleanup) await this.exec({ command: cleanup }).catch(() => undefined);
+      throw error;
     }
+    if (result.exitCode === 0) return result.stdout;
+    if (cleanup) await this.exec({ command: cleanup }).catch(() => undefined);
+    const reason = refusalReason(result.exitCode, result.stderr);
+    if (reason) throw new TaskError(`${reason} on ${this.label}`, { host: this.label });
+    throw new CommandError({ host: this.label, command: `sudo ${what}`, exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr, reason: `failed (exit ${result.exitCode}); the destination is unchanged` });
   }
 }
+
+function transferOptions(options: FileTransfer): { mode?: number; signal?: AbortSignal } {
+  return { ...(options.mode !== undefined ? { mode: options.mode } : {}), ...(options.signal ? { signal: options.signal } : {}) };
+}
+

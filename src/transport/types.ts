@@ -31,9 +31,10 @@ export interface ExecResult {
   readonly durationMs: number;
 }
 
+/** Transfers replace the destination atomically (temp file beside it, renamed when complete). */
 export interface FileTransfer {
   readonly mode?: number;
-  /** Put via a temporary file and `sudo mv` (and optionally chown to this user). */
+  /** As root: a private staging file, installed by root (and optionally chowned to this user). */
   readonly sudo?: boolean | { readonly owner?: string };
   readonly signal?: AbortSignal;
 }

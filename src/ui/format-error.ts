@@ -2,6 +2,7 @@
 // remote failures name the host, the command, the exit code and the tail of stderr.
 
 import { CommandError, ConfigError, ConnectError, HitcError, ManifestError, UsageError } from '../core/errors.ts';
+import { redact, redactDeep } from '../core/redact.ts';
 
 const TAIL_LINES = 10;
 
@@ -11,7 +12,13 @@ export interface FormattedError {
   readonly hint?: string;
 }
 
+/** Masked: a message, a stderr tail or a stack line may carry a secret a task printed or threw. */
 export function formatError(error: unknown): FormattedError {
+  const f = describe(error);
+  return { headline: redact(f.headline), details: f.details.map(redact), ...(f.hint ? { hint: redact(f.hint) } : {}) };
+}
+
+function describe(error: unknown): FormattedError {
   if (error instanceof CommandError) {
     const tail = lastLines(error.stderr || error.stdout, TAIL_LINES);
     return {
@@ -53,7 +60,7 @@ export function errorJson(error: unknown): Record<string, unknown> {
   if (error instanceof ConnectError) base.failure = error.failure;
   if (error instanceof ConfigError) Object.assign(base, { file: error.file, line: error.line });
   if (error instanceof ManifestError) Object.assign(base, { file: error.file, issues: error.issues });
-  return base;
+  return redactDeep(base);
 }
 
 function lastLines(text: string, n: number): string[] {

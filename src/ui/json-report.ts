@@ -2,6 +2,7 @@
 // host; errors are described by errorJson. The shape is tested (test/integration/json.test.ts).
 
 import type { RunEvent } from '../core/events.ts';
+import { redactDeep } from '../core/redact.ts';
 import type { HostOutcome } from '../runner/plan.ts';
 import { errorJson } from './format-error.ts';
 
@@ -46,13 +47,14 @@ export class JsonCollector {
       });
     }
     const count = (s: HostOutcome['status']): number => outcomes.filter((o) => o.status === s).length;
-    return {
+    // masked as data, before JSON escaping could hide a value with quotes or backslashes
+    return redactDeep({
       ok: exitCode === 0,
       exitCode,
       durationMs: totalMs,
       summary: { ok: count('ok'), failed: count('failed'), unreachable: count('unreachable'), skipped: count('skipped') },
       tasks,
       ...(error !== undefined ? { error: errorJson(error) } : {}),
-    };
+    });
   }
 }

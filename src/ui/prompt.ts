@@ -3,6 +3,7 @@
 
 import { openSync, closeSync } from 'node:fs';
 import { ReadStream, WriteStream } from 'node:tty';
+import { registerSecret } from '../core/redact.ts';
 
 let queue: Promise<unknown> = Promise.resolve();
 
@@ -37,7 +38,7 @@ function askNoEcho(question: string): Promise<string> {
       input.destroy();
       output.write('\n');
       if (error) reject(error);
-      else resolve(answer);
+      else resolve(registerSecret(answer)); // a sudo password or key passphrase: masked from now on
     };
     input.on('data', (chunk: Buffer) => {
       for (const ch of chunk.toString('utf8')) {

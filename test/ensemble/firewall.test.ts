@@ -1,59 +1,148 @@
-// The firewall as values (restore input, probe parsing), the confirm-or-roll-back flow with a
-// fake root shell, and how the planner treats unhooked and orphaned firewalls.
+// The firewall as values (restore input per family, exactly; source validation; the transient
+// SSH peer), the confirm-or-roll-back flow with a fake root shell, and how the planner treats
+// unhooked, orphaned and SSH-less firewalls.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Command } from '../../src/core/command.ts';
-import { applyFirewall } from '../../src/ensemble/firewall-apply.ts';
-import { firewallRestoreInput, parseFirewallHash } from '../../src/ensemble/firewall-commands.ts';
+import { applyFirewall, confirmWithinMs } from '../../src/ensemble/firewall-apply.ts';
+import { applyFirewallCommand, firewallRestoreInput, parseFirewallHash, parseSshPath } from '../../src/ensemble/firewall-commands.ts';
+import { admitsSshPort, firewallHash, resolveFirewallRules, transientPeer } from '../../src/ensemble/firewall-rules.ts';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseManifest } from '../../src/ensemble/parse-manifest.ts';
 import { planEnsemble } from '../../src/ensemble/plan.ts';
 import { planText } from '../../src/ensemble/plan-text.ts';
 import type { ObservedWorld } from '../../src/ensemble/observed.ts';
 
-test('restore input: hash and ensemble tagged, SSH path first, host and Docker chains, final DROP', () => {
-  const text = firewallRestoreInput([{ port: 80, protocol: 'tcp', sources: ['*'] }, { port: '*', protocol: '*', sources: ['10.0.0.2'] }], 'abc123', 'my stack');
-  const lines = text.split('\n');
-  assert.equal(lines[0], '*filter');
-  assert.ok(lines.includes('-A HITC-FW -m comment --comment "hitc-fw-hash:abc123@my_stack"'));
-  assert.ok(lines.indexOf('-A HITC-FW -s @SSH_PEER@ -p tcp -m tcp --dport @SSH_PORT@ -m comment --comment "hitc: the SSH path in use" -j RETURN') < lines.indexOf('-A HITC-FW -j DROP'));
-  for (const l of ['-A HITC-FW -p tcp -m tcp --dport 80 -j RETURN', '-A HITC-FW-DOCKER -p tcp -m conntrack --ctorigdstport 80 -j RETURN',
-    '-A HITC-FW -s 10.0.0.2 -p udp -j RETURN', '-A HITC-FW-DOCKER -j DROP']) assert.ok(lines.includes(l), l);
+const RULES = [{ port: 80, protocol: 'tcp' as const, sources: ['*'] }, { port: '*' as const, protocol: '*' as const, sources: ['10.0.0.2', '10.1.0.0/16'] }];
+const HEAD = [
+  '*filter', ':HITC-FW - [0:0]', ':HITC-FW-DOCKER - [0:0]', '-A HITC-FW -m comment --comment "hitc-fw-hash:abc123@my_stack"',
+  '-A HITC-FW -i lo -j RETURN', '-A HITC-FW -m conntrack --ctstate ESTABLISHED,RELATED -j RETURN',
+];
+const DOCKER_HEAD = ['-A HITC-FW-DOCKER -m conntrack --ctstate ESTABLISHED,RELATED -j RETURN', '-A HITC-FW-DOCKER -i docker0 -j RETURN', '-A HITC-FW-DOCKER -i br-+ -j RETURN'];
+const OPEN_80 = ['-A HITC-FW -p tcp -m tcp --dport 80 -j RETURN', '-A HITC-FW-DOCKER -p tcp -m conntrack --ctorigdstport 80 -j RETURN'];
+const TAIL = ['-A HITC-FW -j DROP', '-A HITC-FW-DOCKER -j DROP', 'COMMIT', ''];
+
+test('restore input (IPv4), exactly: tag, transient SSH rule, Docker bridges exactly docker0 and br-+, sources, final DROP', () => {
+  assert.equal(firewallRestoreInput(RULES, 'abc123', 'my stack', { family: 4, transientPeer: { peer: '192.0.2.9', port: '22' } }), [
+    ...HEAD, '-A HITC-FW -p icmp -j RETURN',
+    '-A HITC-FW -s 192.0.2.9/32 -p tcp -m tcp --dport 22 -m comment --comment "hitc: the SSH path in use" -j RETURN',
+    ...DOCKER_HEAD, ...OPEN_80,
+    '-A HITC-FW -s 10.0.0.2 -p tcp -j RETURN', '-A HITC-FW-DOCKER -s 10.0.0.2 -p tcp -j RETURN',
+    '-A HITC-FW -s 10.1.0.0/16 -p tcp -j RETURN', '-A HITC-FW-DOCKER -s 10.1.0.0/16 -p tcp -j RETURN',
+    '-A HITC-FW -s 10.0.0.2 -p udp -j RETURN', '-A HITC-FW-DOCKER -s 10.0.0.2 -p udp -j RETURN',
+    '-A HITC-FW -s 10.1.0.0/16 -p udp -j RETURN', '-A HITC-FW-DOCKER -s 10.1.0.0/16 -p udp -j RETURN',
+    ...TAIL,
+  ].join('\n'));
   assert.deepEqual(parseFirewallHash('abc123 my_stack hooked\n'), { specHash: 'abc123', ensemble: 'my_stack', hooked: true });
+  assert.deepEqual(parseFirewallHash('abc123 my_stack hooked 192.0.2.9\n'), { specHash: 'abc123', ensemble: 'my_stack', hooked: true, peer: '192.0.2.9' });
   assert.equal(parseFirewallHash('\n'), undefined);
 });
 
-function shell(failOn: RegExp | undefined = undefined) {
+test('restore input (IPv6), exactly: ICMPv6, only rules open to everyone (IPv4 sources admit nobody over v6), the peer only if it is v6', () => {
+  const v6 = [...HEAD, '-A HITC-FW -p ipv6-icmp -j RETURN', ...DOCKER_HEAD, ...OPEN_80, ...TAIL].join('\n');
+  assert.equal(firewallRestoreInput(RULES, 'abc123', 'my stack', { family: 6, transientPeer: { peer: '192.0.2.9', port: '22' } }), v6);
+  assert.equal(firewallRestoreInput(RULES, 'abc123', 'my stack', { family: 6, transientPeer: { peer: 'fd00::7', port: '2222' } }), v6.replace(
+    '-A HITC-FW -p ipv6-icmp -j RETURN\n',
+    '-A HITC-FW -p ipv6-icmp -j RETURN\n-A HITC-FW -s fd00::7/128 -p tcp -m tcp --dport 2222 -m comment --comment "hitc: the SSH path in use" -j RETURN\n',
+  ));
+  // without a transient peer there is no SSH rule at all
+  assert.doesNotMatch(firewallRestoreInput(RULES, 'abc123', 'm', { family: 4 }), /SSH path/);
+});
+
+test('nothing but an address reaches the restore input: newlines, options, names are refused', () => {
+  for (const bad of ['10.0.0.1\n-A INPUT -j ACCEPT', '-j ACCEPT', '10.0.0.0/33', '999.0.0.1', 'example.com', '10.0.0.1 -j ACCEPT', '']) {
+    assert.throws(() => firewallRestoreInput([{ port: 22, protocol: 'tcp', sources: [bad] }], 'abc', 'm'), /is not an IPv4 address or CIDR/, JSON.stringify(bad));
+  }
+  assert.throws(() => firewallRestoreInput(RULES, 'abc', 'm', { transientPeer: { peer: '10.0.0.1', port: '22\n-A' } }), /not a port/);
+  assert.throws(() => firewallRestoreInput(RULES, 'ab"c', 'm'), /not hex/);
+  assert.equal(parseSshPath('10.0.0.1 1 22\n10.0.0.1 1 10.0.0.5 22;reboot\n'), undefined);
+  assert.equal(parseSshPath('-j 1 22\n-j 1 10.0.0.5 22\n'), undefined);
+  assert.deepEqual(parseSshPath('10.0.0.1 5000 22\n10.0.0.1 5000 10.0.0.5 2222\n'), { peer: '10.0.0.1', port: '2222' });
+});
+
+test('resolved sources are validated again: a remote value that is not an address fails, naming it', () => {
+  const rule = { port: 22, protocol: 'tcp' as const, sources: ['$internal_ips'], line: 3 };
+  const specials = (ips: string[]) => ({ internalIps: () => ips, servers: () => ({}) });
+  assert.deepEqual(resolveFirewallRules([rule], () => undefined, specials(['10.0.0.3', '10.0.0.2', ''])), [{ port: 22, protocol: 'tcp', sources: ['10.0.0.2', '10.0.0.3'] }]);
+  assert.throws(() => resolveFirewallRules([rule], () => undefined, specials(['10.0.0.3\n-A INPUT -j ACCEPT'])), /source "\$internal_ips" gave "10\.0\.0\.3\\n-A INPUT -j ACCEPT", which is not an IPv4 address or CIDR/);
+  assert.throws(() => resolveFirewallRules([{ ...rule, sources: ['${db.ip}'] }], () => '-j ACCEPT', specials([])), /gave "-j ACCEPT"/);
+});
+
+test('the transient peer: needed only when no rule admits it; part of the hash', () => {
+  const rules = [{ port: 22, protocol: 'tcp' as const, sources: ['10.1.0.0/16'] }];
+  assert.equal(transientPeer(rules, { peer: '10.1.2.3', port: '22' }), undefined);
+  assert.deepEqual(transientPeer(rules, { peer: '10.2.0.1', port: '22' }), { peer: '10.2.0.1', port: '22' });
+  assert.deepEqual(transientPeer(rules, { peer: '10.1.2.3', port: '2222' }), { peer: '10.1.2.3', port: '2222' }, 'another sshd port');
+  assert.deepEqual(transientPeer(rules, { peer: 'fd00::1', port: '22' }), { peer: 'fd00::1', port: '22' }, 'IPv4 sources never admit a v6 peer');
+  assert.equal(transientPeer([{ port: '*', protocol: '*', sources: ['*'] }], { peer: 'fd00::1', port: '22' }), undefined);
+  assert.equal(firewallHash(rules), firewallHash(rules, undefined));
+  assert.notEqual(firewallHash(rules, '10.2.0.1'), firewallHash(rules, '10.2.0.2'));
+});
+
+test('the apply script arms the detached timer before the first rule changes, and mirrors to ip6tables', () => {
+  const script = applyFirewallCommand({ v4: 'V4', v6: 'V6' }, 45).script;
+  const at = (text: string): number => {
+    const i = script.indexOf(text);
+    assert.ok(i >= 0, text);
+    return i;
+  };
+  assert.ok(at('setsid nohup sh -c') < at("printf '%s' V4 | iptables-restore"), 'armed first');
+  assert.ok(at('while [ $n -lt 30 ]') < at('setsid nohup sh -c'), 'the wait for Docker comes before the timer');
+  assert.ok(at("printf '%s' V4 | iptables-restore") < at("printf '%s' V6 | ip6tables-restore"));
+  assert.match(script, /echo 'this host has a global IPv6 address but no working ip6tables, so hitc cannot close its ports over IPv6' >&2; exit 3/);
+  assert.match(script, /sleep 45; if \[ -e \/root\/\.hitc-fw-backup \]/);
+  assert.ok(confirmWithinMs(45) <= 30_000 && confirmWithinMs(45) >= 10_000);
+});
+
+function shell(failOn: RegExp | undefined = undefined, stdout = (script: string): string => (script.startsWith('set -e') ? '4242\n' : '')) {
   const ran: string[] = [];
   return {
     ran,
     async asRoot(command: Command) {
       ran.push(command.script);
       if (failOn?.test(command.script)) throw new Error('connection lost');
-      return { stdout: command.script.includes('iptables-restore -w --noflush\n') || command.script.startsWith('set -e') ? '4242\n' : '' };
+      return { stdout: stdout(command.script) };
     },
   };
 }
 
+const INPUT = { v4: 'input', v6: 'input6' };
+
 test('a fresh login that works confirms the rules and disarms the timer', async () => {
   const host = shell();
-  await applyFirewall(host, async () => undefined, 'web', 'input');
+  await applyFirewall(host, async () => undefined, 'web', INPUT);
   assert.equal(host.ran.length, 3);
-  assert.match(host.ran[1] as string, /^kill 4242 2>\/dev\/null; rm -f \/root\/\.hitc-fw-backup \/root\/\.hitc-fw-hooks; true$/);
+  assert.equal(host.ran[1], 'kill 4242 2>/dev/null; if [ -e /root/.hitc-fw-backup ]; then rm -f /root/.hitc-fw-backup /root/.hitc-fw-backup6 /root/.hitc-fw-hooks; else echo \"the rollback timer had already restored the previous rules\" >&2; exit 4; fi');
   assert.match(host.ran[2] as string, /^umask 022; mkdir -p \/etc\/hitc\n/, 'then keep the rules across reboots');
+  assert.match(host.ran[2] as string, /\| grep -vF 'hitc: the SSH path in use' > \/etc\/hitc\/firewall\.rules\.new/, 'never the transient rule');
 });
 
 test('a fresh login that fails restores the previous rules at once and says so', async () => {
   const host = shell();
-  await assert.rejects(applyFirewall(host, async () => { throw new Error('connect timed out'); }, 'web', 'input'), (e: Error) => {
+  await assert.rejects(applyFirewall(host, async () => { throw new Error('connect timed out'); }, 'web', INPUT), (e: Error) => {
     assert.match(e.message, /^web: after the new firewall a fresh SSH login failed, so the previous rules were restored \(connect timed out\)$/);
     return true;
   });
-  assert.match(host.ran[1] as string, /iptables-restore -w --noflush < \/root\/\.hitc-fw-backup.* && \{ kill 4242/);
+  assert.match(host.ran[1] as string, /iptables-restore -w --noflush < \/root\/\.hitc-fw-backup.*ip6tables-restore -w --noflush < \/root\/\.hitc-fw-backup6.*; \[ ! -e \/root\/\.hitc-fw-backup \] && \{ kill 4242/);
+});
+
+test('a fresh login slower than two thirds of the window counts as failed: the rollback is never raced', async () => {
+  const host = shell();
+  const started = Date.now();
+  await assert.rejects(applyFirewall(host, () => new Promise(() => undefined), 'web', INPUT, { rollbackSec: 3 }), /fresh SSH login failed, so the previous rules were restored \(no fresh SSH login within 2 s\)/);
+  assert.ok(Date.now() - started < 3000);
+  assert.equal(host.ran.length, 2, 'rolled back, never confirmed');
+});
+
+test('a confirmation the timer has beaten is an error, not a success', async () => {
+  const host = shell(/^kill 4242/);
+  await assert.rejects(applyFirewall(host, async () => undefined, 'web', INPUT), /web: the new firewall was confirmed too late; the previous rules are back/);
 });
 
 test('when even the restore fails, the error says the timer brings the rules back', async () => {
   const host = shell(/kill 4242/);
-  await assert.rejects(applyFirewall(host, async () => { throw new Error('refused'); }, 'web', 'input', { rollbackSec: 30 }), /restoring the previous rules failed; they come back by themselves within 30 s/);
+  await assert.rejects(applyFirewall(host, async () => { throw new Error('refused'); }, 'web', INPUT, { rollbackSec: 30 }), /restoring the previous rules failed; they come back by themselves within 30 s/);
 });
 
 const MANIFEST = `10.0.0.5:
@@ -72,4 +161,58 @@ test('chains that INPUT no longer jumps to are re-applied', () => {
   const m = parseManifest('m.yml', `${MANIFEST}  firewall:\n    80: "*"\n`).manifest!;
   const plan = planEnsemble(m, observed({ specHash: 'whatever', ensemble: 'm', hooked: false }), { ensemble: 'm' });
   assert.match(planText(plan).join('\n'), /updated firewalls:\n {2}10\.0\.0\.5 \(1 rules total\): the rules are no longer hooked into INPUT\/DOCKER-USER/);
+});
+
+test('manifest sources: only "*", IPv4 addresses / CIDRs, $internal_ips and variables; anything else at file:line', () => {
+  const { issues } = parseManifest('m.yml', `10.0.0.5:
+  firewall:
+    22: "10.0.0.1\\n-A INPUT -j ACCEPT"
+    80: -j ACCEPT
+    443: [10.0.0.0/8, example.com]
+    8080: 10.0.0.1, 10.0.0.300
+    9000: ["*", $internal_ips, "\${db.ip}", 192.0.2.0/24]
+    ssh_from_applier_only: maybe
+db:
+  provider: local
+`);
+  assert.deepEqual(issues.map((i) => `${i.line} ${i.path}: ${i.message}`), [
+    '3 10.0.0.5.firewall.22: firewall source "10.0.0.1\\n-A INPUT -j ACCEPT" is not an IPv4 address or CIDR',
+    '4 10.0.0.5.firewall.80: firewall source "-j ACCEPT" is not an IPv4 address or CIDR',
+    '5 10.0.0.5.firewall.443: firewall source "example.com" is not an IPv4 address or CIDR',
+    '6 10.0.0.5.firewall.8080: firewall source "10.0.0.300" is not an IPv4 address or CIDR',
+    '8 10.0.0.5.firewall.ssh_from_applier_only: ssh_from_applier_only must be true or false',
+  ]);
+});
+
+test('a firewall that admits SSH from no listed source is a WARNING in the plan, unless the manifest says ssh_from_applier_only', () => {
+  const plan = (fw: string, obs: object = {}) => planText(planEnsemble(parseManifest('m.yml', `${MANIFEST}  firewall:\n${fw}`).manifest!, observed(obs), { ensemble: 'm' })).join('\n');
+  assert.match(plan('    80: "*"\n'), /\nWARNING: 10\.0\.0\.5\.firewall admits SSH \(port 22\) from no listed source: only the address hitc applies it from gets in, and after that address changes or the server reboots nobody can log in\n/);
+  assert.doesNotMatch(plan('    80: "*"\n    ssh_from_applier_only: true\n'), /WARNING/);
+  assert.doesNotMatch(plan('    80: "*"\n    22: 10.0.0.0/8\n'), /WARNING/);
+  assert.doesNotMatch(plan('    "*/*": $internal_ips\n'), /WARNING/);
+  assert.match(plan('    "*/udp": "*"\n'), /WARNING/, 'UDP admits no SSH');
+});
+
+test('the address hitc connects from is part of the firewall: a new one shows as an update', () => {
+  const m = parseManifest('m.yml', `${MANIFEST}  firewall:\n    80: "*"\n    ssh_from_applier_only: true\n`).manifest!;
+  const rules = resolveFirewallRules(m.servers[0]!.firewall!.rules, () => undefined, { internalIps: () => [], servers: () => ({}) })!;
+  const world = (now: string): ObservedWorld => {
+    const o = observed({ specHash: firewallHash(rules, '10.9.9.9'), ensemble: 'm', hooked: true, peer: '10.9.9.9' });
+    return { servers: { '10.0.0.5': { ...o.servers['10.0.0.5']!, sshPath: { peer: now, port: '22' } } } };
+  };
+  assert.match(planText(planEnsemble(m, world('10.9.9.9'), { ensemble: 'm' })).join('\n'), /0 to update, 2 unchanged/);
+  assert.match(planText(planEnsemble(m, world('10.9.9.8'), { ensemble: 'm' })).join('\n'), /updated firewalls:\n {2}10\.0\.0\.5 \(1 rules total\): SSH is admitted from 10\.9\.9\.9; hitc now connects from 10\.9\.9\.8/);
+});
+
+test('the example manifest hitc init writes admits SSH from a listed source on every firewall', () => {
+  const text = readFileSync(join(import.meta.dirname, '../../templates/ensemble.example.yml'), 'utf8');
+  const uncommented = text.split('\n').filter((l) => /^# [ a-z"]/.test(l) && !/^# (shows|in dependency)/.test(l)).map((l) => l.slice(2)).join('\n');
+  const m = parseManifest('ensemble.yml', uncommented, { DB_PASSWORD: 'x' }).manifest!;
+  const firewalls = m.servers.filter((s) => s.firewall);
+  assert.equal(firewalls.length, 3);
+  for (const s of firewalls) {
+    assert.ok(admitsSshPort(s.firewall!.rules, 22), s.name);
+    assert.ok(s.firewall!.rules.some((r) => r.port === 22 && r.sources.every((x) => x !== '*')), `${s.name}: SSH from listed addresses, not everyone`);
+    assert.equal(s.firewall!.sshFromApplierOnly, undefined);
+  }
 });

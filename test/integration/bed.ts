@@ -111,4 +111,4 @@ export function hitc(
 }
 
 /** Removes everything ensembles leave on a Docker host: their containers and hitc's firewall chains. */
-export const CLEAN_ENSEMBLE = "docker rm -f $(docker ps -aq --filter label=hitc.ensemble) >/dev/null 2>&1; for c in INPUT:HITC-FW DOCKER-USER:HITC-FW-DOCKER; do iptables -w -D ${c%%:*} -j ${c##*:} 2>/dev/null; iptables -w -F ${c##*:} 2>/dev/null; iptables -w -X ${c##*:} 2>/dev/null; done; rm -rf /etc/hitc; true";
+export const CLEAN_ENSEMBLE = "docker rm -f $(docker ps -aq --filter label=hitc.ensemble) >/dev/null 2>&1; for t in iptables ip6tables; do for c in INPUT:HITC-FW DOCKER-USER:HITC-FW-DOCKER; do $t -w -D ${c%%:*} -j ${c##*:} 2>/dev/null; $t -w -F ${c##*:} 2>/dev/null; $t -w -X ${c##*:} 2>/dev/null; done; done; rm -rf /etc/hitc /root/.hitc-fw-backup /root/.hitc-fw-backup6 /root/.hitc-fw-hooks; true";

@@ -41,6 +41,7 @@ test('a DigitalOcean server is created with its container and firewall; its addr
       ports: [80]
   firewall:
     80: "*"
+    ssh_from_applier_only: true
 ${elsewhere}:
   containers:
     probe:

@@ -37,6 +37,7 @@ const manifest = (size: string) => `app:
       ports: [80]
   firewall:
     80: "*"
+    ssh_from_applier_only: true
 ${elsewhere}:
   containers:
     probe:

@@ -31,6 +31,7 @@ test('ensemble.up creates local servers (count 2), firewalls them, and feeds the
   count: 2
   firewall:
     80: "*"
+    ssh_from_applier_only: true
 ${dh}:
   containers:
     probe:

@@ -1,6 +1,6 @@
 // ensemble.up / ensemble.plan on real Docker hosts named by their IPs (unmanaged servers):
 // cross-server variables, convergence, exact replacement with reasons, a firewall that admits
-// the listed internal IPs and refuses another host, SSH kept without port 22, and manifest
+// the listed internal IPs and refuses another host, SSH kept transiently without port 22, and manifest
 // errors at file:line that change nothing.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -17,7 +17,7 @@ const box = sandbox();
 const run = (args: string[]) => hitc(box, args, { timeoutMs: 180_000 });
 
 function manifest(mode: string): string {
-  return `# three servers, cross-server variables, firewalls without port 22
+  return `# three servers, cross-server variables; one firewall admits SSH from the bed network, one only from hitc
 ${a}:
   containers:
     web:
@@ -29,6 +29,7 @@ ${a}:
         MODE: ${mode}
   firewall:
     80: "*"
+    ssh_from_applier_only: true
 ${bb}:
   containers:
     api:
@@ -38,6 +39,7 @@ ${bb}:
         _DEPENDS: \${${cc}.containers.cache.ip}
   firewall:
     8081: $internal_ips
+    22: 10.214.0.0/16
 ${cc}:
   containers:
     cache:
@@ -121,7 +123,7 @@ test('the firewall admits the listed internal IPs, refuses another host, and nev
   assert.equal(await page(bb, 8081), 'unreachable', 'this machine is not listed');
   const fromOutsider = await run(['-H', outsider, '--', `curl -s -m 3 http://${bb}:8081/ || echo refused`]);
   assert.match(fromOutsider.stdout, /out: refused/);
-  // no manifest firewall opens 22, yet new SSH logins still work
+  // a's firewall does not open 22 (only hitc's address, transiently), yet new SSH logins still work
   const ssh = await run(['-P', '-H', [a, bb].join(','), '--', 'echo still-in']);
   assert.equal((ssh.stdout.match(/out: still-in/g) ?? []).length, 2);
 });
@@ -141,7 +143,7 @@ test('the firewall survives a reboot: saved with a restore script that puts chai
 });
 
 test('a firewall dropped from the manifest is an orphan: kept, then taken off with prune=true', async () => {
-  writeFileSync(join(box.dir, 'stack.yml'), manifest('staging').replace('  firewall:\n    8081: $internal_ips\n', ''));
+  writeFileSync(join(box.dir, 'stack.yml'), manifest('staging').replace('  firewall:\n    8081: $internal_ips\n    22: 10.214.0.0/16\n', ''));
   const kept = await run(['ensemble.up:stack', '--yes']);
   assert.equal(kept.code, 0, kept.stdout + kept.stderr);
   assert.match(kept.stdout, new RegExp(`Not in the manifest \\(kept; remove them with prune\\):\n  ${bb.replace(/\./g, '\\.')} firewall: the manifest has no firewall for it any more`));
@@ -154,11 +156,13 @@ test('a firewall dropped from the manifest is an orphan: kept, then taken off wi
 });
 
 test('logged in as a sudo user, the firewall goes on and keeps the SSH path hitc uses', async () => {
-  // the previous test took bb's firewall off; the manifest has it again
+  // the previous test took bb's firewall off; the manifest has it again; a's goes on again too
+  assert.equal((await run(['-H', a, '--', 'for t in iptables ip6tables; do $t -w -D INPUT -j HITC-FW; $t -w -D DOCKER-USER -j HITC-FW-DOCKER; done 2>/dev/null; true'])).code, 0);
   const asUbuntu = await hitc(box, ['ensemble.up:stack', '--yes'], { env: { HITC_SSH_USER: 'ubuntu' }, timeoutMs: 180_000 });
   assert.equal(asUbuntu.code, 0, asUbuntu.stdout + asUbuntu.stderr);
-  assert.match(asUbuntu.stdout, /✓ apply firewall on 10\.214\.253\.3 \(1 rules\): 1 rules in place, fresh SSH login confirmed/);
-  const rules = await run(['-H', bb, '--', 'iptables -S HITC-FW | grep "the SSH path in use"']);
+  assert.match(asUbuntu.stdout, /✓ apply firewall on 10\.214\.253\.3 \(2 rules\): 2 rules in place, fresh SSH login confirmed/);
+  assert.match(asUbuntu.stdout, /✓ apply firewall on 10\.214\.253\.2 \(1 rules\): 1 rules in place, fresh SSH login confirmed/);
+  const rules = await run(['-H', a, '--', 'iptables -S HITC-FW | grep "the SSH path in use"']);
   assert.match(rules.stdout, /out: -A HITC-FW -s 10\.214\.[\d.]+\/32 -p tcp -m tcp --dport 22 .* -j RETURN/);
   assert.match((await hitc(box, ['ensemble.plan:stack'], { env: { HITC_SSH_USER: 'ubuntu' } })).stdout, /No changes\./);
 });

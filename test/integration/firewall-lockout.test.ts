@@ -11,9 +11,10 @@ const b = bed() as ReturnType<typeof bed> & { dockerHosts?: string[] };
 const host = (b.dockerHosts as string[])[2] as string;
 const box = sandbox();
 const run = (command: string, timeoutSec = 10) => hitc(box, ['-t', '3', '-T', String(timeoutSec), '-H', host, '--', command], { timeoutMs: 60_000 });
-const rules = firewallRestoreInput([{ port: 80, protocol: 'tcp', sources: ['*'] }], 'feedface', 'lockout');
 // pretend hitc's SSH peer is an address nobody connects from: the rules then admit no real path
-const lockingOut = (sec: number) => `export SSH_CLIENT='10.99.99.99 40000 22'; ${applyFirewallCommand(rules, sec).script}`;
+const nobody = { transientPeer: { peer: '10.99.99.99', port: '22' } };
+const both = (rules: Parameters<typeof firewallRestoreInput>[0], hash: string) => ({ v4: firewallRestoreInput(rules, hash, 'lockout', { family: 4, ...nobody }), v6: firewallRestoreInput(rules, hash, 'lockout', { family: 6, ...nobody }) });
+const lockingOut = (sec: number) => applyFirewallCommand(both([{ port: 80, protocol: 'tcp', sources: ['*'] }], 'feedface'), sec).script;
 
 after(() => run(CLEAN_ENSEMBLE));
 
@@ -39,8 +40,7 @@ test('rules that would lock hitc out are undone by the timer when nothing confir
 });
 
 test('over an earlier firewall, the timer restores exactly the earlier rules', async () => {
-  const good = firewallRestoreInput([{ port: 8080, protocol: 'tcp', sources: ['*'] }], 'c0ffee', 'lockout');
-  const first = await run(applyFirewallCommand(good, 30).script);
+  const first = await run(applyFirewallCommand(both([{ port: 8080, protocol: 'tcp', sources: ['*'] }, { port: 22, protocol: 'tcp', sources: ['*'] }], 'c0ffee'), 30).script);
   assert.equal(first.code, 0, first.stdout + first.stderr);
   const timer = Number(first.stdout.split(' out: ')[1]);
   assert.equal((await run(confirmFirewallCommand(timer).script)).code, 0);

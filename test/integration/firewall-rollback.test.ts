@@ -32,7 +32,7 @@ after(async () => {
 
 test('a fresh login refused by the new rules rolls them back at once, over the connection still open', async () => {
   assert.equal((await run(['-H', host, '--', CLEAN_ENSEMBLE])).code, 0);
-  writeFileSync(join(box.dir, 'fw.yml'), `${host}:\n  firewall:\n    80: "*"\n`);
+  writeFileSync(join(box.dir, 'fw.yml'), `${host}:\n  firewall:\n    80: "*"\n    ssh_from_applier_only: true\n`);
   unNat();
   for (const a of EGRESS) sh(`ip addr add ${a}/32 dev ${BRIDGE}`);
   // inserted in reverse so the nth rule comes first: connections alternate EGRESS[0], EGRESS[1], …

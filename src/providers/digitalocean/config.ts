@@ -3,6 +3,7 @@
 // DIGITAL_OCEAN_CLIENT_ID/API_KEY pair belonged to the dead v1 API.
 
 import { UsageError } from '../../core/errors.ts';
+import { registerSecret } from '../../core/redact.ts';
 
 export const TOKEN_VARS = ['DIGITALOCEAN_TOKEN', 'DIGITALOCEAN_ACCESS_TOKEN'] as const;
 export const SSH_KEY_NAME_VAR = 'DIGITAL_OCEAN_SSH_KEY_NAME';
@@ -23,7 +24,7 @@ export interface DigitalOceanConfig {
 export function readConfig(env: Env, apiUrl: string | undefined): DigitalOceanConfig {
   const nonEmpty = (name: string): string | undefined => (env[name] ? env[name] : undefined);
   return {
-    token: nonEmpty(TOKEN_VARS[0]) ?? nonEmpty(TOKEN_VARS[1]),
+    token: registerSecret(nonEmpty(TOKEN_VARS[0]) ?? nonEmpty(TOKEN_VARS[1])),
     // a trailing slash would double up with the "/v2/…" paths
     apiUrl: (apiUrl ?? nonEmpty(API_URL_VAR) ?? DEFAULT_API_URL).replace(/\/+$/, ''),
     sshKeyName: nonEmpty(SSH_KEY_NAME_VAR),

@@ -26,9 +26,22 @@ export interface Ec2ClientOptions {
   readonly region?: string;
   /** Overrides the endpoint (the SDK itself honours AWS_ENDPOINT_URL_EC2 and AWS_ENDPOINT_URL). */
   readonly endpoint?: string;
+  /** Per HTTP attempt, answer included (default $HITC_EC2_REQUEST_TIMEOUT_SECONDS or 30 s). */
+  readonly requestTimeoutMs?: number;
 }
 
 export const DEFAULT_REGION = 'us-east-1';
+const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+/** Reaching the endpoint at all: a black-holed address fails in this, not the request timeout. */
+const CONNECT_TIMEOUT_MS = 10_000;
+/** The SDK retries a timed-out or throttled call; three tries bound a dead endpoint's wait. */
+const MAX_ATTEMPTS = 3;
+
+export function requestTimeoutMs(options: Ec2ClientOptions, env: NodeJS.ProcessEnv = process.env): number {
+  if (options.requestTimeoutMs !== undefined) return options.requestTimeoutMs;
+  const seconds = Number(env.HITC_EC2_REQUEST_TIMEOUT_SECONDS);
+  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : DEFAULT_REQUEST_TIMEOUT_MS;
+}
 
 let sdkPromise: Promise<typeof Sdk> | undefined;
 function loadSdk(): Promise<typeof Sdk> {
@@ -73,7 +86,14 @@ export class Ec2Api {
     this.#client ??= (async () => {
       const [sdk, region] = await Promise.all([loadSdk(), this.region()]);
       // Credentials: the SDK's default chain (env keys, profiles, SSO, web identity, IMDS).
-      return new sdk.EC2Client({ region, ...(this.#options.endpoint ? { endpoint: this.#options.endpoint } : {}) });
+      // Without timeouts the SDK waits forever on an endpoint that accepts and never answers.
+      const timeout = requestTimeoutMs(this.#options);
+      return new sdk.EC2Client({
+        region,
+        ...(this.#options.endpoint ? { endpoint: this.#options.endpoint } : {}),
+        maxAttempts: MAX_ATTEMPTS,
+        requestHandler: { connectionTimeout: Math.min(CONNECT_TIMEOUT_MS, timeout), requestTimeout: timeout, throwOnRequestTimeout: true },
+      });
     })();
     return this.#client;
   }
@@ -104,6 +124,6 @@ export class Ec2Api {
   }
 
   async #context(): Promise<ErrorContext> {
-    return { region: await this.region(), endpoint: await this.endpoint() };
+    return { region: await this.region(), endpoint: await this.endpoint(), timeoutMs: requestTimeoutMs(this.#options), attempts: MAX_ATTEMPTS };
   }
 }

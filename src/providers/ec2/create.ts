@@ -36,17 +36,7 @@ export async function createEc2Servers(
 
   let ids: string[];
   if (o.bid) {
-    ids = await launchSpot(api, spec, names.length, o.bid, env, timing, deadline);
-    // Spot requests cannot name their instances: tag them now, one name each.
-    for (const [i, id] of ids.entries()) {
-      try {
-        await api.call('CreateTags', { Resources: [id], Tags: [{ Key: 'Name', Value: env.namePrefix + names[i] }, ...ensembleTags(request)] }, env.signal);
-      } catch (error) {
-        // untagged instances are invisible to hitc: say which ones, so they can be found
-        if (error instanceof ProviderError) error.message = `${error.message}; spot instances left without a Name tag: ${ids.slice(i).join(', ')}`;
-        throw error;
-      }
-    }
+    ids = await launchSpot(api, spec, names, (name) => [{ Key: 'Name', Value: env.namePrefix + name }, ...ensembleTags(request)], o.bid, env, timing, deadline);
   } else {
     ids = await launchOnDemand(api, spec, names, env, ensembleTags(request));
   }

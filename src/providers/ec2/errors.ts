@@ -19,6 +19,9 @@ export interface ErrorContext {
   readonly region: string;
   /** Where requests go, for "cannot reach" messages. */
   readonly endpoint: string;
+  /** Per attempt, and how many attempts the SDK makes (for "no answer" messages). */
+  readonly timeoutMs?: number;
+  readonly attempts?: number;
 }
 
 const CREDENTIALS_HINT = 'check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or the AWS profile in use (AWS_PROFILE, ~/.aws/credentials)';
@@ -100,7 +103,14 @@ export function ec2Error(error: unknown, action: string, ctx: ErrorContext): Err
   if (e?.name === 'CredentialsProviderError' || /could not load credentials/i.test(e?.message ?? '')) {
     return new ProviderError(PROVIDER, `no usable AWS credentials: ${e.message}`, { hint: CREDENTIALS_HINT, cause: error });
   }
-  if ((e?.code && NETWORK_CODES.has(e.code)) || e?.name === 'TimeoutError') {
+  if (e?.name === 'TimeoutError') {
+    const within = ctx.timeoutMs ? ` within ${ctx.timeoutMs / 1000} s${ctx.attempts && ctx.attempts > 1 ? ` (${ctx.attempts} attempts)` : ''}` : '';
+    return new ProviderError(PROVIDER, `${action}: no answer from EC2 at ${ctx.endpoint}${within}`, {
+      hint: 'check the network, the region (AWS_REGION) and AWS_ENDPOINT_URL_EC2 if set; HITC_EC2_REQUEST_TIMEOUT_SECONDS sets the limit',
+      cause: error,
+    });
+  }
+  if (e?.code && NETWORK_CODES.has(e.code)) {
     return new ProviderError(PROVIDER, `${action}: cannot reach EC2 at ${ctx.endpoint}: ${e.code ?? e.message}`, {
       hint: 'check the network, the region (AWS_REGION) and AWS_ENDPOINT_URL_EC2 if set',
       cause: error,

@@ -1,6 +1,7 @@
 // Spot servers (create with bid=): request, wait until every request is fulfilled, clean up when
 // one cannot be. Plus the listing and cancelling behind ec2.spot_requests / ec2.cancel_spot_request.
 
+import { randomUUID } from 'node:crypto';
 import type * as Sdk from '@aws-sdk/client-ec2';
 import { UsageError } from '../../core/errors.ts';
 import type { ProviderEnv } from '../types.ts';
@@ -22,37 +23,60 @@ export interface LaunchSpec {
  *  EC2, waiting for the price to drop; hitc gives up at once rather than wait for a maybe). */
 const HOPELESS = new Set(['price-too-low', 'bad-parameters', 'system-error', 'schedule-expired', 'canceled-before-fulfillment', 'constraint-not-fulfillable', 'launch-group-constraint', 'az-group-constraint', 'placement-group-constraint']);
 
-/** Requests `count` one-time spot instances at `bid` and waits until all are fulfilled.
- *  Returns their instance ids, in request order. On any failure the requests are cancelled and
- *  instances they already started are terminated: tags come after fulfilment, so such instances
- *  would otherwise run untagged, invisible to hitc, and cost money. */
-export async function launchSpot(api: Ec2Api, spec: LaunchSpec, count: number, bid: string, env: ProviderEnv, timing: PollTiming, deadline: number): Promise<string[]> {
+/** Requests one-time spot instances, one per name, waits until all are fulfilled and gives each
+ *  its tags. Returns their instance ids, in name order. Until every instance is tagged, any
+ *  failure (an API error, the deadline, Ctrl-C) cancels the requests and terminates what they
+ *  started: an untagged instance is invisible to hitc and costs money, and an open request
+ *  would start one later. The clean-up is kept alive past an abort (env.keep). */
+export async function launchSpot(
+  api: Ec2Api,
+  spec: LaunchSpec,
+  names: readonly string[],
+  tagsFor: (name: string) => Sdk.Tag[],
+  bid: string,
+  env: ProviderEnv,
+  timing: PollTiming,
+  deadline: number,
+): Promise<string[]> {
+  const count = names.length;
   env.progress(`requesting ${plural(count, 'spot instance')} of size ${spec.size} at $${Number(bid).toFixed(3)}/h`);
-  const created = await api.call(
-    'RequestSpotInstances',
-    {
-      SpotPrice: bid,
-      InstanceCount: count,
-      Type: 'one-time',
-      LaunchSpecification: {
-        ImageId: spec.imageId,
-        InstanceType: spec.size as Sdk._InstanceType,
-        ...(spec.keyName ? { KeyName: spec.keyName } : {}),
-        SecurityGroups: [spec.securityGroup],
-        ...(spec.placement ? { Placement: { AvailabilityZone: spec.placement } } : {}),
-      },
+  // Not aborted by the signal: a request cut off half way may exist without hitc knowing its
+  // ids, so nothing could cancel it. It is bounded by the client's timeouts instead, and the
+  // client token makes the SDK's own retries return the same requests rather than new ones.
+  const created = await api.call('RequestSpotInstances', {
+    SpotPrice: bid,
+    InstanceCount: count,
+    Type: 'one-time',
+    ClientToken: randomUUID(),
+    LaunchSpecification: {
+      ImageId: spec.imageId,
+      InstanceType: spec.size as Sdk._InstanceType,
+      ...(spec.keyName ? { KeyName: spec.keyName } : {}),
+      SecurityGroups: [spec.securityGroup],
+      ...(spec.placement ? { Placement: { AvailabilityZone: spec.placement } } : {}),
     },
-    env.signal,
-  );
+  });
   const requestIds = (created.SpotInstanceRequests ?? []).map((r) => r.SpotInstanceRequestId ?? '').filter((id) => id !== '');
-  try {
-    return await waitForFulfilment(api, requestIds, bid, env, timing, deadline);
-  } catch (error) {
-    const cleanup = await cancelAndTerminate(api, requestIds);
-    // say what was cleaned up in the same one-line error (keeps its class and API code)
-    if (error instanceof ProviderError && cleanup) error.message = `${error.message}; ${cleanup}`;
-    throw error;
-  }
+  const work = (async () => {
+    try {
+      if (env.signal.aborted) throw env.signal.reason;
+      const ids = await waitForFulfilment(api, requestIds, bid, env, timing, deadline);
+      // Spot requests cannot name their instances: tag them now, one name each.
+      for (const [i, id] of ids.entries()) {
+        await api.call('CreateTags', { Resources: [id], Tags: tagsFor(names[i] as string) }, env.signal);
+      }
+      return ids;
+    } catch (error) {
+      env.progress(`create stopped: cancelling ${plural(requestIds.length, 'spot request')} and terminating what they started`);
+      const cleanup = await cancelAndTerminate(api, requestIds);
+      env.progress(cleanup);
+      // say what was cleaned up in the same one-line error (keeps its class and API code)
+      if (error instanceof ProviderError) error.message = `${error.message}; ${cleanup}`;
+      throw error;
+    }
+  })();
+  env.keep?.(work);
+  return work;
 }
 
 async function waitForFulfilment(api: Ec2Api, requestIds: string[], bid: string, env: ProviderEnv, timing: PollTiming, deadline: number): Promise<string[]> {
@@ -97,19 +121,30 @@ async function waitForFulfilment(api: Ec2Api, requestIds: string[], bid: string,
   }
 }
 
-/** Best effort, and deliberately without the run's abort signal (it runs after Ctrl-C too).
- *  Returns what it did, for the error message, or what it could not do. */
-async function cancelAndTerminate(api: Ec2Api, requestIds: string[]): Promise<string | undefined> {
-  if (requestIds.length === 0) return undefined;
+/** Best effort, and deliberately without the run's abort signal (it runs after Ctrl-C too;
+ *  the client's timeouts bound it). Cancels first, so no request starts another instance,
+ *  then terminates every instance the requests started. Says what it did, or what is left. */
+async function cancelAndTerminate(api: Ec2Api, requestIds: string[]): Promise<string> {
+  if (requestIds.length === 0) return 'no spot request to cancel';
   try {
-    const requests: Sdk.SpotInstanceRequest[] = [];
-    for await (const page of api.pages('DescribeSpotInstanceRequests', { SpotInstanceRequestIds: requestIds })) requests.push(...(page.SpotInstanceRequests ?? []));
     await api.call('CancelSpotInstanceRequests', { SpotInstanceRequestIds: requestIds });
+    let requests: Sdk.SpotInstanceRequest[] = [];
+    for (let attempt = 0; ; attempt++) {
+      try {
+        requests = [];
+        for await (const page of api.pages('DescribeSpotInstanceRequests', { SpotInstanceRequestIds: requestIds })) requests.push(...(page.SpotInstanceRequests ?? []));
+        break;
+      } catch (error) {
+        // brand-new ids may not be visible yet: a few short retries, then give up loudly
+        if (!hasCode(error, 'InvalidSpotInstanceRequestID.NotFound') || attempt >= 4) throw error;
+        await sleep(500 * (attempt + 1));
+      }
+    }
     const instanceIds = requests.map((r) => r.InstanceId).filter((id): id is string => Boolean(id));
     if (instanceIds.length > 0) await api.call('TerminateInstances', { InstanceIds: instanceIds });
-    return `cancelled ${plural(requestIds.length, 'spot request')}${instanceIds.length > 0 ? ` and terminated their ${plural(instanceIds.length, 'instance')} (${instanceIds.join(', ')})` : ''}`;
+    return `cancelled ${plural(requestIds.length, 'spot request')} (${requestIds.join(', ')})${instanceIds.length > 0 ? ` and terminated their ${plural(instanceIds.length, 'instance')} (${instanceIds.join(', ')})` : ''}`;
   } catch (error) {
-    return `cleaning up failed (${(error as Error).message}): cancel ${requestIds.join(', ')} with hitc ec2.cancel_spot_request`;
+    return `cleaning up failed (${(error as Error).message}): cancel ${requestIds.join(', ')} with hitc ec2.cancel_spot_request and terminate their instances (hitc ec2.spot_requests lists them)`;
   }
 }
 

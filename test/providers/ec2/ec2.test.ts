@@ -305,7 +305,7 @@ test('spot: price-too-low in ANY request fails, cancels the requests, terminates
   const options = await provider.validateCreateOptions({ bid: '0.001' }, env);
   await rejectsWith(provider.createServers({ names: ['a', 'a-1'], options }, env), ProviderError, (e) => {
     assert.match(e.message, /^ec2: spot bid \$0\.001 is too low for t3\.micro \(request sir-[0-9a-f]+\): Your Spot request price of 0\.001000 is lower than/);
-    assert.match(e.message, /; cancelled 2 spot requests and terminated their 1 instance \(i-[0-9a-f]+\)$/);
+    assert.match(e.message, /; cancelled 2 spot requests \(sir-[0-9a-f]+, sir-[0-9a-f]+\) and terminated their 1 instance \(i-[0-9a-f]+\)$/);
     assert.equal(e.hint, 'raise bid=, or see the current prices with hitc pricing');
   });
   assert.deepEqual(fake.spotRequests.map((s) => s.state), ['cancelled', 'cancelled']);
@@ -471,6 +471,46 @@ test('create stops waiting when the run is interrupted', async (t) => {
   const options = await provider.validateCreateOptions({}, env);
   setTimeout(() => controller.abort(new Error('interrupted by SIGINT')), 300);
   await assert.rejects(provider.createServers({ names: ['x'], options }, { ...env, signal: controller.signal }), /interrupted by SIGINT/);
+});
+
+test('spot: Ctrl-C while waiting for fulfilment cancels the requests, and the clean-up is kept alive past the abort', async (t) => {
+  const { fake, provider, env, progress } = await setup(t, { startDelayMs: 60_000 });
+  const controller = new AbortController();
+  const kept: Promise<unknown>[] = [];
+  const options = await provider.validateCreateOptions({ bid: '0.05' }, env);
+  setTimeout(() => controller.abort(new Error('interrupted by SIGINT')), 400);
+  await assert.rejects(provider.createServers({ names: ['s', 's-1'], options }, { ...env, signal: controller.signal, keep: (w) => kept.push(w) }), /interrupted by SIGINT/);
+  assert.equal(kept.length, 1, 'the spot launch asked to be kept alive');
+  await Promise.allSettled(kept);
+  assert.deepEqual(fake.spotRequests.map((s) => s.state), ['cancelled', 'cancelled']);
+  assert.equal(fake.instances.length, 0);
+  assert.match(progress.at(-1) ?? '', /^cancelled 2 spot requests \(sir-[0-9a-f]+, sir-[0-9a-f]+\)$/);
+  assert.match(param(fake, 'RequestSpotInstances', 'ClientToken') ?? '', /^[0-9a-f-]{36}$/, 'SDK retries cannot double the request');
+});
+
+test('spot: an instance that cannot be tagged is terminated (never left running untagged)', async (t) => {
+  const { fake, provider, env } = await setup(t, { startDelayMs: 50 });
+  fake.knobs.failNext = { action: 'CreateTags', code: 'UnauthorizedOperation', message: 'You are not authorized to perform this operation.', status: 403 };
+  const options = await provider.validateCreateOptions({ bid: '0.05' }, env);
+  await rejectsWith(provider.createServers({ names: ['t'], options }, env), Ec2ApiError, (e) => {
+    assert.match(e.message, /UnauthorizedOperation.*; cancelled 1 spot request \(sir-[0-9a-f]+\) and terminated their 1 instance \(i-[0-9a-f]+\)$/);
+  });
+  assert.equal(fake.instances.length, 1);
+  assert.ok(['shutting-down', 'terminated'].includes(fake.instances[0]!.state), fake.instances[0]!.state);
+  assert.notEqual(fake.spotRequests[0]!.state, 'open');
+});
+
+test('an endpoint that never answers fails within the request timeout, with a clear error', async (t) => {
+  const { fake, env } = await setup(t);
+  fake.knobs.hang = true;
+  const provider = createEc2Provider({ requestTimeoutMs: 400 });
+  const started = Date.now();
+  await rejectsWith(provider.listNodes(env), ProviderError, (e) => {
+    assert.match(e.message, /^ec2: DescribeInstances: no answer from EC2 at http:\/\/127\.0\.0\.1:\d+ within 0\.4 s \(3 attempts\)$/);
+    assert.match(e.hint ?? '', /HITC_EC2_REQUEST_TIMEOUT_SECONDS/);
+  });
+  assert.ok(Date.now() - started < 10_000, `gave up after ${Date.now() - started} ms`);
+  assert.equal(fake.calls.DescribeInstances, 3);
 });
 
 test('ec2.spot_requests and ec2.cancel_spot_request', async (t) => {

@@ -86,6 +86,8 @@ export interface FakeEc2Knobs {
   publicIps: boolean;
   /** The next call of this Action fails with this error (once). */
   failNext?: { action: string; code: string; message: string; status?: number };
+  /** Calls of this Action (true: every call) are read and never answered: a hung endpoint. */
+  hang?: string | true;
 }
 
 export interface FakeEc2 {
@@ -469,6 +471,7 @@ export async function startFakeEc2(options: { ips: string[]; startDelayMs?: numb
     const action = params.get('Action') ?? '';
     calls[action] = (calls[action] ?? 0) + 1;
     requests.push({ action, params });
+    if (knobs.hang === true || knobs.hang === action) return; // the client must give up by itself
     try {
       if (req.method !== 'POST') throw new ApiError('InvalidAction', `${req.method} is not supported here`, 400);
       // Signed by the SDK? The signature itself is not checked: the fake knows no secret.
