@@ -3,7 +3,7 @@
 
 import { existsSync } from 'node:fs';
 import { sh } from '../core/command.ts';
-import { TaskError } from '../core/errors.ts';
+import { TaskError, UsageError } from '../core/errors.ts';
 import type { DockerHost } from './docker-host.ts';
 
 /** Local files that carry registry credentials, and where root's docker reads them. */
@@ -18,7 +18,19 @@ export interface SetupResult {
   readonly uploaded: readonly string[];
 }
 
+/** A package version prefix as apt writes them (1:20.10.24+dfsg1-1): nothing apt-get could read
+ *  as an option or a second package. */
+export function checkPackageVersion(version: string): void {
+  if (!/^[0-9][0-9A-Za-z.+~:-]*$/.test(version)) {
+    throw new UsageError(`invalid version "${version}": a package version starts with a digit and has only letters, digits and . + ~ : -`, {
+      argument: 'version',
+      hint: 'e.g. version=20.10',
+    });
+  }
+}
+
 export async function setupDocker(host: DockerHost, options: { version?: string; force?: boolean } = {}): Promise<SetupResult> {
+  if (options.version !== undefined) checkPackageVersion(options.version);
   const c = host.c;
   const probe = await host.asRoot(sh`command -v docker >/dev/null 2>&1 && echo installed || echo missing; docker info >/dev/null 2>&1 && echo running || echo stopped; command -v apt-get >/dev/null 2>&1 && echo apt || echo no-apt`, { quiet: true });
   const [installedWord, runningWord, aptWord] = probe.stdout.trim().split('\n');

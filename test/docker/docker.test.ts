@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parsePortSpec } from '../../src/docker/port-spec.ts';
 import { checkImage, containerSpecFromArgs } from '../../src/docker/container-spec.ts';
+import { checkPackageVersion } from '../../src/docker/setup.ts';
 import { bindCommand, dockerExec, dockerImageId, dockerInspect, dockerKill, dockerLogs, dockerPull, dockerRm, dockerRun, dockerSwap, readStateCommand, STATE_SEPARATOR, unbindCommand } from '../../src/docker/commands.ts';
 import { parseBindRules, parseHostState } from '../../src/docker/inspect.ts';
 import { psRows } from '../../src/docker/ps-table.ts';
@@ -115,4 +116,11 @@ test('docker.ps table: the original columns, sorted, 80:80, 22:None', () => {
   const rows = psRows(state.containers.filter((c) => c.running));
   assert.deepEqual(rows, [{ name: 'web', ip: '172.17.0.2', ports: '22:None, 80:80', created: '2026-11-22 05:20:01', image: '10.214.0.1:5000/hitc/app-httpd:latest' }]);
   assert.deepEqual(renderTable(['name', 'ip'], [['web', '172.17.0.2']]), ['name  ip', 'web   172.17.0.2']);
+});
+
+test('docker.setup version: a package version or a usage error', () => {
+  for (const good of ['20.10', '1:20.10.24+dfsg1-1', '24.0.7-0ubuntu2~22.04.1']) assert.doesNotThrow(() => checkPackageVersion(good), good);
+  for (const bad of ['', '-o', '--allow-unauthenticated', '20 docker-compose', '20;x', 'latest']) {
+    assert.throws(() => checkPackageVersion(bad), (e: unknown) => e instanceof UsageError && /^invalid version/.test(e.message), bad);
+  }
 });
