@@ -1,6 +1,7 @@
 // Docker and iptables commands as values (pure; exact strings are unit-tested). They run as
 // root: the docker tasks send them through `sudo` unless the login user is root.
 
+import { UsageError } from '../core/errors.ts';
 import { raw, sh, type Command } from '../core/command.ts';
 import { Secret } from '../core/secret.ts';
 import type { ContainerSpec } from './container-spec.ts';
@@ -62,7 +63,9 @@ export function dockerRun(spec: ContainerSpec, labels: Readonly<Record<string, s
   for (const v of spec.volumes) flags.push(sh`-v ${`${v.host}:${v.container}`}`);
   for (const [key, value] of Object.entries(spec.environment)) {
     if (value instanceof Secret) {
-      // the value reaches docker through its own environment, never through argv
+      // the value reaches docker through its own environment, never through argv; the name is
+      // spliced unquoted into that assignment, so only a real environment name may get there
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) throw new UsageError(`"${key}" is not an environment variable name`, { hint: 'names are letters, digits and _, not starting with a digit' });
       envAssignments.push(sh`${raw(`${key}=`)}${value}`);
       flags.push(sh`-e ${key}`);
     } else flags.push(sh`-e ${`${key}=${value}`}`);

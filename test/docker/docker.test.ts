@@ -124,3 +124,9 @@ test('docker.setup version: a package version or a usage error', () => {
     assert.throws(() => checkPackageVersion(bad), (e: unknown) => e instanceof UsageError && /^invalid version/.test(e.message), bad);
   }
 });
+
+test("a secret's environment name is spliced into the shell line, so only a real name gets there", () => {
+  const spec = { image: 'httpd', ports: [], volumes: [], privileged: false, environment: { 'A;touch /tmp/x': secret('s3cret-value') } };
+  assert.throws(() => dockerRun(spec), (e: unknown) => e instanceof UsageError && /is not an environment variable name/.test((e as Error).message));
+  assert.match(dockerRun({ ...spec, environment: { DB_PASS: secret('s3cret-value') } }).script, /^DB_PASS="\$HITC_SECRET_0" docker run -d -e DB_PASS -- httpd$/);
+});
