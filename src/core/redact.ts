@@ -88,6 +88,24 @@ export function redact(text: string): string {
 }
 
 /**
+ * The text without a tail that starts a registered value. Where text is cut short (an
+ * over-long line is capped), a secret that straddles the cut would otherwise show its first
+ * part, which no mask can recognise afterwards.
+ */
+export function withoutSecretStartAtEnd(text: string): string {
+  let cut = text.length;
+  for (const value of registry.values) {
+    for (let n = Math.min(value.length - 1, text.length); n > 0; n--) {
+      if (text.endsWith(value.slice(0, n))) {
+        cut = Math.min(cut, text.length - n);
+        break;
+      }
+    }
+  }
+  return text.slice(0, cut);
+}
+
+/**
  * A copy of a JSON-like value with every string redacted (object keys too). Class instances
  * other than plain objects and arrays are kept as they are: an Error is formatted (and
  * redacted) where it is shown, a Secret prints as the mask by itself.

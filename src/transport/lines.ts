@@ -7,6 +7,8 @@
 // handles, and small enough that a few per host in parallel cost nothing. The capped part is
 // emitted when the line ends, marked with how many bytes were dropped.
 
+import { withoutSecretStartAtEnd } from '../core/redact.ts';
+
 export const MAX_LINE_BYTES = 64 * 1024;
 
 export function truncationNote(dropped: number): string {
@@ -62,7 +64,9 @@ export class LineSplitter {
       const end = completeUtf8Length(line);
       dropped += line.length - end;
       line = line.subarray(0, end);
-      this.emit(`${decode(line)}${truncationNote(dropped)}`);
+      const kept = withoutSecretStartAtEnd(decode(line));
+      dropped += end - Buffer.byteLength(kept);
+      this.emit(`${kept}${truncationNote(dropped)}`);
       return;
     }
     if (line.length > 0 && line[line.length - 1] === 0x0d) line = line.subarray(0, -1);

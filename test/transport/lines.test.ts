@@ -1,5 +1,6 @@
 // LineSplitter: whole lines from chunks, UTF-8 split across chunks, and a cap per line so an
 // unterminated line cannot grow without bound.
+import { clearSecretsForTest, registerSecret } from '../../src/core/redact.ts';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
@@ -54,4 +55,18 @@ test('property: below the cap, lines are exactly the input split on newlines', (
       assert.deepEqual(split(chunks), parts);
     }),
   );
+});
+
+test('a secret cut in two by the cap shows no part of itself', () => {
+  registerSecret('hunter2-s3cret');
+  try {
+    const lines: string[] = [];
+    const s = new LineSplitter((l) => lines.push(l), 20);
+    s.push(Buffer.from('0123456789abcdhunter2-s3cret and more\n'));
+    assert.equal(lines.length, 1);
+    assert.ok(!/hun/.test(lines[0] ?? ''), lines[0]);
+    assert.match(lines[0] ?? '', /^0123456789abcd … \[line truncated: 23 more bytes\]$/);
+  } finally {
+    clearSecretsForTest();
+  }
 });
