@@ -50,14 +50,11 @@ export async function runRequest(req: CliRequest): Promise<number> {
     text?.handle(clean);
   };
 
-  const controller = new AbortController();
-  setMaxListeners(0, controller.signal); // one listener per host in flight
   const cloud = new Cloud(
     new ProviderSet(settings?.providers ?? detectProviders(), settings?.providers !== undefined),
     new NodeCache(undefined, settings?.nodeCacheTtlSec ? settings.nodeCacheTtlSec * 1000 : undefined),
     settings?.namePrefix ?? 'HITC-',
     (message) => emit({ type: 'message', host: undefined, level: 'info', text: message }),
-    controller.signal, // provider calls end on Ctrl-C too
   );
   const plan = await buildPlan(req, loaded.registry, settings, cloud);
 
@@ -83,6 +80,8 @@ export async function runRequest(req: CliRequest): Promise<number> {
     sudoPassword,
   });
 
+  const controller = new AbortController();
+  setMaxListeners(0, controller.signal); // one listener per host in flight
   const onSignal = (signal: NodeJS.Signals): void => {
     if (controller.signal.aborted) return;
     // commands are killed by the abort; connections close once the kills went through
@@ -91,6 +90,7 @@ export async function runRequest(req: CliRequest): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
+  cloud.bindSignal(controller.signal); // provider calls end on Ctrl-C too
   const started = Date.now();
   let outcomes: HostOutcome[] = [];
   try {

@@ -19,10 +19,15 @@ export class Cloud {
     readonly cache: NodeCache,
     readonly namePrefix: string,
     private readonly progress: (message: string) => void = () => undefined,
-    private readonly signal: AbortSignal = new AbortController().signal,
+    private signal: AbortSignal = new AbortController().signal,
   ) {}
 
   readonly #kept = new Set<Promise<unknown>>();
+
+  /** The run's signal, once the run has one (it is made after the plan). */
+  bindSignal(signal: AbortSignal): void {
+    this.signal = signal;
+  }
 
   /** `signal`: the task's own (Ctrl-C and its host deadline), else the run's. */
   env(signal: AbortSignal = this.signal): ProviderEnv {

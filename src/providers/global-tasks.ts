@@ -60,6 +60,8 @@ export const create = task(
       c.cloud.cache.invalidate(provider.name);
     }
     created = [...created].sort((a, b) => names.indexOf(a.name) - names.indexOf(b.name));
+    // said before the wait: if SSH then fails, the servers still exist and cost money
+    c.log(`created: ${created.map((n) => `${n.name} (${n.id}, ${n.ip})`).join(', ')}; waiting for SSH`);
     await waitForSsh(c, created.map((n) => c.cloud.hostSpec(provider, n)));
     c.log(`ready: ${created.map((n) => `${n.name} (${n.ip})`).join(', ')}`);
     return created;

@@ -409,6 +409,16 @@ describe('credentials and API failures', () => {
     assert.ok(Date.now() - started < 2000);
   });
 
+  test('Ctrl-C ends a call in flight at once, with the abort reason (not an API error)', async () => {
+    const f = await fake();
+    f.failNext({ delayMs: 5000 });
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(new Error('interrupted by SIGINT')), 100);
+    const started = Date.now();
+    await assert.rejects(provider(f).listNodes({ ...makeEnv(), signal: controller.signal }), /^Error: interrupted by SIGINT$/);
+    assert.ok(Date.now() - started < 2000);
+  });
+
   test('an unreachable API is a ProviderError', async () => {
     const f = await fake();
     const url = f.url;

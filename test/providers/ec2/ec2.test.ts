@@ -488,6 +488,20 @@ test('spot: Ctrl-C while waiting for fulfilment cancels the requests, and the cl
   assert.match(param(fake, 'RequestSpotInstances', 'ClientToken') ?? '', /^[0-9a-f-]{36}$/, 'SDK retries cannot double the request');
 });
 
+test('spot: Ctrl-C during RequestSpotInstances itself still cancels the requests once their ids are known', async (t) => {
+  const { fake, provider, env } = await setup(t, { startDelayMs: 60_000 });
+  fake.knobs.slow = { action: 'RequestSpotInstances', ms: 600 };
+  const controller = new AbortController();
+  const kept: Promise<unknown>[] = [];
+  const options = await provider.validateCreateOptions({ bid: '0.05' }, env);
+  setTimeout(() => controller.abort(new Error('interrupted by SIGINT')), 150);
+  const started = provider.createServers({ names: ['r'], options }, { ...env, signal: controller.signal, keep: (w) => kept.push(w) });
+  await assert.rejects(started, /interrupted by SIGINT/);
+  await Promise.allSettled(kept);
+  assert.equal(fake.spotRequests.length, 1);
+  assert.equal(fake.spotRequests[0]!.state, 'cancelled');
+});
+
 test('spot: an instance that cannot be tagged is terminated (never left running untagged)', async (t) => {
   const { fake, provider, env } = await setup(t, { startDelayMs: 50 });
   fake.knobs.failNext = { action: 'CreateTags', code: 'UnauthorizedOperation', message: 'You are not authorized to perform this operation.', status: 403 };

@@ -88,6 +88,8 @@ export interface FakeEc2Knobs {
   failNext?: { action: string; code: string; message: string; status?: number };
   /** Calls of this Action (true: every call) are read and never answered: a hung endpoint. */
   hang?: string | true;
+  /** Calls of this Action are done at once but answered only after `ms` (a slow network). */
+  slow?: { action: string; ms: number };
 }
 
 export interface FakeEc2 {
@@ -488,6 +490,7 @@ export async function startFakeEc2(options: { ips: string[]; startDelayMs?: numb
       }
       tick();
       const inner = handler(params);
+      if (knobs.slow?.action === action) await new Promise((r) => setTimeout(r, knobs.slow!.ms));
       send(res, 200, `<?xml version="1.0" encoding="UTF-8"?>\n<${action}Response xmlns="${NS}"><requestId>${randomUUID()}</requestId>${inner}</${action}Response>`);
     } catch (error) {
       if (!(error instanceof ApiError)) {
