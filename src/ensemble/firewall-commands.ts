@@ -96,6 +96,7 @@ export function firewallRestoreInput(
 const BACKUP = '/root/.hitc-fw-backup';
 const BACKUP6 = '/root/.hitc-fw-backup6';
 const HOOKS = '/root/.hitc-fw-hooks';
+const TIMER_PID = '/root/.hitc-fw-timer';
 
 const tool = (f: Family): string => (f === 4 ? 'iptables' : 'ip6tables');
 
@@ -160,7 +161,7 @@ export const NO_IP6TABLES = 'this host has a global IPv6 address but no working 
  * Prints the timer's pid.
  */
 export function applyFirewallCommand(input: { v4: string; v6: string }, rollbackSec: number): Command {
-  const timer = `sleep ${rollbackSec}; ${ROLLBACK}`;
+  const timer = `echo $$ > ${TIMER_PID}; sleep ${rollbackSec}; ${ROLLBACK}`;
   return sh`set -e
 umask 077
 # a Docker daemon still starting (a server just created) makes DOCKER-USER in a moment: wait for it before anything changes
@@ -173,8 +174,13 @@ rm -f ${BACKUP6}
 if [ $v6 = yes ]; then if ip6tables -w -S ${FW_CHAIN} >/dev/null 2>&1; then ${raw(saveChainsScript(6))} > ${BACKUP6}; else : > ${BACKUP6}; fi; fi
 { for t in iptables:input ip6tables:input6; do \${t%%:*} -w -C INPUT -j ${FW_CHAIN} 2>/dev/null && echo \${t##*:} || true; done
   for t in iptables:docker ip6tables:docker6; do \${t%%:*} -w -C DOCKER-USER -j ${FW_DOCKER_CHAIN} 2>/dev/null && echo \${t##*:} || true; done; } > ${HOOKS}
-if command -v setsid >/dev/null 2>&1; then setsid nohup sh -c ${timer} </dev/null >/dev/null 2>&1 & else nohup sh -c ${timer} </dev/null >/dev/null 2>&1 & fi
-timer=$!
+# started from a subshell that exits at once, so the timer is nobody's child: killing this
+# command's process tree (Ctrl-C, -T) cannot take the timer with it
+rm -f ${TIMER_PID}
+( if command -v setsid >/dev/null 2>&1; then setsid nohup sh -c ${timer} </dev/null >/dev/null 2>&1 & else nohup sh -c ${timer} </dev/null >/dev/null 2>&1 & fi )
+n=0; while [ ! -s ${TIMER_PID} ] && [ $n -lt 100 ]; do sleep 0.05; n=$((n+1)); done
+timer=$(cat ${TIMER_PID} 2>/dev/null)
+[ -n "$timer" ] || { echo "the rollback timer did not start; nothing was changed" >&2; exit 3; }
 set +e
 fail() { echo "$1" >&2; ${raw(ROLLBACK)}; kill $timer 2>/dev/null; exit 3; }
 printf '%s' ${input.v4} | iptables-restore -w --noflush || fail "iptables-restore refused the rules; the previous ones are back"

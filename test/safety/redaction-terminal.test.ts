@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { bed, HITC, sandbox } from '../integration/bed.ts';
 
 const MASK = '••••••';
@@ -52,6 +53,8 @@ export const show = task(async (c) => {
 
 test('a key passphrase typed at the prompt is masked in output, the live step list and the error', async () => {
   const box = sandbox();
+  // no other key and no agent: the passphrase is needed (a working key would be used first)
+  writeFileSync(box.sshConfig, `Host *\n  User root\n  UserKnownHostsFile ${box.knownHosts}\n`);
   box.hitcfile(hitcfile(b.passKeyPassphrase));
   const r = await underTty(box, ['-i', b.passKey, '-P', '-H', b.hosts[44] as string, 'show'], [b.passKeyPassphrase]);
   assert.equal(r.code, 1, r.out);
