@@ -21,6 +21,12 @@ export async function main(argv: readonly string[]): Promise<number> {
   process.on('unhandledRejection', (reason) => {
     process.stderr.write(`hitc: internal error: ${formatError(reason).headline} (a background step failed unobserved; please report this)\n`);
   });
+  // an exception thrown from a callback nobody catches: Node would print it (and its stack, and
+  // any secret in it) straight to fd 2, past the guard above; one masked line instead
+  process.on('uncaughtException', (error) => {
+    process.stderr.write(`hitc: ${formatError(error).headline}\n`);
+    process.exit(isHitcError(error) ? error.cliExitCode : ExitCode.taskFailed);
+  });
   let req: CliRequest | undefined;
   try {
     req = parseArgs(argv);

@@ -1,6 +1,7 @@
 // Per-host global tasks that use local tools: ssh (interactive, the system ssh), upload,
 // download, rsync_up, rsync_down, ping. The system tools get the same login as hitc uses.
 
+import { LineSplitter } from '../transport/lines.ts';
 import { spawn } from 'node:child_process';
 import { TaskError } from '../core/errors.ts';
 import type { HostInfo, TaskContext } from '../runner/context-types.ts';
@@ -45,14 +46,19 @@ function runLocal(c: TaskContext, argv: readonly string[], interactive: boolean)
   c.log(`local: ${quoteArgv(argv)}`);
   return new Promise((resolve, reject) => {
     const child = spawn(argv[0] as string, argv.slice(1), { stdio: interactive ? 'inherit' : ['ignore', 'pipe', 'pipe'] });
+    // whole lines (a chunk may end mid-line, mid-character or mid-secret), capped like remote output
+    const out = new LineSplitter((l) => l && c.log(l));
+    const err = new LineSplitter((l) => l && c.warn(l));
     if (!interactive) {
-      child.stdout?.on('data', (b: Buffer) => b.toString().split('\n').filter(Boolean).forEach((l) => c.log(l)));
-      child.stderr?.on('data', (b: Buffer) => b.toString().split('\n').filter(Boolean).forEach((l) => c.warn(l)));
+      child.stdout?.on('data', (b: Buffer) => out.push(b));
+      child.stderr?.on('data', (b: Buffer) => err.push(b));
     }
     const stop = (): void => void child.kill('SIGTERM');
     c.signal.addEventListener('abort', stop, { once: true });
     child.on('error', (error) => reject(new TaskError(`cannot run ${argv[0]}: ${error.message}`, { hint: `is ${argv[0]} installed?` })));
     child.on('close', (code) => {
+      out.end();
+      err.end();
       c.signal.removeEventListener('abort', stop);
       if (code === 0) resolve();
       else reject(new TaskError(`${argv[0]} exited with code ${code}`, { host: c.host?.name }));

@@ -50,7 +50,10 @@ function describe(error: unknown): FormattedError {
   const err = error as Error;
   const message = err?.message ?? String(error);
   const frames = err?.stack ? err.stack.split('\n').slice(1).map((l) => l.trim()).filter((l) => l.startsWith('at ')) : [];
-  if (process.env.HITC_DEBUG !== '1' && isHitcFrame(frames.find((f) => /(\(|^at )(file:\/\/)?\//.test(f)))) {
+  // internal only when no frame with a file is outside hitc: a task that misuses the API makes
+  // hitc throw, and then the task's own frame is what points at the mistake
+  const located = frames.filter((f) => /(\(|^at )(file:\/\/)?\//.test(f));
+  if (process.env.HITC_DEBUG !== '1' && located.length > 0 && located.every((f) => isHitcFrame(f))) {
     return { headline: `internal error in hitc: ${message}`, details: [], hint: 'this is a bug in hitc, not in your input; HITC_DEBUG=1 shows where it happened' };
   }
   return { headline: message, details: frames.slice(0, 7) };

@@ -14,20 +14,31 @@ export function guardOutput(stream: NodeJS.WriteStream): void {
   if (marked[GUARDED]) return;
   marked[GUARDED] = true;
   const write = stream.write.bind(stream) as (...args: unknown[]) => boolean;
-  stream.write = ((chunk: unknown, ...rest: unknown[]): boolean => write(redactChunk(chunk, rest[0]), ...rest)) as Write;
+  stream.write = ((chunk: unknown, ...rest: unknown[]): boolean => {
+    const [clean, encodingChanged] = redactChunk(chunk, rest[0]);
+    // a string that was decoded from another encoding is passed on as the bytes it stands for
+    if (encodingChanged) return write(clean, ...rest.filter((r) => typeof r === 'function'));
+    return write(clean, ...rest);
+  }) as Write;
 }
 
-function redactChunk(chunk: unknown, encoding: unknown): unknown {
-  if (secretCount() === 0) return chunk;
-  // text in another encoding (base64, hex) is not text we could recognise a secret in
-  const textual = encoding === undefined || typeof encoding === 'function' || encoding === 'utf8' || encoding === 'utf-8' || encoding === 'buffer';
-  if (!textual) return chunk;
-  if (typeof chunk === 'string') return redact(chunk);
+/** The chunk with every secret masked, and whether it became bytes (a string in another
+ *  encoding: base64 or hex text is decoded to what the terminal really receives). */
+function redactChunk(chunk: unknown, encoding: unknown): [unknown, boolean] {
+  if (secretCount() === 0) return [chunk, false];
+  if (typeof chunk === 'string') {
+    const utf8 = encoding === undefined || typeof encoding === 'function' || encoding === 'utf8' || encoding === 'utf-8' || encoding === 'buffer';
+    if (utf8) return [redact(chunk), false];
+    const bytes = Buffer.from(chunk, encoding as BufferEncoding);
+    const text = bytes.toString('utf8');
+    const clean = redact(text);
+    return clean === text ? [chunk, false] : [Buffer.from(clean, 'utf8'), true];
+  }
   // bytes (rare: a task writing a Buffer) are decoded and re-encoded only when they change
   if (chunk instanceof Uint8Array) {
     const text = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('utf8');
     const clean = redact(text);
-    return clean === text ? chunk : Buffer.from(clean, 'utf8');
+    return [clean === text ? chunk : Buffer.from(clean, 'utf8'), false];
   }
-  return chunk;
+  return [chunk, false];
 }

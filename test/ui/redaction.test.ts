@@ -50,7 +50,7 @@ test('the --json document masks output lines, task values and errors', () => {
   assert.ok(text.includes(`line ${SECRET_MASK}`));
 });
 
-test('a guarded stream masks every string and byte chunk, and leaves other encodings alone', () => {
+test('a guarded stream masks every string and byte chunk, in any encoding', () => {
   const chunks: string[] = [];
   const sink = new Writable({ write(chunk: Buffer, _enc, cb) { chunks.push(chunk.toString('utf8')); cb(); } }) as unknown as NodeJS.WriteStream;
   guardOutput(sink);
@@ -58,5 +58,8 @@ test('a guarded stream masks every string and byte chunk, and leaves other encod
   sink.write(`a ${PW}\n`);
   sink.write(Buffer.from(`b ${PW}\n`));
   sink.write(Buffer.from('plain\n'));
-  assert.deepEqual(chunks, [`a ${SECRET_MASK}\n`, `b ${SECRET_MASK}\n`, 'plain\n']);
+  sink.write(Buffer.from(`c ${PW}\n`).toString('base64'), 'base64');
+  sink.write(Buffer.from(`d ${PW}\n`).toString('hex'), 'hex');
+  sink.write(Buffer.from('plain too\n').toString('base64'), 'base64');
+  assert.deepEqual(chunks, [`a ${SECRET_MASK}\n`, `b ${SECRET_MASK}\n`, 'plain\n', `c ${SECRET_MASK}\n`, `d ${SECRET_MASK}\n`, 'plain too\n']);
 });
