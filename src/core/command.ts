@@ -4,6 +4,7 @@
 
 import { UsageError } from './errors.ts';
 import { argvRole, quote, quoteArgv, refuseNul } from './quote.ts';
+import { redact } from './redact.ts';
 import { Secret, SECRET_MASK } from './secret.ts';
 
 export interface Command {
@@ -52,7 +53,7 @@ export function sh(strings: TemplateStringsArray, ...values: ShellValue[]): Comm
   let body = '';
   let display = '';
   const secrets: string[] = [];
-  let role = '';
+  let role: () => string = () => 'a command value';
   const render = (value: ShellValue): [string, string] => {
     if (value instanceof Secret) {
       refuseNul(value.reveal(), `secret ${value.label}`, { secret: true });
@@ -80,7 +81,9 @@ export function sh(strings: TemplateStringsArray, ...values: ShellValue[]): Comm
     body += chunk;
     display += chunk;
     if (i < values.length) {
-      role = `the value after "${display.slice(-40).trimStart()}" in a command`;
+      const before = display;
+      // named only when a NUL is found, from the masked text (see refuseNul)
+      role = () => `the value after "${redact(before).slice(-40).trimStart()}" in a command`;
       const [s, d] = render(values[i] as ShellValue);
       body += s;
       display += d;
@@ -101,7 +104,7 @@ export type SudoMode = { user?: string } & ({ mode: 'nopasswd' } | { mode: 'pass
  */
 export function remoteScript(command: Command, sudo?: SudoMode): string {
   // the last gate before a transport: whatever built the command, a NUL is never sent
-  refuseNul(command.script, `the command "${command.display.replace(/\0/g, '\\0').slice(0, 80)}"`);
+  refuseNul(command.script, () => `the command "${redact(command.display).replace(/\0/g, '\\0').slice(0, 80)}"`);
   checkSecrets(command);
   const reads = command.secrets.map((_, i) => `IFS= read -r HITC_SECRET_${i}; export HITC_SECRET_${i}; `);
   const inner = `${reads.join('')}${command.script}`;

@@ -2,6 +2,7 @@
 // so `; $(…) \` ' "` and newlines arrive at the remote program as literal bytes.
 
 import { UsageError } from './errors.ts';
+import { redact } from './redact.ts';
 
 const SAFE_WORD = /^[A-Za-z0-9_@%+=:,./-]+$/;
 
@@ -10,20 +11,23 @@ const SAFE_WORD = /^[A-Za-z0-9_@%+=:,./-]+$/;
  * value carrying one would arrive cut short or altered: refuse it before anything is sent.
  * `role` says which value it is (shown to the user), e.g. "docker.logs: container".
  */
-export function refuseNul(text: string, role = 'a command value', options: { secret?: boolean } = {}): void {
+export function refuseNul(text: string, role: string | (() => string) = 'a command value', options: { secret?: boolean } = {}): void {
   if (!text.includes('\0')) return;
-  throw new UsageError(`${role} contains a NUL byte (\\0), which no shell command or argv can carry; nothing was sent`, {
+  // masked before anything is cut: a cut through a secret would leave a part no mask recognises
+  const named = redact(typeof role === 'function' ? role() : role);
+  throw new UsageError(`${named} contains a NUL byte (\\0), which no shell command or argv can carry; nothing was sent`, {
     hint: options.secret ? 'remove the NUL byte from the secret' : `remove the NUL byte from the value: ${preview(text)}`,
   });
 }
 
 /** The value as an escaped literal, short enough for one line (NUL shows as \u0000). */
 function preview(text: string): string {
-  return JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}…` : text);
+  const shown = redact(text);
+  return JSON.stringify(shown.length > 60 ? `${shown.slice(0, 60)}…` : shown);
 }
 
 /** Quote one word for sh/bash. Words made only of safe characters stay readable. */
-export function quote(word: string, role?: string): string {
+export function quote(word: string, role?: string | (() => string)): string {
   refuseNul(word, role);
   if (word === '') return "''";
   if (SAFE_WORD.test(word)) return word;

@@ -6,6 +6,7 @@ import { quote, quoteArgv } from '../../src/core/quote.ts';
 import { argv, raw, remoteScript, script, secretStdin, sh, type Command } from '../../src/core/command.ts';
 import { UsageError } from '../../src/core/errors.ts';
 import { secret } from '../../src/core/secret.ts';
+import { clearSecretsForTest, registerSecret } from '../../src/core/redact.ts';
 
 const refused = (fn: () => unknown, role: RegExp): UsageError => {
   let caught: unknown;
@@ -61,4 +62,20 @@ test('remoteScript is the last gate: a hand-made command with a NUL is never tur
 test('values without a NUL are untouched (control characters still pass, quoted)', () => {
   assert.equal(quote('a\x01b'), `'a\x01b'`);
   assert.equal(sh`echo ${'x y'}`.script, `echo 'x y'`);
+});
+
+test('a NUL error never shows part of a registered secret, however the text is cut', () => {
+  const pw = 'correct-horse-battery-staple-0123456789';
+  registerSecret(pw);
+  try {
+    for (const make of [() => sh`echo ${`x${pw}`} ${'a\0b'}`, () => sh`login ${`${pw}\0`}`, () => remoteScript(script(`echo ${pw}; printf 'a\0'`))]) {
+      assert.throws(make, (e: unknown) => {
+        const text = `${(e as Error).message} ${(e as UsageError).hint ?? ''}`;
+        for (let n = 6; n <= pw.length; n++) for (let at = 0; at + n <= pw.length; at++) assert.ok(!text.includes(pw.slice(at, at + n)), text);
+        return e instanceof UsageError;
+      });
+    }
+  } finally {
+    clearSecretsForTest();
+  }
 });
