@@ -3,6 +3,7 @@
 // Only what a booting server does is waited out (refused, timed out, dropped during the
 // handshake); a changed host key or a refused login will not fix itself and fails at once.
 
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ConnectError, TaskError, type ConnectFailure } from '../core/errors.ts';
 import type { HostSpec } from '../core/host-spec.ts';
 import type { TaskContext } from '../runner/context-types.ts';
@@ -39,6 +40,8 @@ export async function waitForSsh(c: TaskContext, hosts: readonly HostSpec[], opt
       });
     }
     if (round++ % 5 === 0) c.log(`waiting for ${pending.size} server(s) to accept SSH`);
-    await new Promise((r) => setTimeout(r, options.intervalMs ?? 2000));
+    await sleep(options.intervalMs ?? 2000, undefined, { signal: c.signal }).catch(() => {
+      throw c.signal.reason; // Ctrl-C ends the wait at once, not after the interval
+    });
   }
 }

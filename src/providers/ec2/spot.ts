@@ -61,25 +61,32 @@ async function requestAndTag(
   // Not aborted by the signal: a request cut off half way may exist without hitc knowing its
   // ids, so nothing could cancel it. It is bounded by the client's timeouts instead, and the
   // client token makes the SDK's own retries return the same requests rather than new ones.
+  const request: Sdk.RequestSpotInstancesCommandInput = {
+    SpotPrice: bid,
+    InstanceCount: count,
+    Type: 'one-time',
+    ClientToken: randomUUID(),
+    LaunchSpecification: {
+      ImageId: spec.imageId,
+      InstanceType: spec.size as Sdk._InstanceType,
+      ...(spec.keyName ? { KeyName: spec.keyName } : {}),
+      SecurityGroups: [spec.securityGroup],
+      ...(spec.placement ? { Placement: { AvailabilityZone: spec.placement } } : {}),
+    },
+  };
   let created: Sdk.RequestSpotInstancesCommandOutput;
   try {
-    created = await api.call('RequestSpotInstances', {
-      SpotPrice: bid,
-      InstanceCount: count,
-      Type: 'one-time',
-      ClientToken: randomUUID(),
-      LaunchSpecification: {
-        ImageId: spec.imageId,
-        InstanceType: spec.size as Sdk._InstanceType,
-        ...(spec.keyName ? { KeyName: spec.keyName } : {}),
-        SecurityGroups: [spec.securityGroup],
-        ...(spec.placement ? { Placement: { AvailabilityZone: spec.placement } } : {}),
-      },
-    });
+    created = await api.call('RequestSpotInstances', request);
   } catch (error) {
-    // no answer (rather than a refusal): the requests may exist without hitc knowing their ids
+    // No answer (rather than a refusal): the requests may exist without hitc knowing their ids.
+    // Asked again with the same client token, EC2 returns those requests (or makes them), so
+    // hitc learns the ids and cancels them; only when that fails too is the user told to look.
     if (error instanceof ProviderError && !(error instanceof Ec2ApiError)) {
-      error.message = `${error.message}; spot requests may have been made: hitc ec2.spot_requests lists them, hitc ec2.cancel_spot_request cancels one`;
+      const again = await api.call('RequestSpotInstances', request).catch(() => undefined);
+      const ids = (again?.SpotInstanceRequests ?? []).map((r) => r.SpotInstanceRequestId ?? '').filter((id) => id !== '');
+      error.message = again
+        ? `${error.message}; ${await cancelAndTerminate(api, ids)}`
+        : `${error.message}; spot requests may have been made: hitc ec2.spot_requests lists them, hitc ec2.cancel_spot_request cancels one`;
     }
     throw error;
   }

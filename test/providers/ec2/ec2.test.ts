@@ -502,6 +502,20 @@ test('spot: Ctrl-C during RequestSpotInstances itself still cancels the requests
   assert.equal(fake.spotRequests[0]!.state, 'cancelled');
 });
 
+test('spot: RequestSpotInstances that never answers in time: asked again with the same token, the requests are found and cancelled', async (t) => {
+  const { fake, env } = await setup(t, { startDelayMs: 60_000 });
+  const provider = createEc2Provider({ requestTimeoutMs: 200 });
+  // the three attempts the SDK makes each time out (EC2 made the request on the first)
+  fake.knobs.slow = { action: 'RequestSpotInstances', ms: 600, calls: 3 };
+  const options = await provider.validateCreateOptions({ bid: '0.05' }, env);
+  await rejectsWith(provider.createServers({ names: ['late'], options }, env), ProviderError, (e) => {
+    assert.match(e.message, /RequestSpotInstances: no answer from EC2 .*; cancelled 1 spot request \(sir-[0-9a-f]+\)$/);
+  });
+  assert.equal(fake.spotRequests.length, 1, 'one client token, one request');
+  assert.equal(fake.spotRequests[0]!.state, 'cancelled');
+  assert.equal(fake.instances.length, 0);
+});
+
 test('spot: an instance that cannot be tagged is terminated (never left running untagged)', async (t) => {
   const { fake, provider, env } = await setup(t, { startDelayMs: 50 });
   fake.knobs.failNext = { action: 'CreateTags', code: 'UnauthorizedOperation', message: 'You are not authorized to perform this operation.', status: 403 };

@@ -88,8 +88,9 @@ export interface FakeEc2Knobs {
   failNext?: { action: string; code: string; message: string; status?: number };
   /** Calls of this Action (true: every call) are read and never answered: a hung endpoint. */
   hang?: string | true;
-  /** Calls of this Action are done at once but answered only after `ms` (a slow network). */
-  slow?: { action: string; ms: number };
+  /** Calls of this Action are done at once but answered only after `ms` (a slow network);
+   *  with `calls`, only that many calls are slow. */
+  slow?: { action: string; ms: number; calls?: number };
 }
 
 export interface FakeEc2 {
@@ -147,6 +148,7 @@ export async function startFakeEc2(options: { ips: string[]; startDelayMs?: numb
   const requests: FakeEc2['requests'] = [];
   const instances: FakeInstance[] = [];
   const spotRequests: FakeSpotRequest[] = [];
+  const spotByToken = new Map<string, FakeSpotRequest[]>();
   const knobs: FakeEc2Knobs = { spotPriceTooLow: false, pageSize: 1000, publicIps: true };
   const images = defaultImages();
   const spotPrices = defaultSpotPrices();
@@ -319,6 +321,10 @@ export async function startFakeEc2(options: { ips: string[]; startDelayMs?: numb
     },
 
     RequestSpotInstances(p) {
+      // EC2's idempotency: the same client token returns the requests it made the first time
+      const token = p.get('ClientToken');
+      const earlier = token ? spotByToken.get(token) : undefined;
+      if (earlier) return `<spotInstanceRequestSet>${earlier.map(spotXml).join('')}</spotInstanceRequestSet>`;
       const price = required(p, 'SpotPrice');
       const count = Number(p.get('InstanceCount') ?? '1');
       const imageId = required(p, 'LaunchSpecification.ImageId');
@@ -343,6 +349,7 @@ export async function startFakeEc2(options: { ips: string[]; startDelayMs?: numb
         tooLow: knobs.spotPriceTooLow && i === 0,
       }));
       spotRequests.push(...created);
+      if (token) spotByToken.set(token, created);
       return `<spotInstanceRequestSet>${created.map(spotXml).join('')}</spotInstanceRequestSet>`;
     },
 
@@ -490,7 +497,8 @@ export async function startFakeEc2(options: { ips: string[]; startDelayMs?: numb
       }
       tick();
       const inner = handler(params);
-      if (knobs.slow?.action === action) await new Promise((r) => setTimeout(r, knobs.slow!.ms));
+      const slow = knobs.slow;
+      if (slow?.action === action && (slow.calls === undefined || slow.calls-- > 0)) await new Promise((r) => setTimeout(r, slow.ms));
       send(res, 200, `<?xml version="1.0" encoding="UTF-8"?>\n<${action}Response xmlns="${NS}"><requestId>${randomUUID()}</requestId>${inner}</${action}Response>`);
     } catch (error) {
       if (!(error instanceof ApiError)) {
