@@ -11,7 +11,8 @@ test('50 hosts in parallel: prefixed, unbroken lines and a summary', async () =>
   const box = sandbox();
   // each host prints 200 long lines tagged with its own hostname, in small writes
   const script = 'h=$(hostname); for i in $(seq 1 200); do echo "$h line $i $(printf %0300d 0)"; done; echo "$h err" >&2';
-  const r = await hitc(box, ['-P', '-H', hosts.join(','), '--', script], { timeoutMs: 120_000 });
+  // a hang guard, not a speed test (bench/ measures speed): 10 000 forks on the hosts share the CI machine's cores
+  const r = await hitc(box, ['-P', '-H', hosts.join(','), '--', script], { timeoutMs: 300_000 });
   assert.equal(r.code, 0, r.stderr);
   const names = new Map<string, string>(); // ip -> hostname seen in its lines
   let outLines = 0;
