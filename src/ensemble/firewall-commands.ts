@@ -222,18 +222,20 @@ export function rollbackFirewallCommand(timerPid: number): Command {
   return sh`${raw(ROLLBACK)}; [ ! -e ${BACKUP} ] && [ ! -e ${CLAIMED} ] && { kill ${String(timerPid)} 2>/dev/null; true; }`;
 }
 
-/** `HASH ENSEMBLE hooked|unhooked [PEER]` for the rules hitc applied last, or nothing. PEER is the
- *  address of the transient SSH rule. Part of the observation probe: chains that INPUT or
+/** `HASH ENSEMBLE hooked|unhooked[+pending] [PEER]` for the rules hitc applied last, or nothing.
+ *  PEER is the address of the transient SSH rule; `+pending` says an earlier apply left its
+ *  backup unconfirmed. Part of the observation probe: chains that INPUT or
  *  DOCKER-USER no longer jump to filter nothing, and a host whose ip6tables works but has no
  *  hitc chains is open over IPv6 (so both count as unhooked). */
 export function readFirewallHashScript(): string {
   const hooked = (t: string): string => `${t} -w -C INPUT -j ${FW_CHAIN} 2>/dev/null && { ! ${t} -w -L DOCKER-USER -n >/dev/null 2>&1 || ${t} -w -C DOCKER-USER -j ${FW_DOCKER_CHAIN} 2>/dev/null; }`;
   const both = `${hooked('iptables')} && { ! ip6tables -w -L INPUT -n >/dev/null 2>&1 || { ${hooked('ip6tables')}; }; }`;
   const peer = `p=$({ iptables -w -S ${FW_CHAIN}; ip6tables -w -S ${FW_CHAIN}; } 2>/dev/null | sed -n 's/^-A ${FW_CHAIN} -s \\([0-9a-fA-F:.]*\\)\\/[0-9]* .*${SSH_PATH_COMMENT}.*/\\1/p' | head -1)`;
-  return `h=$(${both} && echo hooked || echo unhooked); ${peer}; iptables -w -S ${FW_CHAIN} 2>/dev/null | sed -n "s/.*${FW_HASH_TAG}\\([0-9a-f]*\\)@\\{0,1\\}\\([A-Za-z0-9_.-]*\\).*/\\1 \\2 $h $p/p" | head -1`;
+  return `h=$(${both} && echo hooked || echo unhooked); [ -e ${BACKUP} ] && h=$h+pending; ${peer}; iptables -w -S ${FW_CHAIN} 2>/dev/null | sed -n "s/.*${FW_HASH_TAG}\\([0-9a-f]*\\)@\\{0,1\\}\\([A-Za-z0-9_.-]*\\).*/\\1 \\2 $h $p/p" | head -1`;
 }
 
-export function parseFirewallHash(line: string): { specHash: string; ensemble: string; hooked: boolean; peer?: string } | undefined {
-  const [specHash, ensemble, hooked, peer] = line.trim().split(' ');
-  return specHash ? { specHash, ensemble: ensemble ?? '', hooked: hooked === 'hooked', ...(peer ? { peer } : {}) } : undefined;
+export function parseFirewallHash(line: string): { specHash: string; ensemble: string; hooked: boolean; pending?: true; peer?: string } | undefined {
+  const [specHash, ensemble, state = '', peer] = line.trim().split(' ');
+  const [hooked, pending] = state.split('+');
+  return specHash ? { specHash, ensemble: ensemble ?? '', hooked: hooked === 'hooked', ...(pending === 'pending' ? { pending: true as const } : {}), ...(peer ? { peer } : {}) } : undefined;
 }

@@ -196,6 +196,7 @@ function planFirewall(
     base = { ...base, warnings: [...(base.warnings ?? []), transientOnlyWarning(server.name, peer)] };
   }
   if (!obs?.firewall?.specHash) return { ...base, action: 'create', reasons: ['no hitc firewall on the server'], hash };
+  if (obs.firewall.pending) return { ...base, action: 'update', reasons: ['an earlier apply was never confirmed'], hash };
   if (obs.firewall.hooked === false) return { ...base, action: 'update', reasons: ['the rules are no longer hooked into INPUT/DOCKER-USER'], hash };
   // Docker arrives in this run: its DOCKER-USER chain needs hooking once it exists
   if (server.containers.length > 0 && !obs.dockerInstalled) return { ...base, action: 'update', reasons: ['Docker is being set up, so published ports need the firewall too'], hash };

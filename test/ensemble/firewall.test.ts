@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Command } from '../../src/core/command.ts';
 import { applyFirewall, confirmWithinMs } from '../../src/ensemble/firewall-apply.ts';
-import { applyFirewallCommand, firewallRestoreInput, parseFirewallHash, parseSshPath } from '../../src/ensemble/firewall-commands.ts';
+import { applyFirewallCommand, firewallRestoreInput, parseFirewallHash, parseSshPath, readFirewallHashScript } from '../../src/ensemble/firewall-commands.ts';
 import { persistFirewallCommand, unpersistFirewallScript } from '../../src/ensemble/firewall-persist.ts';
 import { admitsSshPort, firewallHash, resolveFirewallRules, transientPeer } from '../../src/ensemble/firewall-rules.ts';
 import { readFileSync } from 'node:fs';
@@ -294,4 +294,15 @@ test('rules that admit SSH, but not from the operator, are a WARNING: the transi
   assert.doesNotMatch(plan('    80: "*"\n    22: 10.1.0.0/16\n', '10.1.2.3'), /WARNING/, 'the rules admit the operator');
   assert.doesNotMatch(plan('    80: "*"\n    22: 10.1.0.0/16\n    ssh_from_applier_only: true\n', '192.0.2.7'), /WARNING/);
   assert.doesNotMatch(plan('    80: "*"\n    22: "*"\n', '192.0.2.7'), /WARNING/);
+});
+
+test('an earlier apply that was never confirmed (its backup left behind) is read by the probe and planned as an update', () => {
+  assert.match(readFirewallHashScript(), /^h=\$\(.* && echo hooked \|\| echo unhooked\); \[ -e \/root\/\.hitc-fw-backup \] && h=\$h\+pending; p=/);
+  assert.deepEqual(parseFirewallHash('abc123 my_stack hooked+pending 192.0.2.9\n'), { specHash: 'abc123', ensemble: 'my_stack', hooked: true, pending: true, peer: '192.0.2.9' });
+  assert.deepEqual(parseFirewallHash('abc123 my_stack unhooked+pending\n'), { specHash: 'abc123', ensemble: 'my_stack', hooked: false, pending: true });
+  const m = parseManifest('m.yml', `${MANIFEST}  firewall:\n    80: "*"\n    22: "*"\n`).manifest!;
+  const rules = resolveFirewallRules(m.servers[0]!.firewall!.rules, () => undefined, { internalIps: () => [], servers: () => ({}) })!;
+  const obs = (pending: boolean) => observed({ specHash: firewallHash(rules), ensemble: 'm', hooked: true, ...(pending ? { pending: true } : {}) });
+  assert.match(planText(planEnsemble(m, obs(false), { ensemble: 'm' })).join('\n'), /0 to update, 2 unchanged/);
+  assert.match(planText(planEnsemble(m, obs(true), { ensemble: 'm' })).join('\n'), /updated firewalls:\n {2}10\.0\.0\.5 \(2 rules total\): an earlier apply was never confirmed\n/);
 });

@@ -6,7 +6,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { applyFirewallCommand, confirmFirewallCommand, firewallRestoreInput, rollbackFirewallCommand } from '../../src/ensemble/firewall-commands.ts';
+import { applyFirewallCommand, confirmFirewallCommand, firewallRestoreInput, parseFirewallHash, readFirewallHashScript, rollbackFirewallCommand } from '../../src/ensemble/firewall-commands.ts';
 import type { ResolvedRule } from '../../src/ensemble/firewall-rules.ts';
 import { bed, CLEAN_ENSEMBLE, hitc, sandbox } from '../integration/bed.ts';
 
@@ -73,6 +73,7 @@ test('an apply over a left-behind unconfirmed one keeps the last confirmed backu
   const oldTimer = Number(out(left.stdout).split('\n').pop());
   const backup = out((await run('md5sum /root/.hitc-fw-backup; grep -c aaaa0001 /root/.hitc-fw-backup')).stdout);
   assert.match(backup, /\n1$/, 'the backup holds the confirmed rules');
+  assert.deepEqual(parseFirewallHash(out((await run(readFirewallHashScript())).stdout)), { specHash: 'bbbb0002', ensemble: 'sf-firewall', hooked: true, pending: true }, 'the probe sees it pending');
   const again = await run(apply('cccc0003', 8082, 120));
   assert.equal(again.code, 0, again.stdout + again.stderr);
   const newTimer = Number(out(again.stdout).split('\n').pop());
