@@ -11,7 +11,7 @@ import { admitsSshPort, firewallHash, resolveFirewallRules, transientPeer } from
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseManifest } from '../../src/ensemble/parse-manifest.ts';
-import { planEnsemble } from '../../src/ensemble/plan.ts';
+import { isLockoutWarning, lockoutWarning, planEnsemble, transientOnlyWarning } from '../../src/ensemble/plan.ts';
 import { planText } from '../../src/ensemble/plan-text.ts';
 import type { ObservedWorld } from '../../src/ensemble/observed.ts';
 
@@ -305,4 +305,9 @@ test('an earlier apply that was never confirmed (its backup left behind) is read
   const obs = (pending: boolean) => observed({ specHash: firewallHash(rules), ensemble: 'm', hooked: true, ...(pending ? { pending: true } : {}) });
   assert.match(planText(planEnsemble(m, obs(false), { ensemble: 'm' })).join('\n'), /0 to update, 2 unchanged/);
   assert.match(planText(planEnsemble(m, obs(true), { ensemble: 'm' })).join('\n'), /updated firewalls:\n {2}10\.0\.0\.5 \(2 rules total\): an earlier apply was never confirmed\n/);
+});
+
+test('only the lock-out warning stops ensemble.up; the transient-only one is said, not refused', () => {
+  assert.equal(isLockoutWarning(lockoutWarning('web', 22)), true);
+  assert.equal(isLockoutWarning(transientOnlyWarning('web', '192.0.2.7')), false);
 });
