@@ -133,7 +133,11 @@ function unhook(f: Family): string {
 function restoreFamily(f: Family, backup: string): string {
   return `if [ -s ${backup} ]; then ${tool(f)}-restore -w --noflush < ${backup} && ${unhook(f)} || ok=no; else ${removeChains(f)}; fi`;
 }
-const ROLLBACK = `if [ -e ${BACKUP} ]; then ok=yes; ${restoreFamily(4, BACKUP)}; if [ -e ${BACKUP6} ]; then ${restoreFamily(6, BACKUP6)}; fi; [ $ok = yes ] && rm -f ${BACKUP} ${BACKUP6} ${HOOKS}; fi`;
+// Whoever restores (the timer, a failed apply, hitc after a failed login) first claims the
+// backup with one `mv`, as the confirmation does: of a confirmation and the timer firing at the
+// same instant exactly one wins. A restore that fails puts the backup back (still pending).
+const CLAIMED = `${BACKUP}.rb`;
+const ROLLBACK = `if mv ${BACKUP} ${CLAIMED} 2>/dev/null; then ok=yes; ${restoreFamily(4, CLAIMED)}; if [ -e ${BACKUP6} ]; then ${restoreFamily(6, BACKUP6)}; fi; if [ $ok = yes ]; then rm -f ${CLAIMED} ${BACKUP6} ${HOOKS}; else mv ${CLAIMED} ${BACKUP}; fi; fi`;
 
 /** A command run as the login user (sudo drops SSH_CLIENT from the environment). */
 export const READ_SSH_PATH = 'printf "%s\\n%s\\n" "$SSH_CLIENT" "$SSH_CONNECTION"';
@@ -160,6 +164,8 @@ export const NO_IP6TABLES = 'this host has a global IPv6 address but no working 
  * A host with a global IPv6 address and no ip6tables is refused before anything changes.
  * Prints the timer's pid.
  */
+export const NO_SETSID = 'this host has no setsid, so the rollback timer could not outlive this connection; nothing was changed';
+
 export function applyFirewallCommand(input: { v4: string; v6: string }, rollbackSec: number): Command {
   const timer = `echo $$ > ${TIMER_PID}; sleep ${rollbackSec}; ${ROLLBACK}`;
   return sh`set -e
@@ -169,20 +175,32 @@ n=0; while [ $n -lt 30 ] && grep -qsx dockerd /proc/[0-9]*/comm && ! iptables -w
 if ip6tables -w -L INPUT -n >/dev/null 2>&1; then v6=yes; else v6=no
   if awk '$4 == "00" { g = 1 } END { exit !g }' /proc/net/if_inet6 2>/dev/null; then echo ${NO_IP6TABLES} >&2; exit 3; fi
 fi
-if iptables -w -S ${FW_CHAIN} >/dev/null 2>&1; then ${raw(saveChainsScript(4))} > ${BACKUP}; else : > ${BACKUP}; fi
-rm -f ${BACKUP6}
-if [ $v6 = yes ]; then if ip6tables -w -S ${FW_CHAIN} >/dev/null 2>&1; then ${raw(saveChainsScript(6))} > ${BACKUP6}; else : > ${BACKUP6}; fi; fi
-{ for t in iptables:input ip6tables:input6; do \${t%%:*} -w -C INPUT -j ${FW_CHAIN} 2>/dev/null && echo \${t##*:} || true; done
-  for t in iptables:docker ip6tables:docker6; do \${t%%:*} -w -C DOCKER-USER -j ${FW_DOCKER_CHAIN} 2>/dev/null && echo \${t##*:} || true; done; } > ${HOOKS}
+# without its own session the timer would die with this command's process group (hitc kills it)
+command -v setsid >/dev/null 2>&1 || { echo ${NO_SETSID} >&2; exit 3; }
+# a backup left behind means an earlier apply was never confirmed (hitc killed meanwhile): it
+# still holds the last confirmed rules, so it is kept and its timer (if still pending) replaced
+if [ -e ${BACKUP} ]; then pending=yes
+  old=$(cat ${TIMER_PID} 2>/dev/null || true)
+  if [ -n "$old" ] && grep -qsF ${TIMER_PID} /proc/$old/cmdline; then kill $old 2>/dev/null || true; fi
+else pending=no
+  if iptables -w -S ${FW_CHAIN} >/dev/null 2>&1; then ${raw(saveChainsScript(4))} > ${BACKUP}; else : > ${BACKUP}; fi
+  rm -f ${BACKUP6}
+  if [ $v6 = yes ]; then if ip6tables -w -S ${FW_CHAIN} >/dev/null 2>&1; then ${raw(saveChainsScript(6))} > ${BACKUP6}; else : > ${BACKUP6}; fi; fi
+  { for t in iptables:input ip6tables:input6; do \${t%%:*} -w -C INPUT -j ${FW_CHAIN} 2>/dev/null && echo \${t##*:} || true; done
+    for t in iptables:docker ip6tables:docker6; do \${t%%:*} -w -C DOCKER-USER -j ${FW_DOCKER_CHAIN} 2>/dev/null && echo \${t##*:} || true; done; } > ${HOOKS}
+fi
 # started from a subshell that exits at once, so the timer is nobody's child: killing this
 # command's process tree (Ctrl-C, -T) cannot take the timer with it
 rm -f ${TIMER_PID}
-( if command -v setsid >/dev/null 2>&1; then setsid nohup sh -c ${timer} </dev/null >/dev/null 2>&1 & else nohup sh -c ${timer} </dev/null >/dev/null 2>&1 & fi )
+( setsid nohup sh -c ${timer} </dev/null >/dev/null 2>&1 & )
 n=0; while [ ! -s ${TIMER_PID} ] && [ $n -lt 100 ]; do sleep 0.05; n=$((n+1)); done
-timer=$(cat ${TIMER_PID} 2>/dev/null)
-[ -n "$timer" ] || { echo "the rollback timer did not start; nothing was changed" >&2; exit 3; }
+timer=$(cat ${TIMER_PID} 2>/dev/null || true)
+if [ -z "$timer" ]; then
+  if [ $pending = yes ]; then set +e; ${raw(ROLLBACK)}; echo "the rollback timer did not start; the last confirmed rules were restored" >&2; exit 3; fi
+  rm -f ${BACKUP} ${BACKUP6} ${HOOKS}; echo "the rollback timer did not start; nothing was changed" >&2; exit 3
+fi
 set +e
-fail() { echo "$1" >&2; ${raw(ROLLBACK)}; kill $timer 2>/dev/null; exit 3; }
+fail() { echo "$1" >&2; ${raw(ROLLBACK)}; [ -e ${BACKUP} ] || kill $timer 2>/dev/null; exit 3; }
 printf '%s' ${input.v4} | iptables-restore -w --noflush || fail "iptables-restore refused the rules; the previous ones are back"
 ${raw(hookScript(4))} || fail "could not hook the IPv4 chains; the previous rules are back"
 if [ $v6 = yes ]; then
@@ -195,27 +213,29 @@ echo $timer`;
 /** Disarm the rollback timer once a fresh SSH login has confirmed the new rules. Fails (exit 4)
  *  when the timer has already restored the previous rules. */
 export function confirmFirewallCommand(timerPid: number): Command {
-  return sh`kill ${String(timerPid)} 2>/dev/null; if [ -e ${BACKUP} ]; then rm -f ${BACKUP} ${BACKUP6} ${HOOKS}; else echo "the rollback timer had already restored the previous rules" >&2; exit 4; fi`;
+  return sh`mv ${BACKUP} ${BACKUP}.ok 2>/dev/null || { echo "the rollback timer had already restored the previous rules" >&2; exit 4; }; kill ${String(timerPid)} 2>/dev/null; rm -f ${BACKUP}.ok ${BACKUP6} ${HOOKS}`;
 }
 
 /** Restore the previous rules now (the confirmation failed but this connection still works).
  *  The timer stays armed unless the restore succeeded. */
 export function rollbackFirewallCommand(timerPid: number): Command {
-  return sh`${raw(ROLLBACK)}; [ ! -e ${BACKUP} ] && { kill ${String(timerPid)} 2>/dev/null; true; }`;
+  return sh`${raw(ROLLBACK)}; [ ! -e ${BACKUP} ] && [ ! -e ${CLAIMED} ] && { kill ${String(timerPid)} 2>/dev/null; true; }`;
 }
 
-/** `HASH ENSEMBLE hooked|unhooked [PEER]` for the rules hitc applied last, or nothing. PEER is the
- *  address of the transient SSH rule. Part of the observation probe: chains that INPUT or
+/** `HASH ENSEMBLE hooked|unhooked[+pending] [PEER]` for the rules hitc applied last, or nothing.
+ *  PEER is the address of the transient SSH rule; `+pending` says an earlier apply left its
+ *  backup unconfirmed. Part of the observation probe: chains that INPUT or
  *  DOCKER-USER no longer jump to filter nothing, and a host whose ip6tables works but has no
  *  hitc chains is open over IPv6 (so both count as unhooked). */
 export function readFirewallHashScript(): string {
   const hooked = (t: string): string => `${t} -w -C INPUT -j ${FW_CHAIN} 2>/dev/null && { ! ${t} -w -L DOCKER-USER -n >/dev/null 2>&1 || ${t} -w -C DOCKER-USER -j ${FW_DOCKER_CHAIN} 2>/dev/null; }`;
   const both = `${hooked('iptables')} && { ! ip6tables -w -L INPUT -n >/dev/null 2>&1 || { ${hooked('ip6tables')}; }; }`;
   const peer = `p=$({ iptables -w -S ${FW_CHAIN}; ip6tables -w -S ${FW_CHAIN}; } 2>/dev/null | sed -n 's/^-A ${FW_CHAIN} -s \\([0-9a-fA-F:.]*\\)\\/[0-9]* .*${SSH_PATH_COMMENT}.*/\\1/p' | head -1)`;
-  return `h=$(${both} && echo hooked || echo unhooked); ${peer}; iptables -w -S ${FW_CHAIN} 2>/dev/null | sed -n "s/.*${FW_HASH_TAG}\\([0-9a-f]*\\)@\\{0,1\\}\\([A-Za-z0-9_.-]*\\).*/\\1 \\2 $h $p/p" | head -1`;
+  return `h=$(${both} && echo hooked || echo unhooked); [ -e ${BACKUP} ] && h=$h+pending; ${peer}; iptables -w -S ${FW_CHAIN} 2>/dev/null | sed -n "s/.*${FW_HASH_TAG}\\([0-9a-f]*\\)@\\{0,1\\}\\([A-Za-z0-9_.-]*\\).*/\\1 \\2 $h $p/p" | head -1`;
 }
 
-export function parseFirewallHash(line: string): { specHash: string; ensemble: string; hooked: boolean; peer?: string } | undefined {
-  const [specHash, ensemble, hooked, peer] = line.trim().split(' ');
-  return specHash ? { specHash, ensemble: ensemble ?? '', hooked: hooked === 'hooked', ...(peer ? { peer } : {}) } : undefined;
+export function parseFirewallHash(line: string): { specHash: string; ensemble: string; hooked: boolean; pending?: true; peer?: string } | undefined {
+  const [specHash, ensemble, state = '', peer] = line.trim().split(' ');
+  const [hooked, pending] = state.split('+');
+  return specHash ? { specHash, ensemble: ensemble ?? '', hooked: hooked === 'hooked', ...(pending === 'pending' ? { pending: true as const } : {}), ...(peer ? { peer } : {}) } : undefined;
 }

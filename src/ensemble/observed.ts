@@ -12,6 +12,8 @@ export interface ObservedFirewall {
   readonly hooked?: boolean;
   /** The address the transient SSH rule admits (hitc's address when it last applied them). */
   readonly peer?: string;
+  /** An earlier apply left its backup behind unconfirmed (hitc was killed before confirming). */
+  readonly pending?: boolean;
 }
 
 export interface ObservedServer {

@@ -178,7 +178,7 @@ function planFirewall(
   const rules = server.firewall?.rules ?? [];
   const sshPort = Number(obs?.sshPath?.port ?? 22);
   const warnings = !admitsSshPort(rules, sshPort) && !server.firewall?.sshFromApplierOnly ? [lockoutWarning(server.name, sshPort)] : [];
-  const base = { id, kind: 'firewall' as const, server: server.name, name: server.name, ruleCount: rules.length, ...(warnings.length > 0 ? { warnings } : {}) };
+  let base: Omit<PlannedThing, 'action' | 'reasons'> = { id, kind: 'firewall' as const, server: server.name, name: server.name, ruleCount: rules.length, ...(warnings.length > 0 ? { warnings } : {}) };
   if (serverPlan.action === 'unavailable') return { ...base, action: 'unavailable', reasons: [`server ${server.name} is unavailable`] };
   if (serverPlan.action !== 'keep') return { ...base, action: 'create', reasons: [`server ${server.name} is being ${serverPlan.action === 'create' ? 'created' : 'replaced'}`] };
   let resolved: ReturnType<typeof resolveFirewallRules>;
@@ -190,10 +190,19 @@ function planFirewall(
   if (!resolved || waiting.length > 0) return { ...base, action: obs?.firewall?.specHash ? 'update' : 'create', reasons: ['waits for addresses of servers being (re)created'] };
   const peer = transientPeer(resolved, obs?.sshPath)?.peer;
   const hash = firewallHash(resolved, peer);
+  // rules that admit SSH from somewhere, just not from the operator: no lock-out warning above,
+  // yet the next reboot (which restores the saved copy, without the transient rule) cuts them off
+  if (peer && admitsSshPort(rules, sshPort) && !server.firewall?.sshFromApplierOnly) {
+    base = { ...base, warnings: [...(base.warnings ?? []), transientOnlyWarning(server.name, peer)] };
+  }
   if (!obs?.firewall?.specHash) return { ...base, action: 'create', reasons: ['no hitc firewall on the server'], hash };
+  if (obs.firewall.pending) return { ...base, action: 'update', reasons: ['an earlier apply was never confirmed'], hash };
   if (obs.firewall.hooked === false) return { ...base, action: 'update', reasons: ['the rules are no longer hooked into INPUT/DOCKER-USER'], hash };
   // Docker arrives in this run: its DOCKER-USER chain needs hooking once it exists
   if (server.containers.length > 0 && !obs.dockerInstalled) return { ...base, action: 'update', reasons: ['Docker is being set up, so published ports need the firewall too'], hash };
+  // the hash says the transient rule is there, but the live chains lost it (a reboot restored
+  // the saved copy, or something flushed the chains)
+  if (obs.firewall.specHash === hash && peer && obs.firewall.peer !== peer) return { ...base, action: 'update', reasons: [`the transient SSH rule for ${peer} is missing from the live rules`], hash };
   if (obs.firewall.specHash === hash) return { ...base, action: 'keep', reasons: ['rules unchanged'], hash };
   // same rules, other transient address: the operator's address changed
   if (obs.firewall.specHash === firewallHash(resolved, obs.firewall.peer)) {
@@ -205,4 +214,14 @@ function planFirewall(
 /** The plan's warning for a firewall in which no rule admits the SSH port. */
 export function lockoutWarning(server: string, port: number): string {
   return `${server}.firewall admits SSH (port ${port}) from no listed source: only the address hitc applies it from gets in, and after that address changes or the server reboots nobody can log in`;
+}
+
+/** Whether a warning is the lock-out one (ensemble.up refuses those; the others only warn). */
+export function isLockoutWarning(warning: string): boolean {
+  return / admits SSH \(port \d+\) from no listed source: /.test(warning);
+}
+
+/** The plan's warning when the rules admit SSH, but not from where the operator is. */
+export function transientOnlyWarning(server: string, peer: string): string {
+  return `${server}.firewall: you (${peer}) get in only through a transient rule that is not kept across reboots; add your address to the SSH rule's sources`;
 }

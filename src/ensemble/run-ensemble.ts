@@ -10,7 +10,7 @@ import { applyPlan } from './apply.ts';
 import { locateServers, observe } from './observe.ts';
 import { parseManifest } from './parse-manifest.ts';
 import { hasChanges, planLines } from './plan-text.ts';
-import { planEnsemble, type Plan } from './plan.ts';
+import { isLockoutWarning, planEnsemble, type Plan } from './plan.ts';
 import { describeId, SSH_FROM_APPLIER_ONLY, type Manifest } from './model.ts';
 
 export class ChangesPending extends HitcError {
@@ -124,7 +124,7 @@ async function upBody(c: TaskContext, { name, verbose, prune, pull }: { name: st
 /** A firewall to apply that admits SSH from no listed source is refused before anything changes,
  *  unless its manifest accepts that with ssh_from_applier_only: true. */
 function refuseLockouts(manifest: Manifest, plan: Plan): void {
-  const risky = plan.things.filter((t) => t.kind === 'firewall' && (t.action === 'create' || t.action === 'update') && (t.warnings?.length ?? 0) > 0);
+  const risky = plan.things.filter((t) => t.kind === 'firewall' && (t.action === 'create' || t.action === 'update') && (t.warnings ?? []).some(isLockoutWarning));
   const first = risky[0];
   if (!first) return;
   const line = manifest.servers.find((s) => s.name === first.server)?.firewall?.line;

@@ -5,12 +5,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Command } from '../../src/core/command.ts';
 import { applyFirewall, confirmWithinMs } from '../../src/ensemble/firewall-apply.ts';
-import { applyFirewallCommand, firewallRestoreInput, parseFirewallHash, parseSshPath } from '../../src/ensemble/firewall-commands.ts';
+import { applyFirewallCommand, firewallRestoreInput, parseFirewallHash, parseSshPath, readFirewallHashScript } from '../../src/ensemble/firewall-commands.ts';
+import { persistFirewallCommand, unpersistFirewallScript } from '../../src/ensemble/firewall-persist.ts';
 import { admitsSshPort, firewallHash, resolveFirewallRules, transientPeer } from '../../src/ensemble/firewall-rules.ts';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseManifest } from '../../src/ensemble/parse-manifest.ts';
-import { planEnsemble } from '../../src/ensemble/plan.ts';
+import { isLockoutWarning, lockoutWarning, planEnsemble, transientOnlyWarning } from '../../src/ensemble/plan.ts';
 import { planText } from '../../src/ensemble/plan-text.ts';
 import type { ObservedWorld } from '../../src/ensemble/observed.ts';
 
@@ -91,7 +92,7 @@ test('the apply script arms the detached timer before the first rule changes, an
   assert.ok(at('while [ $n -lt 30 ]') < at('setsid nohup sh -c'), 'the wait for Docker comes before the timer');
   assert.ok(at("printf '%s' V4 | iptables-restore") < at("printf '%s' V6 | ip6tables-restore"));
   assert.match(script, /echo 'this host has a global IPv6 address but no working ip6tables, so hitc cannot close its ports over IPv6' >&2; exit 3/);
-  assert.match(script, /sleep 45; if \[ -e \/root\/\.hitc-fw-backup \]/);
+  assert.match(script, /sleep 45; if mv \/root\/\.hitc-fw-backup \/root\/\.hitc-fw-backup\.rb 2>\/dev\/null; then ok=yes; if \[ -s \/root\/\.hitc-fw-backup\.rb \]; then iptables-restore -w --noflush < \/root\/\.hitc-fw-backup\.rb /, 'the timer claims the backup before restoring from it');
   assert.ok(confirmWithinMs(45) <= 30_000 && confirmWithinMs(45) >= 10_000);
 });
 
@@ -113,7 +114,7 @@ test('a fresh login that works confirms the rules and disarms the timer', async 
   const host = shell();
   await applyFirewall(host, async () => undefined, 'web', INPUT);
   assert.equal(host.ran.length, 3);
-  assert.equal(host.ran[1], 'kill 4242 2>/dev/null; if [ -e /root/.hitc-fw-backup ]; then rm -f /root/.hitc-fw-backup /root/.hitc-fw-backup6 /root/.hitc-fw-hooks; else echo \"the rollback timer had already restored the previous rules\" >&2; exit 4; fi');
+  assert.equal(host.ran[1], 'mv /root/.hitc-fw-backup /root/.hitc-fw-backup.ok 2>/dev/null || { echo "the rollback timer had already restored the previous rules" >&2; exit 4; }; kill 4242 2>/dev/null; rm -f /root/.hitc-fw-backup.ok /root/.hitc-fw-backup6 /root/.hitc-fw-hooks');
   assert.match(host.ran[2] as string, /^umask 022; mkdir -p \/etc\/hitc\n/, 'then keep the rules across reboots');
   assert.match(host.ran[2] as string, /\| grep -vF 'hitc: the SSH path in use' > \/etc\/hitc\/firewall\.rules\.new/, 'never the transient rule');
 });
@@ -124,7 +125,7 @@ test('a fresh login that fails restores the previous rules at once and says so',
     assert.match(e.message, /^web: after the new firewall a fresh SSH login failed, so the previous rules were restored \(connect timed out\)$/);
     return true;
   });
-  assert.match(host.ran[1] as string, /iptables-restore -w --noflush < \/root\/\.hitc-fw-backup.*ip6tables-restore -w --noflush < \/root\/\.hitc-fw-backup6.*; \[ ! -e \/root\/\.hitc-fw-backup \] && \{ kill 4242/);
+  assert.match(host.ran[1] as string, /^if mv \/root\/\.hitc-fw-backup \/root\/\.hitc-fw-backup\.rb 2>\/dev\/null; then ok=yes; .*iptables-restore -w --noflush < \/root\/\.hitc-fw-backup\.rb.*ip6tables-restore -w --noflush < \/root\/\.hitc-fw-backup6.*; if \[ \$ok = yes \]; then rm -f \/root\/\.hitc-fw-backup\.rb \/root\/\.hitc-fw-backup6 \/root\/\.hitc-fw-hooks; else mv \/root\/\.hitc-fw-backup\.rb \/root\/\.hitc-fw-backup; fi; fi; \[ ! -e \/root\/\.hitc-fw-backup \] && \[ ! -e \/root\/\.hitc-fw-backup\.rb \] && \{ kill 4242 2>\/dev\/null; true; \}$/, 'claims the backup; never kills a timer that is restoring');
 });
 
 test('a fresh login slower than two thirds of the window counts as failed: the rollback is never raced', async () => {
@@ -136,7 +137,7 @@ test('a fresh login slower than two thirds of the window counts as failed: the r
 });
 
 test('a confirmation the timer has beaten is an error, not a success', async () => {
-  const host = shell(/^kill 4242/);
+  const host = shell(/^mv \/root\/\.hitc-fw-backup \/root\/\.hitc-fw-backup\.ok/);
   await assert.rejects(applyFirewall(host, async () => undefined, 'web', INPUT), /web: the new firewall was confirmed too late; the previous rules are back/);
 });
 
@@ -215,4 +216,98 @@ test('the example manifest hitc init writes admits SSH from a listed source on e
     assert.ok(s.firewall!.rules.some((r) => r.port === 22 && r.sources.every((x) => x !== '*')), `${s.name}: SSH from listed addresses, not everyone`);
     assert.equal(s.firewall!.sshFromApplierOnly, undefined);
   }
+});
+
+test('an apply over a left-behind unconfirmed one keeps its backup (the last confirmed rules) and replaces its pending timer', () => {
+  const script = applyFirewallCommand({ v4: 'V4', v6: 'V6' }, 45).script;
+  const pending = [
+    'if [ -e /root/.hitc-fw-backup ]; then pending=yes',
+    '  old=$(cat /root/.hitc-fw-timer 2>/dev/null || true)',
+    '  if [ -n "$old" ] && grep -qsF /root/.hitc-fw-timer /proc/$old/cmdline; then kill $old 2>/dev/null || true; fi',
+    'else pending=no',
+    "  if iptables -w -S HITC-FW >/dev/null 2>&1; then { echo '*filter';",
+  ].join('\n');
+  assert.ok(script.includes(pending), 'the backup is taken only when none is pending');
+  assert.ok(script.indexOf(pending) < script.indexOf('setsid nohup sh -c'), 'decided before the new timer starts');
+  assert.ok(script.includes('    for t in iptables:docker ip6tables:docker6; do ${t%%:*} -w -C DOCKER-USER -j HITC-FW-DOCKER 2>/dev/null && echo ${t##*:} || true; done; } > /root/.hitc-fw-hooks\nfi\n'), 'the hooks too');
+});
+
+test('a rollback timer that does not start leaves no backup behind (or, over a pending apply, restores the last confirmed rules)', () => {
+  const script = applyFirewallCommand({ v4: 'V4', v6: 'V6' }, 45).script;
+  assert.ok(script.includes('timer=$(cat /root/.hitc-fw-timer 2>/dev/null || true)\nif [ -z "$timer" ]; then\n  if [ $pending = yes ]; then set +e; if mv /root/.hitc-fw-backup /root/.hitc-fw-backup.rb 2>/dev/null; then ok=yes;'));
+  assert.ok(script.includes('fi; echo "the rollback timer did not start; the last confirmed rules were restored" >&2; exit 3; fi\n  rm -f /root/.hitc-fw-backup /root/.hitc-fw-backup6 /root/.hitc-fw-hooks; echo "the rollback timer did not start; nothing was changed" >&2; exit 3\nfi\n'));
+});
+
+test('without setsid the apply is refused before anything changes (the timer would share the killed process group)', () => {
+  const script = applyFirewallCommand({ v4: 'V4', v6: 'V6' }, 45).script;
+  const refuse = "command -v setsid >/dev/null 2>&1 || { echo 'this host has no setsid, so the rollback timer could not outlive this connection; nothing was changed' >&2; exit 3; }";
+  assert.ok(script.includes(refuse));
+  assert.ok(script.indexOf(refuse) < script.indexOf('if [ -e /root/.hitc-fw-backup ]'), 'before any backup is written');
+  assert.ok(script.includes('\n( setsid nohup sh -c '), 'always in its own session');
+  assert.doesNotMatch(script, /else nohup/, 'no fallback into the apply\'s process group');
+});
+
+test('a failed apply claims the backup like the timer and keeps the timer armed when its restore fails', () => {
+  const script = applyFirewallCommand({ v4: 'V4', v6: 'V6' }, 45).script;
+  assert.match(script, /\nfail\(\) \{ echo "\$1" >&2; if mv \/root\/\.hitc-fw-backup \/root\/\.hitc-fw-backup\.rb 2>\/dev\/null; then .*; \[ -e \/root\/\.hitc-fw-backup \] \|\| kill \$timer 2>\/dev\/null; exit 3; \}\n/);
+});
+
+test('Docker (re)starting only re-hooks the chains (never flushing the transient SSH rule), and its failure never fails docker.service', () => {
+  const script = persistFirewallCommand().script;
+  assert.ok(script.includes("'[Service]\nExecStartPost=-/etc/hitc/firewall-rehook\n' > /etc/systemd/system/docker.service.d/hitc-firewall.conf"));
+  const rehook = [
+    '#!/bin/sh',
+    '# Written by hitc ensemble.up: hooks this server\'\\\'\'s firewall chains back in when Docker starts.',
+    '# hitc removes it when the manifest no longer has a firewall for this server (prune=true).',
+    'for t in iptables ip6tables; do',
+    '  $t -w -S HITC-FW >/dev/null 2>&1 || continue',
+    '  $t -w -C INPUT -j HITC-FW 2>/dev/null || $t -w -I INPUT -j HITC-FW',
+    '  if $t -w -S HITC-FW-DOCKER >/dev/null 2>&1 && $t -w -L DOCKER-USER -n >/dev/null 2>&1; then',
+    '    $t -w -C DOCKER-USER -j HITC-FW-DOCKER 2>/dev/null || $t -w -I DOCKER-USER -j HITC-FW-DOCKER',
+    '  fi',
+    'done',
+    'exit 0',
+    '',
+  ].join('\n');
+  assert.ok(script.includes(`printf '%s' '${rehook}' > /etc/hitc/firewall-rehook && chmod 755 /etc/hitc/firewall-rehook\n`), script);
+  assert.ok(script.includes('ExecStart=/etc/hitc/firewall-restore\n'), 'the full restore stays for boot');
+  assert.match(unpersistFirewallScript(), /rm -f \/etc\/hitc\/firewall\.rules \/etc\/hitc\/firewall6\.rules \/etc\/hitc\/firewall-restore \/etc\/hitc\/firewall-rehook; true$/);
+});
+
+test('a transient SSH rule the live chains lost (a reboot restored the saved copy) is planned as an update, not kept', () => {
+  const m = parseManifest('m.yml', `${MANIFEST}  firewall:\n    80: "*"\n    22: 10.1.0.0/16\n`).manifest!;
+  const rules = resolveFirewallRules(m.servers[0]!.firewall!.rules, () => undefined, { internalIps: () => [], servers: () => ({}) })!;
+  const world = (livePeer: string | undefined): ObservedWorld => {
+    const o = observed({ specHash: firewallHash(rules, '10.9.9.9'), ensemble: 'm', hooked: true, ...(livePeer ? { peer: livePeer } : {}) });
+    return { servers: { '10.0.0.5': { ...o.servers['10.0.0.5']!, sshPath: { peer: '10.9.9.9', port: '22' } } } };
+  };
+  assert.match(planText(planEnsemble(m, world('10.9.9.9'), { ensemble: 'm' })).join('\n'), /0 to update, 2 unchanged/);
+  assert.match(planText(planEnsemble(m, world(undefined), { ensemble: 'm' })).join('\n'), /updated firewalls:\n {2}10\.0\.0\.5 \(2 rules total\): the transient SSH rule for 10\.9\.9\.9 is missing from the live rules\n/);
+});
+
+test('rules that admit SSH, but not from the operator, are a WARNING: the transient rule is gone after a reboot', () => {
+  const plan = (fw: string, peer: string) => {
+    const o = observed({});
+    return planText(planEnsemble(parseManifest('m.yml', `${MANIFEST}  firewall:\n${fw}`).manifest!, { servers: { '10.0.0.5': { ...o.servers['10.0.0.5']!, sshPath: { peer, port: '22' } } } }, { ensemble: 'm' })).join('\n');
+  };
+  assert.match(plan('    80: "*"\n    22: 10.1.0.0/16\n', '192.0.2.7'), /\nWARNING: 10\.0\.0\.5\.firewall: you \(192\.0\.2\.7\) get in only through a transient rule that is not kept across reboots; add your address to the SSH rule's sources\n/);
+  assert.doesNotMatch(plan('    80: "*"\n    22: 10.1.0.0/16\n', '10.1.2.3'), /WARNING/, 'the rules admit the operator');
+  assert.doesNotMatch(plan('    80: "*"\n    22: 10.1.0.0/16\n    ssh_from_applier_only: true\n', '192.0.2.7'), /WARNING/);
+  assert.doesNotMatch(plan('    80: "*"\n    22: "*"\n', '192.0.2.7'), /WARNING/);
+});
+
+test('an earlier apply that was never confirmed (its backup left behind) is read by the probe and planned as an update', () => {
+  assert.match(readFirewallHashScript(), /^h=\$\(.* && echo hooked \|\| echo unhooked\); \[ -e \/root\/\.hitc-fw-backup \] && h=\$h\+pending; p=/);
+  assert.deepEqual(parseFirewallHash('abc123 my_stack hooked+pending 192.0.2.9\n'), { specHash: 'abc123', ensemble: 'my_stack', hooked: true, pending: true, peer: '192.0.2.9' });
+  assert.deepEqual(parseFirewallHash('abc123 my_stack unhooked+pending\n'), { specHash: 'abc123', ensemble: 'my_stack', hooked: false, pending: true });
+  const m = parseManifest('m.yml', `${MANIFEST}  firewall:\n    80: "*"\n    22: "*"\n`).manifest!;
+  const rules = resolveFirewallRules(m.servers[0]!.firewall!.rules, () => undefined, { internalIps: () => [], servers: () => ({}) })!;
+  const obs = (pending: boolean) => observed({ specHash: firewallHash(rules), ensemble: 'm', hooked: true, ...(pending ? { pending: true } : {}) });
+  assert.match(planText(planEnsemble(m, obs(false), { ensemble: 'm' })).join('\n'), /0 to update, 2 unchanged/);
+  assert.match(planText(planEnsemble(m, obs(true), { ensemble: 'm' })).join('\n'), /updated firewalls:\n {2}10\.0\.0\.5 \(2 rules total\): an earlier apply was never confirmed\n/);
+});
+
+test('only the lock-out warning stops ensemble.up; the transient-only one is said, not refused', () => {
+  assert.equal(isLockoutWarning(lockoutWarning('web', 22)), true);
+  assert.equal(isLockoutWarning(transientOnlyWarning('web', '192.0.2.7')), false);
 });
