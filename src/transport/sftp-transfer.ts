@@ -7,7 +7,7 @@ import { posix } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { SFTPWrapper, Stats } from 'ssh2';
 import { isHitcError, TaskError } from '../core/errors.ts';
-import { modeFromLocal, tempNameBeside, writeLocalAtomically, type LocalSource } from './atomic-local.ts';
+import { modeFromLocal, targetRefusal, tempNameBeside, writeLocalAtomically, type LocalSource } from './atomic-local.ts';
 
 const NO_SUCH_FILE = 2;
 const PERMISSION_DENIED = 3;
@@ -37,8 +37,10 @@ async function resolveRemoteTarget(sftp: SFTPWrapper, label: string, path: strin
       throw new TaskError(`${path} on ${label} is a symlink to a missing file`, { host: label, hint: 'point it somewhere that exists, or remove it' });
     }
   }
-  if (st?.isDirectory()) {
-    throw new TaskError(`${path} on ${label} is a directory`, { host: label, hint: 'give the full path of the file to write' });
+  const refused = st && targetRefusal(st);
+  if (refused) {
+    const shown = target === path ? path : `${path} (${target})`;
+    throw new TaskError(`${shown} on ${label} ${refused}`, { host: label, hint: 'give the full path of a regular file to write' });
   }
   if (!st) {
     const dir = posix.dirname(target);
