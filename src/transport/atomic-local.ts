@@ -7,7 +7,7 @@ import { lstat, open, realpath, rename, rm, stat, type FileHandle } from 'node:f
 import type { Stats } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { posix } from 'node:path';
-import { UsageError } from '../core/errors.ts';
+import { isHitcError, UsageError } from '../core/errors.ts';
 
 /** `dir/.name.hitc-<random>.tmp`: same directory (so the rename is atomic), hidden, unique. */
 export function tempNameBeside(path: string, flavour: 'local' | 'posix' = 'local'): string {
@@ -107,6 +107,10 @@ export async function writeLocalAtomically(path: string, fill: (file: FileHandle
     await rename(temp, target);
     done = true;
     await syncDir(dirname(target));
+  } catch (error) {
+    // a full disk or a failed rename is named by its path, not shown as an internal error
+    if (isHitcError(error) || (error as { name?: string }).name === 'AbortError') throw error;
+    throw localProblem(target, error, 'write');
   } finally {
     if (!done) {
       await file.close().catch(() => undefined);

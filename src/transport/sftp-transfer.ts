@@ -140,7 +140,9 @@ export async function sftpGet(sftp: SFTPWrapper, label: string, remotePath: stri
     throw remoteProblem(label, shown, error, 'read');
   }
   try {
-    const st = await call<Stats>((cb) => sftp.fstat(handle, cb));
+    const st = await call<Stats>((cb) => sftp.fstat(handle, cb)).catch((error: unknown) => {
+      throw remoteProblem(label, shown, error, 'read');
+    });
     if (!st.isFile()) throw new TaskError(`${shown} on ${label} is not a regular file`, { host: label, hint: 'give the path of a file (use rsync_down for directories)' });
     await writeLocalAtomically(localPath, async (file) => {
       const from = sftp.createReadStream('', { handle, autoClose: false } as never);
