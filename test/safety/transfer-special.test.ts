@@ -1,6 +1,7 @@
 // A transfer never lays a plain file over a device, FIFO or socket (review of issue 9): upload
 // onto /dev/null or onto a symlink to it is refused, as root over SFTP and through sudo, and
-// /dev/null stays a character device. The after() hook repairs /dev/null should a regression
+// /dev/null stays a character device. An upload without sudo keeps the replaced file's group
+// when the login user is in it, and is refused (file unchanged) when not. The after() hook repairs /dev/null should a regression
 // have replaced it, so a failing run does not break the bed host.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -20,6 +21,9 @@ export const put = task({ params: { from: { type: 'string', required: true }, to
 });
 `);
 const DIR = '/tmp/sf-transfer-special';
+const GDIR = '/tmp/sf-transfer-group';
+const IN = 'sf-transfer-in'; // ubuntu is a member
+const OUT = 'sf-transfer-out'; // ubuntu is not
 const REPAIR = '[ -c /dev/null ] || { rm -f /dev/null; mknod -m 666 /dev/null c 1 3; }';
 
 const out = (r: CliResult): string[] => r.stdout.split('\n').flatMap((l) => /\] out: (.*)$/.exec(l)?.[1] ?? []);
@@ -31,7 +35,7 @@ async function devNullKind(): Promise<string> {
 }
 
 after(async () => {
-  await hitc(box, ['-H', host, '--', `${REPAIR}; rm -rf ${DIR}`]);
+  await hitc(box, ['-H', host, '--', `${REPAIR}; rm -rf ${DIR} ${GDIR}; (groupdel ${IN} || delgroup ${IN}; groupdel ${OUT} || delgroup ${OUT}) >/dev/null 2>&1; true`]);
   rmSync(box.dir, { recursive: true, force: true });
 });
 
@@ -64,3 +68,22 @@ for (const login of ['ubuntu', 'deploy']) {
     });
   }
 }
+
+test('without sudo: the replaced file keeps a group the login user is in; another group is refused, file unchanged', async () => {
+  const setup = await hitc(box, ['-H', host, '--', [
+    `rm -rf ${GDIR} && mkdir -m 755 ${GDIR} && chown ubuntu ${GDIR}`,
+    `for g in ${IN} ${OUT}; do groupadd $g 2>/dev/null || addgroup $g; done`,
+    `usermod -aG ${IN} ubuntu 2>/dev/null || addgroup ubuntu ${IN}`,
+    `printf old > ${GDIR}/in.conf && chown root:${IN} ${GDIR}/in.conf && chmod 640 ${GDIR}/in.conf`,
+    `printf old > ${GDIR}/out.conf && chown ubuntu:${OUT} ${GDIR}/out.conf && chmod 640 ${GDIR}/out.conf`,
+  ].join(' && ')]);
+  assert.equal(setup.code, 0, setup.stdout + setup.stderr);
+  const kept = await hitc(box, ['-H', `ubuntu@${host}`, `put:from=x,to=${GDIR}/in.conf`]);
+  assert.equal(kept.code, 0, kept.stdout + kept.stderr);
+  const refused = await hitc(box, ['-H', `ubuntu@${host}`, `put:from=x,to=${GDIR}/out.conf`]);
+  assert.equal(refused.code, 1, refused.stdout + refused.stderr);
+  assert.match(refused.stdout + refused.stderr, /cannot keep group \d+ of \/tmp\/sf-transfer-group\/out\.conf on ubuntu@.*the destination is unchanged/);
+  assert.match(refused.stdout + refused.stderr, /use sudo: true/);
+  const r = await hitc(box, ['-H', host, '--', `stat -c '%U:%G:%a' ${GDIR}/in.conf ${GDIR}/out.conf; cat ${GDIR}/out.conf; echo; ls -a ${GDIR} | grep -c hitc || true`]);
+  assert.deepEqual(out(r), [`ubuntu:${IN}:640`, `ubuntu:${OUT}:640`, 'old', '0']);
+});
