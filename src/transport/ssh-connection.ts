@@ -74,7 +74,8 @@ export class SshConnection {
         if (settled) return;
         settled = true;
         clearTimeout(deadline);
-        client.end();
+        // destroy first: end() only half-closes, and a host that never reads (or never
+        // answered the TCP connect) would keep the socket, and hitc, alive
         client.destroy();
         reject(error);
       };

@@ -12,14 +12,19 @@ const hostKey = ssh2.utils.generateKeyPairSync('ed25519', {}).private;
 const userKey = ssh2.utils.generateKeyPairSync('ed25519', {}).private;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+const clients = new Set<ssh2.Connection>();
 const server = new ssh2.Server({ hostKeys: [hostKey] }, (client) => {
+  clients.add(client);
   client.on('authentication', (ctx) => (ctx.method === 'publickey' ? ctx.accept() : ctx.reject(['publickey'])));
   client.on('ready', () => client.on('session', (accept) => accept().on('sftp', (_ok, reject) => reject())));
   client.on('error', () => undefined);
 });
 await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
 const port = (server.address() as AddressInfo).port;
-after(() => server.close());
+after(() => {
+  for (const c of clients) c.end();
+  server.close();
+});
 
 function endpoint(load: () => Promise<unknown>, connectTimeoutMs: number): SshEndpoint {
   return {
@@ -41,7 +46,7 @@ test('a passphrase prompt longer than the connect timeout does not time the conn
   await conn.close();
 });
 
-test('the deadline still applies after the prompt: a host that never answers times out', async () => {
+test('the deadline still applies: a host that never answers times out, and its socket is closed (the test ends)', async () => {
   const silent = (await import('node:net')).createServer(() => undefined);
   await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
   const e = { ...endpoint(async () => userKey, 300), port: (silent.address() as AddressInfo).port };
