@@ -52,11 +52,14 @@ async function build(outdir) {
 
 // The cache lives inside the install, so whoever can write it can already write src/. Still,
 // code is imported from it only when it belongs to the owner of src/ (or to this user) and
-// is not writable by every user, so a loose .cache directory never becomes a way in.
+// is writable by nobody else, group included: the rule of src/core/trust.ts (this file runs
+// before any TypeScript loader, so it keeps its own copy; test/taskfile/trust.test.ts checks
+// that they agree), so a loose .cache directory never becomes a way in.
+export const WRITABLE_BY_OTHERS = 0o022;
 function trusted(dir) {
   const st = lstatSync(dir);
   const me = typeof process.getuid === 'function' ? process.getuid() : undefined;
-  return st.isDirectory() && (me === undefined || st.uid === statSync(SRC).uid || st.uid === me) && (st.mode & 0o002) === 0;
+  return st.isDirectory() && (me === undefined || st.uid === statSync(SRC).uid || st.uid === me) && (st.mode & WRITABLE_BY_OTHERS) === 0;
 }
 
 /** URLs of the compiled entry points, or undefined when the cache can't be used. */

@@ -52,7 +52,10 @@ export interface CommandResult {
 }
 
 /** A put never truncates or half-writes the destination: the bytes go to a temporary file beside
- *  it that is renamed over it once complete. */
+ *  it that is renamed over it once complete. Without sudo the temporary file is made by the login
+ *  user, so the destination's directory must be writable by it; a replaced file then belongs to
+ *  the login user and keeps its group (refused when the login user is not in that group). The
+ *  destination must be a regular file (or not exist): a directory, device or FIFO is refused. */
 export interface PutOptions {
   /** File mode, e.g. 0o600 (default: the replaced file's, else the local file's minus group/other write). */
   readonly mode?: number;

@@ -10,6 +10,7 @@ import { homedir, tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { hitcApiUrl } from './api-url.ts';
+import { trustProblem } from '../core/trust.ts';
 
 interface Manifest {
   readonly api: string;
@@ -87,9 +88,7 @@ export function unsafeDir(dir: string, uid = currentUid()): string | undefined {
     return 'is missing';
   }
   if (!st.isDirectory()) return 'is not a directory';
-  if (uid !== undefined && st.uid !== uid) return `is owned by uid ${st.uid}, not by you (uid ${uid})`;
-  if ((st.mode & 0o022) !== 0) return `is writable by others (mode ${(st.mode & 0o777).toString(8)})`;
-  return undefined;
+  return trustProblem(st, uid);
 }
 
 /** ~/.cache/hitc, or $XDG_CACHE_HOME/hitc when that is set to an absolute path. */
@@ -144,8 +143,7 @@ function privateDir(hitcfile: string): string {
 function ownFile(path: string): boolean {
   try {
     const st = lstatSync(path);
-    const uid = currentUid();
-    return st.isFile() && (uid === undefined || st.uid === uid) && (st.mode & 0o022) === 0;
+    return st.isFile() && trustProblem(st, currentUid()) === undefined;
   } catch {
     return false;
   }

@@ -1,7 +1,8 @@
 // Locate hitcfile.ts the way Fabric found fabfile.py, the working directory, then its parents,
 // but only through directories that nobody else can write to: a hitcfile is code hitc runs.
 // The search stops after $HOME (nothing above a home belongs to its user), and before the
-// first directory that is not owned by the current user or that every user may write to (so
+// first directory that is not owned by the current user or that anyone else (group or every
+// user) may write to, and it refuses a hitcfile that is not the user's own in the same way (so
 // running below /tmp never loads a /tmp/hitcfile.ts that someone else planted, and root
 // running below /srv never loads one from a directory another account owns). A hitcfile
 // elsewhere is still loaded when named with -f.
@@ -10,6 +11,7 @@ import { existsSync, realpathSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { UsageError } from '../core/errors.ts';
+import { trustProblem } from '../core/trust.ts';
 
 export const HITCFILE_NAMES = ['hitcfile.ts', 'hitcfile.mts'] as const;
 
@@ -46,7 +48,11 @@ export function searchHitcfile(cwd: string, who: Searcher = currentSearcher()): 
     searched.push(dir);
     for (const name of HITCFILE_NAMES) {
       const path = join(dir, name);
-      if (existsSync(path)) return { found: path, searched };
+      if (!existsSync(path)) continue;
+      // the file itself too: someone else's (or a group-writable) hitcfile in my directory
+      const bad = untrusted(path, who.uid);
+      if (bad) return { searched, stopped: `${path} ${bad}` };
+      return { found: path, searched };
     }
     if (who.home !== undefined && dir === who.home) return { searched, stopped: `${dir} is your home directory` };
     if (dirname(dir) === dir) return { searched };
@@ -78,7 +84,5 @@ function untrusted(dir: string, uid: number | undefined): string | undefined {
   } catch {
     return 'cannot be read';
   }
-  if (uid !== undefined && st.uid !== uid) return `is owned by uid ${st.uid}, not by you (uid ${uid})`;
-  if ((st.mode & 0o002) !== 0) return 'is writable by every user';
-  return undefined;
+  return trustProblem(st, uid);
 }

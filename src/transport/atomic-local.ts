@@ -7,7 +7,7 @@ import { lstat, open, realpath, rename, rm, stat, type FileHandle } from 'node:f
 import type { Stats } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { posix } from 'node:path';
-import { UsageError } from '../core/errors.ts';
+import { isHitcError, UsageError } from '../core/errors.ts';
 
 /** `dir/.name.hitc-<random>.tmp`: same directory (so the rename is atomic), hidden, unique. */
 export function tempNameBeside(path: string, flavour: 'local' | 'posix' = 'local'): string {
@@ -19,6 +19,16 @@ export function tempNameBeside(path: string, flavour: 'local' | 'posix' = 'local
  *  write (what scp and sftp give with the usual umask 022). */
 export function modeFromLocal(localMode: number): number {
   return localMode & 0o777 & ~0o022;
+}
+
+/** What an existing destination needs to be replaced by a rename: only a regular file may be.
+ *  A rename over a device, FIFO or socket (/dev/null, /dev/stdout's target) would put a plain
+ *  file in its place. One rule for the local, SFTP and sudo targets; the sudo script checks
+ *  the same with `[ -d ]` then `[ -f ]`. Returns why it is refused, or undefined. */
+export function targetRefusal(st: { isDirectory(): boolean; isFile(): boolean }): string | undefined {
+  if (st.isDirectory()) return 'is a directory';
+  if (!st.isFile()) return 'is not a regular file (a device, FIFO or socket)';
+  return undefined;
 }
 
 export interface LocalSource {
@@ -61,8 +71,10 @@ async function resolveLocalTarget(path: string): Promise<{ target: string; exist
       throw new UsageError(`local path ${path} is a symlink to a missing file`, { argument: path, hint: 'point it somewhere that exists, or remove it' });
     }
   }
-  if (st?.isDirectory()) {
-    throw new UsageError(`local path ${path} is a directory`, { argument: path, hint: 'give the full path of the file to write' });
+  const refused = st && targetRefusal(st);
+  if (refused) {
+    const shown = target === path ? path : `${path} (${target})`;
+    throw new UsageError(`local path ${shown} ${refused}`, { argument: path, hint: 'give the full path of a regular file to write' });
   }
   if (!st) {
     const dir = dirname(target);
@@ -95,6 +107,10 @@ export async function writeLocalAtomically(path: string, fill: (file: FileHandle
     await rename(temp, target);
     done = true;
     await syncDir(dirname(target));
+  } catch (error) {
+    // a full disk or a failed rename is named by its path, not shown as an internal error
+    if (isHitcError(error) || (error as { name?: string }).name === 'AbortError') throw error;
+    throw localProblem(target, error, 'write');
   } finally {
     if (!done) {
       await file.close().catch(() => undefined);

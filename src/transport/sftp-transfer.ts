@@ -7,7 +7,7 @@ import { posix } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { SFTPWrapper, Stats } from 'ssh2';
 import { isHitcError, TaskError } from '../core/errors.ts';
-import { modeFromLocal, tempNameBeside, writeLocalAtomically, type LocalSource } from './atomic-local.ts';
+import { modeFromLocal, targetRefusal, tempNameBeside, writeLocalAtomically, type LocalSource } from './atomic-local.ts';
 
 const NO_SUCH_FILE = 2;
 const PERMISSION_DENIED = 3;
@@ -37,8 +37,10 @@ async function resolveRemoteTarget(sftp: SFTPWrapper, label: string, path: strin
       throw new TaskError(`${path} on ${label} is a symlink to a missing file`, { host: label, hint: 'point it somewhere that exists, or remove it' });
     }
   }
-  if (st?.isDirectory()) {
-    throw new TaskError(`${path} on ${label} is a directory`, { host: label, hint: 'give the full path of the file to write' });
+  const refused = st && targetRefusal(st);
+  if (refused) {
+    const shown = target === path ? path : `${path} (${target})`;
+    throw new TaskError(`${shown} on ${label} ${refused}`, { host: label, hint: 'give the full path of a regular file to write' });
   }
   if (!st) {
     const dir = posix.dirname(target);
@@ -73,10 +75,35 @@ async function fsync(sftp: SFTPWrapper, handle: Handle): Promise<void> {
   }
 }
 
+// The replaced file's owner and group, as far as the login user may set them: root keeps both;
+// anyone else keeps the group when a member of it (the file then belongs to the login user).
+// A group that cannot be kept refuses the upload: silently regrouping a 0640 file would lock out
+// the service that reads it.
+async function keepOwner(sftp: SFTPWrapper, label: string, handle: Handle, existing: Stats, shown: string): Promise<void> {
+  try {
+    await call((cb) => sftp.fchown(handle, existing.uid, existing.gid, cb));
+    return;
+  } catch {
+    // not root: try the login user's own uid with the old group
+  }
+  const mine = await call<Stats>((cb) => sftp.fstat(handle, cb));
+  if (mine.gid === existing.gid) return;
+  try {
+    await call((cb) => sftp.fchown(handle, mine.uid, existing.gid, cb));
+  } catch {
+    throw new TaskError(`cannot keep group ${existing.gid} of ${shown} on ${label}: the login user may not give files that group; the destination is unchanged`, {
+      host: label,
+      hint: 'use sudo: true to replace a file of another user or group',
+    });
+  }
+}
+
 /**
  * Uploads an opened local file to `remotePath` atomically. Final mode: `mode`, else the old
  * file's, else the local file's minus group/other write. The old file's owner is kept when the
- * login user may set it (root); otherwise the file belongs to the login user.
+ * login user may set it (root); otherwise the file belongs to the login user and keeps its old
+ * group (refused when the login user is not in that group). The directory must be writable by
+ * the login user.
  */
 export async function sftpPut(sftp: SFTPWrapper, label: string, source: LocalSource, remotePath: string, opts: { mode?: number; signal?: AbortSignal } = {}): Promise<void> {
   const { target, existing } = await resolveRemoteTarget(sftp, label, remotePath);
@@ -93,7 +120,7 @@ export async function sftpPut(sftp: SFTPWrapper, label: string, source: LocalSou
     await streamInto(sftp, source, handle, opts.signal);
     await fsync(sftp, handle);
     const mode = opts.mode ?? (existing ? existing.mode & 0o7777 : modeFromLocal(source.mode));
-    if (existing) await call((cb) => sftp.fchown(handle, existing.uid, existing.gid, cb)).catch(() => undefined);
+    if (existing) await keepOwner(sftp, label, handle, existing, remotePath);
     await call((cb) => sftp.fchmod(handle, mode, cb));
     open = false;
     await call((cb) => sftp.close(handle, cb));
@@ -138,7 +165,9 @@ export async function sftpGet(sftp: SFTPWrapper, label: string, remotePath: stri
     throw remoteProblem(label, shown, error, 'read');
   }
   try {
-    const st = await call<Stats>((cb) => sftp.fstat(handle, cb));
+    const st = await call<Stats>((cb) => sftp.fstat(handle, cb)).catch((error: unknown) => {
+      throw remoteProblem(label, shown, error, 'read');
+    });
     if (!st.isFile()) throw new TaskError(`${shown} on ${label} is not a regular file`, { host: label, hint: 'give the path of a file (use rsync_down for directories)' });
     await writeLocalAtomically(localPath, async (file) => {
       const from = sftp.createReadStream('', { handle, autoClose: false } as never);
@@ -177,7 +206,7 @@ function remoteProblem(label: string, path: string, error: unknown, op: 'read' |
   }
   if (code === PERMISSION_DENIED) {
     const what = inDir ? `cannot create a file in ${path} on ${label}` : `cannot ${op} ${path} on ${label}`;
-    return new TaskError(`${what}: permission denied`, { host: label, hint: op === 'write' ? 'use sudo: true to write where the login user cannot' : 'use sudo: true to read what the login user cannot' });
+    return new TaskError(`${what}: permission denied`, { host: label, hint: op === 'write' ? 'without sudo the destination directory must be writable by the login user; use sudo: true to write where it is not' : 'use sudo: true to read what the login user cannot' });
   }
   return new TaskError(`cannot ${op} ${path} on ${label}: ${(error as Error).message}`, { host: label, cause: error });
 }

@@ -3,7 +3,7 @@
 
 import type { Duplex } from 'node:stream';
 import ssh2, { type BaseAgent, type Client, type ConnectConfig, type SFTPWrapper } from 'ssh2';
-import { ConnectError, type ConnectFailure } from '../core/errors.ts';
+import { ConnectError, TaskError, type ConnectFailure } from '../core/errors.ts';
 import { Semaphore } from '../core/semaphore.ts';
 import { sharedOnce } from '../core/once.ts';
 import { execOnce, type ExecEnvironment } from './ssh-exec.ts';
@@ -57,7 +57,7 @@ export class SshConnection {
     this.endpoint = endpoint;
     client.on('close', () => (this.#closed = true));
     this.sftp = sharedOnce(
-      () => new Promise<SFTPWrapper>((resolve, reject) => this.#client.sftp((err, sftp) => (err ? reject(err) : resolve(sftp)))),
+      () => new Promise<SFTPWrapper>((resolve, reject) => this.#client.sftp((err, sftp) => (err ? reject(sftpUnavailable(endpoint.label, err)) : resolve(sftp)))),
     );
   }
 
@@ -74,17 +74,23 @@ export class SshConnection {
         if (settled) return;
         settled = true;
         clearTimeout(deadline);
-        client.end();
+        // destroy first: end() only half-closes, and a host that never reads (or never
+        // answered the TCP connect) would keep the socket, and hitc, alive
         client.destroy();
         reject(error);
       };
-      // readyTimeout covers the handshake; this also covers a TCP connect that never answers
-      const deadline = setTimeout(
-        () => fail(new ConnectError(endpoint.label, 'timeout', `connection timed out after ${endpoint.connectTimeoutMs / 1000}s`, {
-          hint: 'is the host up and the port right? raise the limit with -t SECONDS',
-        })),
-        endpoint.connectTimeoutMs,
-      );
+      // The one deadline for TCP connect, handshake and authentication (ssh2's readyTimeout is
+      // off). It is paused while a key is unlocked: a passphrase prompt waits for a person, and
+      // typing slowly is not a dead host. It restarts in full once the key is loaded.
+      const timedOut = (): void => fail(new ConnectError(endpoint.label, 'timeout', `connection timed out after ${endpoint.connectTimeoutMs / 1000}s`, {
+        hint: 'is the host up and the port right? raise the limit with -t SECONDS',
+      }));
+      let deadline = setTimeout(timedOut, endpoint.connectTimeoutMs);
+      const pauseDeadline = (): void => clearTimeout(deadline);
+      const rearmDeadline = (): void => {
+        clearTimeout(deadline);
+        if (!settled) deadline = setTimeout(timedOut, endpoint.connectTimeoutMs);
+      };
       let attempt = 0;
       let skipped: ConnectError | undefined; // why a key could not be offered (no terminal…)
       const config: ConnectConfig = {
@@ -92,7 +98,7 @@ export class SshConnection {
         port: endpoint.port,
         username: endpoint.user,
         ...(sock ? { sock } : {}),
-        readyTimeout: endpoint.connectTimeoutMs,
+        readyTimeout: 0,
         keepaliveInterval: endpoint.keepaliveIntervalMs,
         keepaliveCountMax: endpoint.keepaliveCountMax,
         ...(endpoint.forwardAgent ? { agent: endpoint.forwardAgent, agentForward: true } : {}),
@@ -113,9 +119,14 @@ export class SshConnection {
             if (method.type === 'agent') return next({ type: 'agent', username: endpoint.user, agent: method.agent as string });
             if (method.type === 'password') return next({ type: 'password', username: endpoint.user, password: method.password as string });
             if (!method.load) return next({ type: 'publickey', username: endpoint.user, key: method.key as string });
+            pauseDeadline();
             method.load().then(
-              (key) => next({ type: 'publickey', username: endpoint.user, key: key as string }),
+              (key) => {
+                rearmDeadline();
+                next({ type: 'publickey', username: endpoint.user, key: key as string });
+              },
               (error: unknown) => {
+                rearmDeadline();
                 if (error instanceof ConnectError) skipped ??= error;
                 offer();
               },
@@ -179,6 +190,16 @@ export class SshConnection {
     this.#closed = true;
     this.#client.end();
   }
+}
+
+// file transfers need the server's SFTP subsystem; without it ssh2 says only "Unable to start
+// subsystem: sftp"
+function sftpUnavailable(label: string, err: Error): TaskError {
+  return new TaskError(`cannot start SFTP on ${label} for a file transfer: ${err.message}`, {
+    host: label,
+    hint: 'the server needs an SFTP subsystem (Subsystem sftp in sshd_config) for put/get/upload/download',
+    cause: err,
+  });
 }
 
 function describeConnectError(endpoint: SshEndpoint, err: Error & { level?: string; code?: string }): ConnectError {

@@ -87,7 +87,7 @@ export class SshTransport implements Transport {
         ...(options.mode !== undefined ? { mode: options.mode } : {}),
         newMode: modeFromLocal(source.mode),
       });
-      await this.#rootStep(install, `put ${remotePath}`, sh`rm -f ${staging}`);
+      await this.#rootStep(install, `put ${remotePath}`, options.signal, sh`rm -f ${staging}`);
     } finally {
       await source.handle.close().catch(() => undefined);
     }
@@ -97,7 +97,7 @@ export class SshTransport implements Transport {
     const conn = await this.connection();
     const sftp = await conn.sftp();
     if (!options.sudo) return sftpGet(sftp, this.label, remotePath, localPath, transferOptions(options));
-    const staged = await this.#rootStep(stageForGetCommand(remotePath, conn.endpoint.user), `get ${remotePath}`);
+    const staged = await this.#rootStep(stageForGetCommand(remotePath, conn.endpoint.user), `get ${remotePath}`, options.signal);
     const temp = staged.trim().split('\n').pop() ?? '';
     // never read or remove anything but the copy the script made
     if (!/^\/tmp\/\.hitc-get-[A-Za-z0-9]+$/.test(temp)) {
@@ -111,11 +111,12 @@ export class SshTransport implements Transport {
   }
 
   // Runs a root step of a transfer; a refusal (missing file, directory…) becomes a plain error
-  // naming the host, anything else a CommandError. Returns stdout.
-  async #rootStep(command: Command, what: string, cleanup?: Command): Promise<string> {
+  // naming the host, anything else a CommandError. Stops with the transfer's signal (the cleanup
+  // still runs without it). Returns stdout.
+  async #rootStep(command: Command, what: string, signal: AbortSignal | undefined, cleanup?: Command): Promise<string> {
     let result: ExecResult;
     try {
-      result = await this.exec({ command, sudo: {} });
+      result = await this.exec({ command, sudo: {}, ...(signal ? { signal } : {}) });
     } catch (error) {
       if (cleanup) await this.exec({ command: cleanup }).catch(() => undefined);
       throw error;

@@ -22,6 +22,7 @@ trap 'rm -f -- "$src" "$t" 2>/dev/null' EXIT
 refuse() { printf 'hitc: %s\\n' "$1" >&2; exit 3; }
 if [ -L "$dst" ]; then r=$(readlink -f -- "$dst") && [ -e "$r" ] || refuse "$dst is a symlink to a missing file"; dst=$r; fi
 [ -d "$dst" ] && refuse "$dst is a directory"
+[ -e "$dst" ] && [ ! -f "$dst" ] && refuse "$dst is not a regular file (a device, FIFO or socket)"
 dir=$(dirname -- "$dst")
 [ -d "$dir" ] || refuse "directory $dir does not exist"
 t=$(mktemp -- "$dir/.$(basename -- "$dst").hitc-XXXXXXXXXX") || exit 1

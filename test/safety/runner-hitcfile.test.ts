@@ -41,7 +41,7 @@ test('a hitcfile in a world-writable parent (like /tmp) is not loaded', () => {
   const r = cli(join(shared, 'work', 'sub'), ['-l'], { HOME: home });
   assert.equal(r.code, 0, r.out);
   assert.ok(!existsSync(marker), 'the planted hitcfile was imported');
-  assert.match(r.out, new RegExp(`no hitcfile found \\(searched ${join(shared, 'work', 'sub')}, ${join(shared, 'work')}; stopped: ${shared} is writable by every user\\)`));
+  assert.match(r.out, new RegExp(`no hitcfile found \\(searched ${join(shared, 'work', 'sub')}, ${join(shared, 'work')}; stopped: ${shared} is writable by every user \\(mode 1777\\)\\)`));
   const u = cli(join(shared, 'work', 'sub'), ['planted'], { HOME: home });
   assert.equal(u.code, 2, u.out);
   assert.match(u.out, /unknown task "planted"/);

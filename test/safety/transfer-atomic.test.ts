@@ -102,6 +102,7 @@ test('without sudo, a directory the login user cannot write: exit 1, hint to use
   assert.equal(r.code, 1, r.stdout + r.stderr);
   assert.match(r.stdout + r.stderr, /permission denied/);
   assert.match(r.stdout + r.stderr, /use sudo: true/);
+  assert.match(r.stdout + r.stderr, /without sudo the destination directory must be writable by the login user/);
   assert.equal(await remoteBytes(`${DIR}/app.conf`), b64(OLD));
 });
 

@@ -22,9 +22,9 @@ test('a cache directory must be a real directory of the user, writable by nobody
   chmodSync(ok, 0o755);
   assert.equal(unsafeDir(ok, uid), undefined);
   chmodSync(ok, 0o775);
-  assert.match(unsafeDir(ok, uid) as string, /writable by others \(mode 775\)/);
+  assert.match(unsafeDir(ok, uid) as string, /writable by its group \(mode 775\)/);
   chmodSync(ok, 0o1777);
-  assert.match(unsafeDir(ok, uid) as string, /writable by others/);
+  assert.match(unsafeDir(ok, uid) as string, /writable by every user \(mode 1777\)/);
   chmodSync(ok, 0o700);
   assert.match(unsafeDir(ok, uid + 1) as string, new RegExp(`owned by uid ${uid}, not by you`));
   const link = join(root, 'link');

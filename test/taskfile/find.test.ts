@@ -29,7 +29,34 @@ test('outside $HOME it stops before a directory every user may write to', () => 
   const s = searchHitcfile(join(shared, 'x'), { home: '/nonexistent', uid });
   assert.equal(s.found, undefined);
   assert.deepEqual(s.searched, [join(shared, 'x')]);
-  assert.equal(s.stopped, `${shared} is writable by every user`);
+  assert.equal(s.stopped, `${shared} is writable by every user (mode 1777)`);
+});
+
+test('a group-writable directory stops the search too (the same rule as the compile cache)', () => {
+  const team = join(root, 'g');
+  mkdirSync(join(team, 'x'), { recursive: true });
+  chmodSync(team, 0o775);
+  writeFileSync(join(team, 'hitcfile.ts'), '');
+  const s = searchHitcfile(join(team, 'x'), { home: '/nonexistent', uid });
+  assert.equal(s.found, undefined);
+  assert.equal(s.stopped, `${team} is writable by its group (mode 775)`);
+});
+
+test('a hitcfile that is writable by others, or not the user\'s own, is not loaded', () => {
+  const d = join(root, 'f');
+  mkdirSync(d, { recursive: true });
+  const file = join(d, 'hitcfile.ts');
+  writeFileSync(file, '');
+  chmodSync(file, 0o664);
+  assert.deepEqual(searchHitcfile(d, { home: '/nonexistent', uid }), { searched: [d], stopped: `${file} is writable by its group (mode 664)` });
+  chmodSync(file, 0o646);
+  assert.equal(searchHitcfile(d, { home: '/nonexistent', uid }).stopped, `${file} is writable by every user (mode 646)`);
+  chmodSync(file, 0o644);
+  assert.equal(searchHitcfile(d, { home: '/nonexistent', uid }).found, file);
+  if (uid === 0) {
+    chownSync(file, 65534, 65534);
+    assert.equal(searchHitcfile(d, { home: '/nonexistent', uid }).stopped, `${file} is owned by uid 65534, not by you (uid 0)`);
+  }
 });
 
 test('it stops before a directory owned by another user, and finds .mts too', () => {

@@ -2,7 +2,8 @@
 // private, and a missing source is a usage error that touches nothing.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { lstatSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from '../../src/core/errors.ts';
@@ -52,6 +53,20 @@ test('a symlinked destination is written through to its target; a directory is r
   assert.ok(statSync(join(d, 'link')).isFile());
   await assert.rejects(writeLocalAtomically(d, async () => undefined), (e: unknown) => e instanceof UsageError && /is a directory/.test(e.message));
   await assert.rejects(writeLocalAtomically(join(d, 'no/such/dir/f'), async () => undefined), /local directory .* does not exist/);
+});
+
+// a FIFO stands for any non-regular file: a regression here must not replace the real /dev/null
+test('a FIFO or a symlink to one is refused and stays what it was', async () => {
+  const d = dir();
+  assert.equal(spawnSync('mkfifo', [join(d, 'fifo')]).status, 0);
+  symlinkSync('fifo', join(d, 'fifo-link'));
+  for (const dest of [join(d, 'fifo'), join(d, 'fifo-link')]) {
+    await assert.rejects(writeLocalAtomically(dest, async (f) => void (await f.write('x'))),
+      (e: unknown) => e instanceof UsageError && e.cliExitCode === 2 && /is not a regular file/.test(e.message), dest);
+  }
+  assert.ok(lstatSync(join(d, 'fifo')).isFIFO());
+  assert.ok(lstatSync(join(d, 'fifo-link')).isSymbolicLink());
+  assert.deepEqual(readdirSync(d).sort(), ['fifo', 'fifo-link']);
 });
 
 test('a missing source is a usage error naming it; the destination is untouched', async () => {

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { installCommand, refusalReason, stageForGetCommand } from '../../src/transport/sudo-transfer.ts';
@@ -52,6 +52,20 @@ test('install refuses a directory or a missing directory with a reason; the stag
     assert.match(refusalReason(r.status, r.stderr) ?? '', why);
     assert.ok(!existsSync(join(d, 'staged')));
   }
+});
+
+test('install refuses a FIFO or a symlink to one, and leaves it a FIFO', () => {
+  const d = mkdtempSync(join(tmpdir(), 'hitc-sudo-'));
+  assert.equal(spawnSync('mkfifo', [join(d, 'fifo')]).status, 0);
+  symlinkSync('fifo', join(d, 'link'));
+  for (const dest of [join(d, 'fifo'), join(d, 'link')]) {
+    writeFileSync(join(d, 'staged'), 'x');
+    const r = run(installCommand(join(d, 'staged'), dest, { newMode: 0o644 }));
+    assert.match(refusalReason(r.status, r.stderr) ?? '', /fifo is not a regular file/);
+    assert.ok(!existsSync(join(d, 'staged')));
+    assert.ok(lstatSync(join(d, 'fifo')).isFIFO());
+  }
+  assert.deepEqual(readdirSync(d).filter((n) => n.includes('.hitc-')), []);
 });
 
 test('stage for get: a private copy owned by the user, or a refusal for a missing file', () => {
