@@ -8,6 +8,7 @@ import { ASIDE_SUFFIX, dockerRm, dockerRun, parseReplaceFailure, replaceCommand,
 import { parseHostState } from '../docker/inspect.ts';
 import { DockerHost } from '../docker/docker-host.ts';
 import { setupDocker } from '../docker/setup.ts';
+import { ensureImage } from '../docker/ensure-image.ts';
 import type { ProgressGroup, TaskContext } from '../runner/context-types.ts';
 import { waitForSsh } from '../providers/wait-ssh.ts';
 import { applyFirewall, removeFirewall } from './firewall-apply.ts';
@@ -188,7 +189,7 @@ async function applyThing(c: TaskContext, t: PlannedThing, server: ManifestServe
     // fails this step and the old container keeps running. A tag already there is not re-pulled
     // (that is pull=true's job, at observation), so other containers of the same tag never
     // silently fall behind it.
-    await ensureImage(host, server.name, containerSpec.image);
+    await ensureImage(host, containerSpec.image, { prefix: `[${server.name}] `, hint: 'check the image name and tag; nothing was removed, the running container was kept' });
     const labels = { [LABELS.ensemble]: ensemble, [LABELS.specHash]: hash, [LABELS.spec]: JSON.stringify(normal) };
     // the command's words follow the image, each one quoted: no shell ever splits or reads them
     const words = argv ? sh` ${argv}` : sh``;
@@ -240,19 +241,6 @@ function replaceError(server: string, name: string, result: { stdout: string; st
   if (f.step === 'aside') return new TaskError(`[${server}] could not move the old ${name} aside (exit code ${f.code})${tail}`, { host: server, hint: 'nothing was changed: the old container is as it was' });
   if (f.step === 'exited') return new TaskError(`[${server}] the new ${name} stopped right after it started (its exit code ${f.code})${tail}`, { host: server, hint: back });
   return new TaskError(`[${server}] docker run for ${name} exited with code ${f.code}${tail}`, { host: server, hint: back });
-}
-
-/** Pulls the image unless the server has it; a failure names the host, the command, its exit
- *  code and the end of what docker said. */
-async function ensureImage(host: DockerHost, server: string, image: string): Promise<void> {
-  const pull = sh`docker pull -q ${image}`;
-  const r = await host.asRoot(sh`docker image inspect ${image} >/dev/null 2>&1 || ${pull} >/dev/null`, { quiet: true, warn: true });
-  if (r.ok) return;
-  const said = r.stderr.trim().split('\n').filter((l) => l.trim() !== '').slice(-3).join(' / ');
-  throw new TaskError(`[${server}] ${pull.display} ${r.timedOut ? 'timed out' : `exited with code ${r.exitCode}`}${said ? `: ${said}` : ''}`, {
-    host: server,
-    hint: 'check the image name and tag; nothing was removed, the running container was kept',
-  });
 }
 
 // Orphans (containers and firewalls this ensemble made that the manifest no longer has) go only
