@@ -239,8 +239,10 @@ function replaceError(server: string, name: string, result: { stdout: string; st
     });
   }
   if (f.step === 'aside') return new TaskError(`[${server}] could not move the old ${name} aside (exit code ${f.code})${tail}`, { host: server, hint: 'nothing was changed: the old container is as it was' });
-  if (f.step === 'exited') return new TaskError(`[${server}] the new ${name} stopped right after it started (its exit code ${f.code})${tail}`, { host: server, hint: back });
-  return new TaskError(`[${server}] docker run for ${name} exited with code ${f.code}${tail}`, { host: server, hint: back });
+  // said in the message too: a failed step of an apply shows its message, not its hint
+  const outcome = f.restored === 'none' ? '' : `; ${back}`;
+  if (f.step === 'exited') return new TaskError(`[${server}] the new ${name} stopped right after it started (its exit code ${f.code})${tail}${outcome}`, { host: server, hint: back });
+  return new TaskError(`[${server}] docker run for ${name} exited with code ${f.code}${tail}${outcome}`, { host: server, hint: back });
 }
 
 // Orphans (containers and firewalls this ensemble made that the manifest no longer has) go only
