@@ -189,7 +189,7 @@ async function applyThing(c: TaskContext, t: PlannedThing, server: ManifestServe
     // fails this step and the old container keeps running. A tag already there is not re-pulled
     // (that is pull=true's job, at observation), so other containers of the same tag never
     // silently fall behind it.
-    await ensureImage(host, containerSpec.image, { prefix: `[${server.name}] `, hint: 'check the image name and tag; nothing was removed, the running container was kept' });
+    await ensureImage(host, containerSpec.image, { prefix: `[${server.name}] `, on: server.name, hint: 'check the image name and tag; nothing was removed, the running container was kept' });
     const labels = { [LABELS.ensemble]: ensemble, [LABELS.specHash]: hash, [LABELS.spec]: JSON.stringify(normal) };
     // the command's words follow the image, each one quoted: no shell ever splits or reads them
     const words = argv ? sh` ${argv}` : sh``;
