@@ -4,10 +4,11 @@ import { randomBytes } from 'node:crypto';
 import { TaskError } from '../core/errors.ts';
 import { splitList } from '../core/list-value.ts';
 import { task } from '../taskfile/define.ts';
-import { bindCommand, dockerExec, dockerImageId, dockerInspect, dockerKill, dockerLogs, dockerPull, dockerRm, dockerRun, dockerSwap, unbindCommand } from './commands.ts';
+import { bindCommand, dockerExec, dockerInspect, dockerKill, dockerLogs, dockerPull, dockerRm, dockerRun, dockerSwap, unbindCommand } from './commands.ts';
 import { matchContainer, refuseOptionLike } from './container-match.ts';
 import { checkImage, containerSpecFromArgs } from './container-spec.ts';
 import { DockerHost } from './docker-host.ts';
+import { ensureImage } from './ensure-image.ts';
 import { formatBinding, parsePortSpec } from './port-spec.ts';
 import { setupDocker } from './setup.ts';
 import { sshIntoContainer, tunnelToContainer } from './reach.ts';
@@ -78,22 +79,6 @@ export const run = task(
     return { id, name: spec.name };
   },
 );
-
-/** The image is on the host, pulled if it was not: nothing is removed for a container whose
- *  image cannot be had. */
-async function ensureImage(host: DockerHost, image: string): Promise<void> {
-  const present = await host.asRoot(dockerImageId(image), { quiet: true, warn: true });
-  if (present.ok) return;
-  host.c.log(`pulling ${image}`);
-  const pulled = await host.asRoot(dockerPull(image), { quiet: true, warn: true });
-  if (!pulled.ok) {
-    const why = pulled.stderr.trim().split('\n').slice(-2).join(' / ') || `docker pull exited with code ${pulled.exitCode}`;
-    throw new TaskError(`image ${image} is not on ${host.name} and could not be pulled: ${why}`, {
-      host: host.name,
-      hint: 'check the image name and tag (and registry credentials: hitc docker.setup uploads them)',
-    });
-  }
-}
 
 export const ps = task({ description: 'List running containers: name, ip, ports, created, image' }, async (c) => {
   const state = await new DockerHost(c).state();

@@ -3,11 +3,12 @@
 // independent branches finish. No decisions are made here: the plan made them.
 
 import { TaskError } from '../core/errors.ts';
-import { sh, type Command } from '../core/command.ts';
-import { dockerRm, dockerRun, inspectOneCommand, STATE_SEPARATOR, unbindCommand } from '../docker/commands.ts';
+import { sh } from '../core/command.ts';
+import { ASIDE_SUFFIX, dockerRm, dockerRun, parseReplaceFailure, replaceCommand, unbindCommand } from '../docker/commands.ts';
 import { parseHostState } from '../docker/inspect.ts';
 import { DockerHost } from '../docker/docker-host.ts';
 import { setupDocker } from '../docker/setup.ts';
+import { ensureImage } from '../docker/ensure-image.ts';
 import type { ProgressGroup, TaskContext } from '../runner/context-types.ts';
 import { waitForSsh } from '../providers/wait-ssh.ts';
 import { applyFirewall, removeFirewall } from './firewall-apply.ts';
@@ -188,19 +189,14 @@ async function applyThing(c: TaskContext, t: PlannedThing, server: ManifestServe
     // fails this step and the old container keeps running. A tag already there is not re-pulled
     // (that is pull=true's job, at observation), so other containers of the same tag never
     // silently fall behind it.
-    await ensureImage(host, server.name, containerSpec.image);
+    await ensureImage(host, containerSpec.image, { prefix: `[${server.name}] `, on: server.name, hint: 'check the image name and tag; nothing was removed, the running container was kept' });
     const labels = { [LABELS.ensemble]: ensemble, [LABELS.specHash]: hash, [LABELS.spec]: JSON.stringify(normal) };
     // the command's words follow the image, each one quoted: no shell ever splits or reads them
     const words = argv ? sh` ${argv}` : sh``;
     const run = sh`${dockerRun(containerSpec, labels)}${words}`;
-    const result = await host.asRoot(replacing ? swapScript(mc.name, run) : sh`id=$(${run}) && (${inspectOneCommand('$id')}) && echo ${STATE_SEPARATOR}`, { quiet: true, warn: true });
-    if (!result.ok) {
-      const said = result.stderr.trim().split('\n').filter((l) => l.trim() !== '').slice(-3).join(' / ');
-      throw new TaskError(`[${server.name}] docker run for ${mc.name} ${result.timedOut ? 'timed out' : `exited with code ${result.exitCode}`}${said ? `: ${said}` : ''}`, {
-        host: server.name,
-        hint: replacing ? 'the old container was put back as it was (same id)' : 'check the image, command and ports of that container',
-      });
-    }
+    // create and replace alike: a container left aside by an interrupted replacement is put back first
+    const result = await host.asRoot(replaceCommand(mc.name, run), { quiet: true, warn: true });
+    if (!result.ok) throw replaceError(server.name, mc.name, result);
     const after = parseHostState(result.stdout).containers[0];
     if (after) facts.containers.set(`${server.name}/${mc.name}`, after as unknown as Record<string, unknown>);
     return `${replacing ? 'replaced' : 'started'}${after?.ip ? ` (${after.ip})` : ''}: ${t.reasons.join('; ')}`;
@@ -227,42 +223,26 @@ async function applyThing(c: TaskContext, t: PlannedThing, server: ManifestServe
   return `${rules.length} rules in place, fresh SSH login confirmed${persisted ? '' : '; could not save them for reboots (/etc/hitc)'}`;
 }
 
-/** One round trip that replaces container `name` without losing it if the new one cannot start:
- *  the old one is renamed aside (nothing happens if that fails) and stopped, the new one runs,
- *  and only then is the old one removed; if the run fails, the old one gets its name back and
- *  runs again as it did. Prints the new container as readStateCommand does. */
-function swapScript(name: string, run: Command): Command {
-  const aside = `${name}-hitc-replaced`;
-  return sh`old=$(docker inspect -f '{{.Id}}' ${name} 2>/dev/null) || old=
-if [ -n "$old" ]; then
-  was=$(docker inspect -f '{{.State.Running}}' "$old")
-  docker rm -f ${aside} >/dev/null 2>&1
-  docker rename "$old" ${aside} || exit 1
-  docker kill "$old" >/dev/null 2>&1
-fi
-if id=$(${run}); then
-  ${unbindCommand(name, undefined)} >/dev/null
-  [ -z "$old" ] || docker rm -f "$old" >/dev/null
-  (${inspectOneCommand('$id')}) && echo ${STATE_SEPARATOR}
-else
-  rc=$?
-  docker rm -f ${name} >/dev/null 2>&1
-  if [ -n "$old" ]; then docker rename "$old" ${name}; [ "$was" != true ] || docker start "$old" >/dev/null; fi
-  exit $rc
-fi`;
-}
-
-/** Pulls the image unless the server has it; a failure names the host, the command, its exit
- *  code and the end of what docker said. */
-async function ensureImage(host: DockerHost, server: string, image: string): Promise<void> {
-  const pull = sh`docker pull -q ${image}`;
-  const r = await host.asRoot(sh`docker image inspect ${image} >/dev/null 2>&1 || ${pull} >/dev/null`, { quiet: true, warn: true });
-  if (r.ok) return;
-  const said = r.stderr.trim().split('\n').filter((l) => l.trim() !== '').slice(-3).join(' / ');
-  throw new TaskError(`[${server}] ${pull.display} ${r.timedOut ? 'timed out' : `exited with code ${r.exitCode}`}${said ? `: ${said}` : ''}`, {
-    host: server,
-    hint: 'check the image name and tag; nothing was removed, the running container was kept',
-  });
+/** What a failed replaceCommand says: which step failed, and whether the old container runs
+ *  again (the hint never claims it was put back when it was not). */
+function replaceError(server: string, name: string, result: { stdout: string; stderr: string; exitCode: number | null; timedOut?: boolean }): TaskError {
+  const said = result.stderr.trim().split('\n').filter((l) => l.trim() !== '').slice(-3).join(' / ');
+  const tail = said ? `: ${said}` : '';
+  const f = parseReplaceFailure(result.stdout);
+  const aside = `${name}${ASIDE_SUFFIX}`;
+  const back = f?.restored === 'yes' ? 'the old container was put back as it was (same id)'
+    : f?.restored === 'no' ? `the old container could not be put back: it is kept as ${aside}; give it its name back with docker rename (the next apply does that too)`
+    : 'check the image, command and ports of that container';
+  if (!f) {
+    return new TaskError(`[${server}] docker run for ${name} ${result.timedOut ? 'timed out' : `exited with code ${result.exitCode}`}${tail}`, {
+      host: server, hint: `if the old container is now ${aside}, the next apply gives it its name back first`,
+    });
+  }
+  if (f.step === 'aside') return new TaskError(`[${server}] could not move the old ${name} aside (exit code ${f.code})${tail}`, { host: server, hint: 'nothing was changed: the old container is as it was' });
+  // said in the message too: a failed step of an apply shows its message, not its hint
+  const outcome = f.restored === 'none' ? '' : `; ${back}`;
+  if (f.step === 'exited') return new TaskError(`[${server}] the new ${name} stopped right after it started (its exit code ${f.code})${tail}${outcome}`, { host: server, hint: back });
+  return new TaskError(`[${server}] docker run for ${name} exited with code ${f.code}${tail}${outcome}`, { host: server, hint: back });
 }
 
 // Orphans (containers and firewalls this ensemble made that the manifest no longer has) go only

@@ -10,6 +10,7 @@ import { LABELS, type ObservedServer, type ObservedWorld } from './observed.ts';
 import { buildGraph } from './references.ts';
 import { resolveContainer } from './resolve-container.ts';
 import { imageKey } from '../docker/inspect.ts';
+import { ASIDE_SUFFIX } from '../docker/commands.ts';
 import { SECRET_MASK } from '../core/secret.ts';
 import { resolveValue, type Reference } from './variables.ts';
 
@@ -87,6 +88,10 @@ export function planEnsemble(manifest: Manifest, observed: ObservedWorld, option
   for (const s of manifest.servers) {
     for (const c of observed.servers[s.name]?.containers ?? []) {
       if (c.labels[LABELS.ensemble] !== options.ensemble || s.containers.some((x) => x.name === c.name)) continue;
+      // the old container of an interrupted replacement, while its own name is free: it is that
+      // container (its apply gives it the name back first), never an orphan to prune
+      const of = c.name.endsWith(ASIDE_SUFFIX) ? c.name.slice(0, -ASIDE_SUFFIX.length) : undefined;
+      if (of && s.containers.some((x) => x.name === of) && !observed.servers[s.name]?.containers.some((x) => x.name === of)) continue;
       things.push({ id: containerId(s.name, c.name), kind: 'container', server: s.name, name: c.name, action: 'orphan', reasons: ['not in the manifest any more'] });
     }
     const fw = observed.servers[s.name]?.firewall;
@@ -151,7 +156,10 @@ function planContainer(
   const { hash } = resolved;
   // the plan (and its --json) names secret values but never carries even their digests
   const spec: NormalSpec = resolved.normal.secrets ? { ...resolved.normal, secrets: Object.fromEntries(Object.keys(resolved.normal.secrets).map((k) => [k, SECRET_MASK])) } : resolved.normal;
-  if (!existing) return { ...base, action: 'create', reasons: ['no such container'], spec, hash };
+  if (!existing) {
+    const interrupted = obs?.containers.some((x) => x.name === `${c.name}${ASIDE_SUFFIX}` && x.labels[LABELS.ensemble] !== undefined);
+    return { ...base, action: 'create', reasons: [interrupted ? `an earlier replacement of ${c.name} was interrupted: its old container ${c.name}${ASIDE_SUFFIX} gets the name back, then is replaced` : 'no such container'], spec, hash };
+  }
   if (existing.labels[LABELS.specHash] === hash) {
     const tagNow = obs?.imageIds?.[imageKey(spec.image)];
     if (tagNow && existing.imageId && tagNow !== existing.imageId) {

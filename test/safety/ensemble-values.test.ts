@@ -126,7 +126,7 @@ test('a tag that cannot be pulled fails its step (exit 1) with host, command, ex
   const up = await run([`ensemble.up:${ENSEMBLE}`, '--yes']);
   assert.equal(up.code, 1, up.stdout + up.stderr);
   const all = up.stdout + up.stderr;
-  assert.match(all, new RegExp(`\\[${a.replace(/\./g, '\\.')}\\] docker pull -q ${typo.replace(/[.]/g, '\\.')} exited with code 1: .*(manifest unknown|not found)`));
+  assert.match(all, new RegExp(`\\[${a.replace(/\./g, '\\.')}\\] image ${typo.replace(/[.]/g, '\\.')} is not on ${a.replace(/\./g, '\\.')} and could not be pulled: .*(manifest unknown|not found)`));
   assert.match(all, /sf-ensemble-dependent[^\n]*skipped[^\n]*sf-ensemble-tag failed/);
   assert.match(all, /1 failed, 1 skipped/);
   noStack(all);
