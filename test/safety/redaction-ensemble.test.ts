@@ -69,9 +69,12 @@ test('plan, up and the next plan never show a !secret value, even where the mani
   assertClean(upJson, 'up --json');
   assert.ok(upJson.stdout.includes(`/opt/${MASK}/run1`), upJson.stdout);
 
-  // the failed container is there (created, not running) with its spec: a changed command is
-  // explained before → after, both masked
+  // the container that could not start was removed (nothing is left half done); the plan of
+  // the changed manifest lists the new command, masked, in text and --json
   const next = await run([`ensemble.plan:${ENSEMBLE}`], 2);
   assertClean(next, 'plan after a change');
-  assert.ok(next.stdout.includes(MASK), next.stdout);
+  assert.match(next.stdout, new RegExp(`${CONTAINER} \\(${host.replace(/\./g, '\\.')}\\): no such container`));
+  const nextJson = await run([`ensemble.plan:${ENSEMBLE}`, '--json'], 2);
+  assertClean(nextJson, 'plan --json after a change');
+  assert.ok(nextJson.stdout.includes(`/opt/${MASK}/run2`), nextJson.stdout);
 });
