@@ -40,73 +40,62 @@ export function launchSpot(
 ): Promise<string[]> {
   // kept from the first call on: Ctrl-C during the request itself must not let hitc exit
   // before the requests it made are cancelled
-  const work = requestAndTag(api, spec, names, tagsFor, bid, env, timing, deadline);
+  const work = (async (): Promise<string[]> => {
+    if (env.signal.aborted) throw env.signal.reason; // interrupted before anything was asked for
+    const count = names.length;
+    env.progress(`requesting ${plural(count, 'spot instance')} of size ${spec.size} at $${Number(bid).toFixed(3)}/h`);
+    // Not aborted by the signal: a request cut off half way may exist without hitc knowing its
+    // ids, so nothing could cancel it. It is bounded by the client's timeouts instead, and the
+    // client token makes the SDK's own retries return the same requests rather than new ones.
+    const request: Sdk.RequestSpotInstancesCommandInput = {
+      SpotPrice: bid,
+      InstanceCount: count,
+      Type: 'one-time',
+      ClientToken: randomUUID(),
+      LaunchSpecification: {
+        ImageId: spec.imageId,
+        InstanceType: spec.size as Sdk._InstanceType,
+        ...(spec.keyName ? { KeyName: spec.keyName } : {}),
+        SecurityGroups: [spec.securityGroup],
+        ...(spec.placement ? { Placement: { AvailabilityZone: spec.placement } } : {}),
+      },
+    };
+    let created: Sdk.RequestSpotInstancesCommandOutput;
+    try {
+      created = await api.call('RequestSpotInstances', request);
+    } catch (error) {
+      // No answer (rather than a refusal): the requests may exist without hitc knowing their ids.
+      // Asked again with the same client token, EC2 returns those requests (or makes them), so
+      // hitc learns the ids and cancels them; only when that fails too is the user told to look.
+      if (error instanceof ProviderError && !(error instanceof Ec2ApiError)) {
+        const again = await api.call('RequestSpotInstances', request).catch(() => undefined);
+        const ids = (again?.SpotInstanceRequests ?? []).map((r) => r.SpotInstanceRequestId ?? '').filter((id) => id !== '');
+        error.message = again
+          ? `${error.message}; ${await cancelAndTerminate(api, ids)}`
+          : `${error.message}; spot requests may have been made: hitc ec2.spot_requests lists them, hitc ec2.cancel_spot_request cancels one`;
+      }
+      throw error;
+    }
+    const requestIds = (created.SpotInstanceRequests ?? []).map((r) => r.SpotInstanceRequestId ?? '').filter((id) => id !== '');
+    try {
+      if (env.signal.aborted) throw env.signal.reason;
+      const ids = await waitForFulfilment(api, requestIds, bid, env, timing, deadline);
+      // Spot requests cannot name their instances: tag them now, one name each.
+      for (const [i, id] of ids.entries()) {
+        await api.call('CreateTags', { Resources: [id], Tags: tagsFor(names[i] as string) }, env.signal);
+      }
+      return ids;
+    } catch (error) {
+      env.progress(`create stopped: cancelling ${plural(requestIds.length, 'spot request')} and terminating what they started`);
+      const cleanup = await cancelAndTerminate(api, requestIds);
+      env.progress(cleanup);
+      // say what was cleaned up in the same one-line error (keeps its class and API code)
+      if (error instanceof ProviderError) error.message = `${error.message}; ${cleanup}`;
+      throw error;
+    }
+  })();
   env.keep?.(work);
   return work;
-}
-
-async function requestAndTag(
-  api: Ec2Api,
-  spec: LaunchSpec,
-  names: readonly string[],
-  tagsFor: (name: string) => Sdk.Tag[],
-  bid: string,
-  env: ProviderEnv,
-  timing: PollTiming,
-  deadline: number,
-): Promise<string[]> {
-  if (env.signal.aborted) throw env.signal.reason; // interrupted before anything was asked for
-  const count = names.length;
-  env.progress(`requesting ${plural(count, 'spot instance')} of size ${spec.size} at $${Number(bid).toFixed(3)}/h`);
-  // Not aborted by the signal: a request cut off half way may exist without hitc knowing its
-  // ids, so nothing could cancel it. It is bounded by the client's timeouts instead, and the
-  // client token makes the SDK's own retries return the same requests rather than new ones.
-  const request: Sdk.RequestSpotInstancesCommandInput = {
-    SpotPrice: bid,
-    InstanceCount: count,
-    Type: 'one-time',
-    ClientToken: randomUUID(),
-    LaunchSpecification: {
-      ImageId: spec.imageId,
-      InstanceType: spec.size as Sdk._InstanceType,
-      ...(spec.keyName ? { KeyName: spec.keyName } : {}),
-      SecurityGroups: [spec.securityGroup],
-      ...(spec.placement ? { Placement: { AvailabilityZone: spec.placement } } : {}),
-    },
-  };
-  let created: Sdk.RequestSpotInstancesCommandOutput;
-  try {
-    created = await api.call('RequestSpotInstances', request);
-  } catch (error) {
-    // No answer (rather than a refusal): the requests may exist without hitc knowing their ids.
-    // Asked again with the same client token, EC2 returns those requests (or makes them), so
-    // hitc learns the ids and cancels them; only when that fails too is the user told to look.
-    if (error instanceof ProviderError && !(error instanceof Ec2ApiError)) {
-      const again = await api.call('RequestSpotInstances', request).catch(() => undefined);
-      const ids = (again?.SpotInstanceRequests ?? []).map((r) => r.SpotInstanceRequestId ?? '').filter((id) => id !== '');
-      error.message = again
-        ? `${error.message}; ${await cancelAndTerminate(api, ids)}`
-        : `${error.message}; spot requests may have been made: hitc ec2.spot_requests lists them, hitc ec2.cancel_spot_request cancels one`;
-    }
-    throw error;
-  }
-  const requestIds = (created.SpotInstanceRequests ?? []).map((r) => r.SpotInstanceRequestId ?? '').filter((id) => id !== '');
-  try {
-    if (env.signal.aborted) throw env.signal.reason;
-    const ids = await waitForFulfilment(api, requestIds, bid, env, timing, deadline);
-    // Spot requests cannot name their instances: tag them now, one name each.
-    for (const [i, id] of ids.entries()) {
-      await api.call('CreateTags', { Resources: [id], Tags: tagsFor(names[i] as string) }, env.signal);
-    }
-    return ids;
-  } catch (error) {
-    env.progress(`create stopped: cancelling ${plural(requestIds.length, 'spot request')} and terminating what they started`);
-    const cleanup = await cancelAndTerminate(api, requestIds);
-    env.progress(cleanup);
-    // say what was cleaned up in the same one-line error (keeps its class and API code)
-    if (error instanceof ProviderError) error.message = `${error.message}; ${cleanup}`;
-    throw error;
-  }
 }
 
 async function waitForFulfilment(api: Ec2Api, requestIds: string[], bid: string, env: ProviderEnv, timing: PollTiming, deadline: number): Promise<string[]> {
