@@ -6,6 +6,7 @@
 import type { ManifestIssue } from '../core/errors.ts';
 import { CommandWordsError, commandWords } from './command-words.ts';
 import { isSecretScalar } from './tags.ts';
+import { VariableSyntaxError, parseValue } from './variables.ts';
 import type { LEntry, LNode } from './yaml-tree.ts';
 
 export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -82,4 +83,15 @@ export function parseCommand(node: LNode, path: string, line: number, issues: Ma
     return undefined;
   }
   return words;
+}
+
+/** The value itself, after recording a ${…} syntax problem as an issue at its line. */
+export function checkVariables(value: string, path: string, line: number, issues: ManifestIssue[]): string {
+  try {
+    parseValue(value);
+  } catch (error) {
+    if (!(error instanceof VariableSyntaxError)) throw error;
+    issues.push({ path, line, message: error.message });
+  }
+  return value;
 }

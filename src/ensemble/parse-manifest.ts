@@ -7,14 +7,13 @@ import { suggest } from '../core/suggest.ts';
 import { parsePortSpec, type PortSpec } from '../docker/port-spec.ts';
 import { copyNames } from '../providers/types.ts';
 import type { Secret } from '../core/secret.ts';
-import { badSourceParts } from './firewall-rules.ts';
-import { checkAddress, checkEnvironmentName, checkHostname, checkImage, findNulBytes, parseCommand } from './manifest-values.ts';
+import { parseFirewall } from './manifest-firewall.ts';
+import { checkAddress, checkEnvironmentName, checkVariables, checkHostname, checkImage, findNulBytes, parseCommand } from './manifest-values.ts';
 import { checkReferences } from './references.ts';
 import { isSecretScalar, resolveTags } from './tags.ts';
 import { applyTemplate } from './templates.ts';
-import { VariableSyntaxError, parseValue } from './variables.ts';
 import { entry, parseYamlTree, text, type LEntry, type LNode } from './yaml-tree.ts';
-import { SSH_FROM_APPLIER_ONLY, type FirewallRule, type Manifest, type ManifestContainer, type ManifestFirewall, type ManifestServer } from './model.ts';
+import type { Manifest, ManifestContainer, ManifestServer } from './model.ts';
 
 /** Create options each provider accepts in a manifest. */
 export const PROVIDER_OPTIONS: Readonly<Record<string, readonly string[]>> = {
@@ -234,40 +233,6 @@ function parseVolumes(e: LEntry | undefined, path: string, issues: ManifestIssue
   return out;
 }
 
-function parseFirewall(e: LEntry, path: string, templates: ReadonlyMap<string, LNode>, issues: ManifestIssue[]): ManifestFirewall | undefined {
-  if (e.value.kind !== 'map') {
-    issues.push({ path, line: e.line, message: 'firewall is a mapping of PORT[/PROTOCOL] to sources' });
-    return undefined;
-  }
-  const rules: FirewallRule[] = [];
-  let sshFromApplierOnly = false;
-  for (const r of applyTemplate(e.value, templates, path, issues).entries) {
-    if (r.key === 'template') continue;
-    if (r.key === SSH_FROM_APPLIER_ONLY) {
-      const v = text(r.value);
-      if (v !== 'true' && v !== 'false') issues.push({ path: `${path}.${r.key}`, line: r.line, message: `${SSH_FROM_APPLIER_ONLY} must be true or false` });
-      sshFromApplierOnly = v === 'true';
-      continue;
-    }
-    const m = /^(\d+|\*)(?:\/(tcp|udp|\*))?$/.exec(r.key);
-    const port = m ? (m[1] === '*' ? '*' : Number(m[1])) : undefined;
-    if (!m || (typeof port === 'number' && (port < 1 || port > 65535))) {
-      issues.push({ path: `${path}.${r.key}`, line: r.line, message: `invalid firewall port "${r.key}"`, hint: 'PORT[/tcp|udp], "*/tcp" or "*/*"' });
-      continue;
-    }
-    const values = r.value.kind === 'seq' ? r.value.items : [r.value];
-    const sources = values.map((v) => text(v)).filter((v): v is string => v !== undefined);
-    if (sources.length === 0) issues.push({ path: `${path}.${r.key}`, line: r.line, message: 'a firewall rule needs sources: "*", addresses, or $internal_ips' });
-    for (const s of sources) {
-      checkVariables(s, `${path}.${r.key}`, r.line, issues);
-      const bad = badSourceParts(s);
-      if (bad.length > 0) issues.push({ path: `${path}.${r.key}`, line: r.line, message: `firewall source ${bad.map((b) => JSON.stringify(b)).join(', ')} is not an IPv4 address or CIDR`, hint: 'sources are "*", IPv4 addresses or CIDRs (10.0.0.0/8), $internal_ips, or ${SERVER.ip}' });
-    }
-    rules.push({ port: port as number | '*', protocol: (m[2] ?? (port === '*' ? '*' : 'tcp')) as FirewallRule['protocol'], sources, line: r.line });
-  }
-  return { line: e.line, rules, ...(sshFromApplierOnly ? { sshFromApplierOnly } : {}) };
-}
-
 // a bound on copies: `count: 1000000` overflowed the stack, a bigger one hung the parser, and
 // servers × containers copies multiply the work of checking references
 const MAX_COUNT = 100;
@@ -288,14 +253,4 @@ function stringList(e: LEntry | undefined, path: string, issues: ManifestIssue[]
   const out = items.map((i) => text(i)).filter((t): t is string => t !== undefined);
   if (out.length !== items.length) issues.push({ path, line: e.line, message: 'must be a name or a list of names' });
   return out;
-}
-
-function checkVariables(value: string, path: string, line: number, issues: ManifestIssue[]): string {
-  try {
-    parseValue(value);
-  } catch (error) {
-    if (!(error instanceof VariableSyntaxError)) throw error;
-    issues.push({ path, line, message: error.message });
-  }
-  return value;
 }
