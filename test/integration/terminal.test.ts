@@ -2,27 +2,12 @@
 // sudo password, shared by every host. Runs hitc under `script` so it has a real tty.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { bed, HITC, sandbox } from './bed.ts';
+import { bed, hitcUnderTty, sandbox } from './bed.ts';
 
 const b = bed();
 
-function underTty(box: ReturnType<typeof sandbox>, args: string[], answers: string[]): Promise<{ code: number | null; out: string }> {
-  const cmd = [process.execPath, HITC, '-F', box.sshConfig, ...args].map((w) => `'${w.replace(/'/g, `'\\''`)}'`).join(' ');
-  return new Promise((resolve, reject) => {
-    const child = spawn('script', ['-qefc', cmd, '/dev/null'], { cwd: box.dir, env: { PATH: process.env.PATH ?? '', HOME: box.home, NO_COLOR: '1', TERM: 'dumb' } });
-    let out = '';
-    let asked = 0;
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      const prompts = (out.match(/(Passphrase for [^:]+|\[sudo\] password for the remote hosts): /g) ?? []).length;
-      while (asked < prompts) child.stdin.write(`${answers[asked++] ?? ''}\r`);
-    });
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`no finish; output:\n${out}`)); }, 30_000);
-    child.on('close', (code) => { clearTimeout(timer); resolve({ code, out }); });
-  });
-}
+const underTty = (box: ReturnType<typeof sandbox>, args: string[], answers: string[]) => hitcUnderTty(box, args, answers);
 
 test('an encrypted key asks its passphrase once for all hosts, without echo', async () => {
   const box = sandbox();

@@ -3,35 +3,14 @@
 // cuts lines to the terminal's width. Runs hitc under `script` with a 120-column tty.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { bed, HITC, sandbox } from '../integration/bed.ts';
+import { bed, hitcUnderTty, sandbox } from '../integration/bed.ts';
 
 const MASK = '••••••';
 const b = bed();
 
-function underTty(box: ReturnType<typeof sandbox>, args: string[], answers: string[]): Promise<{ code: number | null; out: string }> {
-  const q = (w: string): string => `'${w.replace(/'/g, `'\\''`)}'`;
-  const cmd = `stty cols 120 rows 40; ${[process.execPath, HITC, '-F', box.sshConfig, ...args].map(q).join(' ')}`;
-  return new Promise((resolve, reject) => {
-    const child = spawn('script', ['-qefc', cmd, '/dev/null'], { cwd: box.dir, env: { PATH: process.env.PATH ?? '', HOME: box.home, NO_COLOR: '1', TERM: 'xterm' } });
-    let out = '';
-    let asked = 0;
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      const prompts = (out.match(/(Passphrase for [^:]+|\[sudo\] password for the remote hosts): /g) ?? []).length;
-      while (asked < prompts) child.stdin.write(`${answers[asked++] ?? ''}\r`);
-    });
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`no finish; output:\n${out}`));
-    }, 60_000);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, out });
-    });
-  });
-}
+// 120 columns: the live step list cuts lines to the terminal's width
+const underTty = (box: ReturnType<typeof sandbox>, args: string[], answers: string[]) => hitcUnderTty(box, args, answers, { term: 'xterm', cols: 120, timeoutMs: 60_000 });
 
 // prints the value the way a remote script or a careless task might, in output and in steps
 const hitcfile = (value: string, sudo = false): string => `
