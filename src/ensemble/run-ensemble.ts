@@ -6,12 +6,12 @@ import { readFileSync, statSync } from 'node:fs';
 import { ConfigError, ExitCode, HitcError, ManifestError, TaskError, UsageError, type ExitCodeValue } from '../core/errors.ts';
 import type { TaskContext } from '../runner/context-types.ts';
 import { confirmOnTerminal } from '../ui/prompt.ts';
-import { applyPlan } from './apply.ts';
-import { locateServers, observe } from './observe.ts';
-import { parseManifest } from './parse-manifest.ts';
-import { hasChanges, planLines } from './plan-text.ts';
-import { isLockoutWarning, planEnsemble, type Plan } from './plan.ts';
-import { describeId, SSH_FROM_APPLIER_ONLY, type Manifest } from './model.ts';
+import { applyPlan } from './apply/apply.ts';
+import { locateServers, observe } from './observe/observe.ts';
+import { parseManifest } from './manifest/parse-manifest.ts';
+import { hasChanges, planLines } from './plan/plan-text.ts';
+import { isLockoutWarning, planEnsemble, type Plan } from './plan/plan.ts';
+import { describeId, SSH_FROM_APPLIER_ONLY, type Manifest } from './manifest/model.ts';
 
 export class ChangesPending extends HitcError {
   readonly kind = 'changes-pending';

@@ -4,7 +4,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { applyFirewallCommand, confirmFirewallCommand, firewallRestoreInput } from '../../src/ensemble/firewall-commands.ts';
+import { applyFirewallCommand, confirmFirewallCommand, firewallRestoreInput } from '../../src/ensemble/firewall/firewall-commands.ts';
 import { bed, CLEAN_ENSEMBLE, hitc, sandbox } from './bed.ts';
 
 const b = bed() as ReturnType<typeof bed> & { dockerHosts?: string[] };

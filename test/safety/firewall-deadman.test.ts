@@ -9,7 +9,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { applyFirewallCommand, firewallRestoreInput } from '../../src/ensemble/firewall-commands.ts';
+import { applyFirewallCommand, firewallRestoreInput } from '../../src/ensemble/firewall/firewall-commands.ts';
 import { bed, CLEAN_ENSEMBLE, hitc, sandbox } from '../integration/bed.ts';
 
 const b = bed() as ReturnType<typeof bed> & { dockerHosts?: string[] };

@@ -6,8 +6,8 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { applyFirewallCommand, confirmFirewallCommand, firewallRestoreInput, parseFirewallHash, readFirewallHashScript, rollbackFirewallCommand } from '../../src/ensemble/firewall-commands.ts';
-import type { ResolvedRule } from '../../src/ensemble/firewall-rules.ts';
+import { applyFirewallCommand, confirmFirewallCommand, firewallRestoreInput, parseFirewallHash, readFirewallHashScript, rollbackFirewallCommand } from '../../src/ensemble/firewall/firewall-commands.ts';
+import type { ResolvedRule } from '../../src/ensemble/firewall/firewall-rules.ts';
 import { bed, CLEAN_ENSEMBLE, hitc, sandbox } from '../integration/bed.ts';
 
 const b = bed() as ReturnType<typeof bed> & { dockerHosts?: string[] };

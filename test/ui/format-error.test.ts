@@ -8,7 +8,7 @@ import { packageRoot } from '../../src/core/package-root.ts';
 const root = packageRoot();
 
 test("frames in hitc's sources, compiled cache or dependencies are hitc's; a hitcfile's are not", () => {
-  assert.equal(isHitcFrame(`at parse (${root}/src/ensemble/observe.ts:80:3)`), true);
+  assert.equal(isHitcFrame(`at parse (${root}/src/ensemble/observe/observe.ts:80:3)`), true);
   assert.equal(isHitcFrame(`at x (file://${root}/node_modules/.cache/hitc-build/abc/main.mjs:1:2)`), true);
   assert.equal(isHitcFrame(`at deploy (${root}/hitcfile.example.ts:12:5)`), false);
   assert.equal(isHitcFrame('at deploy (/home/me/ops/hitcfile.ts:12:5)'), false);
@@ -17,7 +17,7 @@ test("frames in hitc's sources, compiled cache or dependencies are hitc's; a hit
 
 test('an internal error is one line with a hint, no stack; a user task bug keeps its frames', () => {
   const internal = new TypeError("Cannot read properties of undefined (reading 'id')");
-  internal.stack = `TypeError: ${internal.message}\n    at JSON.parse (<anonymous>)\n    at plan (${root}/src/ensemble/plan.ts:132:9)\n    at node:internal/process/task_queues:95:5`;
+  internal.stack = `TypeError: ${internal.message}\n    at JSON.parse (<anonymous>)\n    at plan (${root}/src/ensemble/plan/plan.ts:132:9)\n    at node:internal/process/task_queues:95:5`;
   const f = formatError(internal);
   assert.equal(f.headline, `internal error in hitc: ${internal.message}`);
   assert.deepEqual(f.details, []);

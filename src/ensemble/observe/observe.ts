@@ -1,0 +1,147 @@
+// Observation: find each manifest server (provider listings, refreshed), then one batched probe
+// per server — all containers, hitc's bindings and the firewall hash — all servers in parallel.
+
+import { raw, sh, type Command } from '../../core/command.ts';
+import { CommandError, ConnectError, HitcError, InterruptedError } from '../../core/errors.ts';
+import type { HostSpec } from '../../core/host-spec.ts';
+import { readImageIdsCommand, readStateCommand } from '../../docker/commands.ts';
+import { DockerHost } from '../../docker/docker-host.ts';
+import { parseHostState, parseImageIds } from '../../docker/inspect.ts';
+import { ensembleTag, type Node, type Provider } from '../../providers/types.ts';
+import type { TaskContext } from '../../runner/context-types.ts';
+import { parseFirewallHash, parseSshPath, READ_SSH_PATH, readFirewallHashScript } from '../firewall/firewall-commands.ts';
+import { strayId, type Manifest, type ManifestServer } from '../manifest/model.ts';
+import type { ObservedServer, ObservedWorld } from './observed.ts';
+
+const FW_SEPARATOR = '--hitc-firewall--';
+const IMAGES_SEPARATOR = '--hitc-images--';
+/** Printed when Docker is installed but does not answer (its daemon is stopped or broken). */
+const DOCKER_DOWN = '--hitc-docker-down--';
+
+/** pull=true: each manifest image (without variables) is pulled before it is looked at. */
+function pullScript(images: readonly string[]): Command {
+  return sh`command -v docker >/dev/null 2>&1 && for i in ${images}; do docker pull -q "$i" >/dev/null 2>&1 || echo "pull-failed $i"; done`;
+}
+
+export interface Located {
+  readonly provider: Provider;
+  readonly node?: Node;
+  readonly spec?: HostSpec;
+  /** A server of that name that exists but is not running (stopped, pending…): never replaced
+   *  behind the user's back, since it may hold data. */
+  readonly notRunning?: Node;
+}
+
+/** A server this ensemble created (its tag or label says so) that the manifest no longer has
+ *  on that provider: an orphan, terminated only with prune. */
+export interface Stray {
+  readonly id: string;
+  readonly provider: Provider;
+  readonly node: Node;
+}
+
+const GONE = /^(terminated|shutting-down|archive)$/;
+
+/** Where each manifest server is (if it exists), by name, and this ensemble's strays among the
+ *  providers the manifest uses. Each provider is listed once, all in parallel. */
+export async function locateServers(c: TaskContext, manifest: Manifest, ensemble: string): Promise<{ located: Map<string, Located>; strays: Stray[] }> {
+  const located = new Map<string, Located>();
+  const strays: Stray[] = [];
+  const byProvider = new Map<string, ManifestServer[]>();
+  for (const s of manifest.servers) byProvider.set(s.provider, [...(byProvider.get(s.provider) ?? []), s]);
+  await Promise.all([...byProvider].map(async ([name, servers]) => {
+    const provider = await c.cloud.providers.get(name);
+    if (name === 'unmanaged') {
+      for (const s of servers) located.set(s.name, { provider, spec: { ...c.cloud.hostSpec(provider, { provider: 'unmanaged', id: s.name, name: s.name, size: null, ip: s.name, internalIp: s.name, state: 'running', running: true, created: null, extra: {} }) } });
+      return;
+    }
+    const nodes = await c.cloud.nodes(provider, { refresh: true });
+    for (const s of servers) {
+      const node = nodes.find((n) => n.name === s.name && n.running && n.ip);
+      const idle = nodes.find((n) => n.name === s.name && !n.running && !GONE.test(n.state));
+      located.set(s.name, node ? { provider, node, spec: c.cloud.hostSpec(provider, node) } : { provider, ...(idle ? { notRunning: idle } : {}) });
+    }
+    const mine = ensembleTag(ensemble);
+    for (const node of nodes) {
+      if (node.ensemble !== mine || GONE.test(node.state) || servers.some((s) => s.name === node.name)) continue;
+      strays.push({ id: strayId(name, node.name), provider, node });
+    }
+  }));
+  return { located, strays };
+}
+
+export async function observe(c: TaskContext, manifest: Manifest, located: Map<string, Located>, options: { pull?: boolean; strays?: readonly Stray[] } = {}): Promise<ObservedWorld> {
+  const servers: Record<string, ObservedServer> = {};
+  const unreachable: Record<string, string> = {};
+  const unavailable: Record<string, string> = {};
+  await Promise.all(manifest.servers.map(async (s) => {
+    const where = located.get(s.name);
+    if (where?.notRunning) unreachable[s.name] = `the ${s.provider} server ${s.name} exists but is ${where.notRunning.state}; start or terminate it, then run again`;
+    if (!where?.spec) return;
+    const host = new DockerHost(c.on(where.spec));
+    const images = [...new Set(s.containers.map((x) => x.image).filter((i) => !i.includes('$')))];
+    const address = where.spec.host;
+    let output: string;
+    let sshPath: ReturnType<typeof parseSshPath>;
+    let stderr: string;
+    try {
+      // what the firewall must keep open (read as the login user: sudo drops SSH_CLIENT)
+      if (s.firewall) sshPath = parseSshPath((await host.c.run(READ_SSH_PATH, { quiet: true, warn: true })).stdout);
+      const pulls = options.pull && images.length > 0 ? sh`${pullScript(images)}; ` : sh``;
+      const r = await host.asRoot(sh`(${readStateCommand()}) || echo ${DOCKER_DOWN}; echo ${FW_SEPARATOR}; ${raw(readFirewallHashScript())}; echo ${IMAGES_SEPARATOR}; ${images.length > 0 ? sh`${pulls}(${readImageIdsCommand(images)})` : sh`true`}`, { quiet: true });
+      output = r.stdout;
+      stderr = r.stderr;
+    } catch (error) {
+      if (error instanceof InterruptedError || !(error instanceof HitcError)) throw error;
+      // a server that does not answer (or whose probe fails) is "unavailable" in the plan and the
+      // others are still planned: one bad server never hides the rest
+      if (error instanceof ConnectError && s.provider === 'unmanaged') unreachable[s.name] = error.message;
+      else unavailable[s.name] = `${s.name} could not be observed: ${describeFailure(error)}`;
+      return;
+    }
+    const [state = '', rest = ''] = output.split(`${FW_SEPARATOR}\n`);
+    if (state.split('\n').includes(DOCKER_DOWN)) {
+      const said = lastLine(stderr);
+      unavailable[s.name] = `Docker is not running on ${address}${said ? ` (${said})` : ''}; start it (e.g. systemctl start docker) and run again`;
+      return;
+    }
+    let parsed: ReturnType<typeof parseHostState>;
+    try {
+      parsed = parseHostState(state);
+    } catch (error) {
+      unavailable[s.name] = `Docker's answer on ${address} could not be read (${(error as Error).message}); is Docker working there? (docker ps)`;
+      return;
+    }
+    const [fw = '', imageLines = ''] = rest.split(`${IMAGES_SEPARATOR}\n`);
+    const failedPulls = imageLines.split('\n').filter((l) => l.startsWith('pull-failed '));
+    for (const l of failedPulls) c.warn(`${s.name}: could not pull ${l.slice('pull-failed '.length)}; comparing with the image already there`);
+    const imageIds = parseImageIds(imageLines.split('\n').filter((l) => !l.startsWith('pull-failed ')).join('\n'));
+    const node = where.node;
+    servers[s.name] = {
+      name: s.name,
+      provider: s.provider,
+      ip: where.spec.host,
+      internalIp: node?.internalIp ?? where.spec.host,
+      options: node ? { ...(node.size ? { size: node.size } : {}), ...node.extra } : {},
+      dockerInstalled: parsed.dockerInstalled,
+      containers: parsed.containers,
+      imageIds,
+      ...(parseFirewallHash(fw) ? { firewall: parseFirewallHash(fw) } : {}),
+      ...(sshPath ? { sshPath } : {}),
+    };
+  }));
+  const strays = (options.strays ?? []).map((x) => ({ id: x.id, name: x.node.name, provider: x.provider.name, state: x.node.state }));
+  return { servers, ...(Object.keys(unreachable).length > 0 ? { unreachable } : {}), ...(Object.keys(unavailable).length > 0 ? { unavailable } : {}), ...(strays.length > 0 ? { strays } : {}) };
+}
+
+function lastLine(text: string): string {
+  return text.trim().split('\n').filter((l) => l.trim() !== '').pop()?.trim() ?? '';
+}
+
+function describeFailure(error: HitcError): string {
+  if (error instanceof CommandError) {
+    const said = lastLine(error.stderr);
+    return `the probe ${error.exitCode === null ? 'did not finish' : `exited with code ${error.exitCode}`}${said ? `: ${said}` : ''}`;
+  }
+  return error.message;
+}
