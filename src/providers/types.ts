@@ -67,8 +67,17 @@ export interface Provider {
   /** SSH login for this provider's servers. */
   ssh(): { readonly user: string; readonly keyFile?: string };
   listNodes(env: ProviderEnv): Promise<Node[]>;
-  /** Merge defaults, check names and values (UsageError on bad input, before any API call). */
+  /** Merge defaults, check names and values, and spell each value as the provider does (a
+   *  UsageError whose `argument` is the option's name on bad input, before anything is made). */
   validateCreateOptions(options: Readonly<Record<string, string>>, env: ProviderEnv): Promise<Record<string, string>>;
+  /**
+   * The create options an existing server has, in exactly the keys and spelling
+   * validateCreateOptions returns, so a wanted server and an observed one compare value by
+   * value. A key is left out when the server does not show it (or it is not an observable
+   * option, like ec2's bid); an empty validated value means "the provider chooses" (ec2's
+   * placement) and matches whatever is observed. No API call: it reads the listed node.
+   */
+  optionsOf(node: Node): Readonly<Record<string, string>>;
   /** Create the servers and wait until each is running with an address (not yet SSH). */
   createServers(request: CreateRequest, env: ProviderEnv): Promise<Node[]>;
   terminate(node: Node, env: ProviderEnv): Promise<void>;

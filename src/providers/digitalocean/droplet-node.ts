@@ -10,6 +10,25 @@ export function publicIpv4(droplet: DoDroplet): string | null {
 
 /** Droplet tag naming the ensemble that created it (DO tags: letters, digits, _ - :). */
 export const ENSEMBLE_TAG_PREFIX = 'hitc-ensemble:';
+/** Droplet tag naming the image it was created from, as validateCreateOptions spelt it. */
+export const IMAGE_TAG_PREFIX = 'hitc-image:';
+const TAG_TEXT = /^[A-Za-z0-9:_-]+$/;
+
+/** The tag recording `image`, or none when the value cannot be a tag. */
+export function imageTag(image: string): string[] {
+  return TAG_TEXT.test(image) && IMAGE_TAG_PREFIX.length + image.length <= 255 ? [`${IMAGE_TAG_PREFIX}${image}`] : [];
+}
+
+/**
+ * The image as validateCreateOptions spells it: its slug, else its id. A distribution slug
+ * moves to each new build and the droplet's old image loses it (slug null), so the slug
+ * recorded at creation stands in for a lost one: otherwise every image update would read as
+ * "created from another image" and get the droplet replaced.
+ */
+function imageOption(droplet: DoDroplet): string {
+  const recorded = droplet.tags?.find((t) => t.startsWith(IMAGE_TAG_PREFIX))?.slice(IMAGE_TAG_PREFIX.length);
+  return droplet.image.slug ?? recorded ?? String(droplet.image.id);
+}
 
 export function dropletToNode(droplet: DoDroplet, namePrefix: string): Node {
   const ip = publicIpv4(droplet);
@@ -28,9 +47,17 @@ export function dropletToNode(droplet: DoDroplet, namePrefix: string): Node {
     state: droplet.status,
     running: droplet.status === 'active',
     created: droplet.created_at || null,
-    extra: { region: droplet.region.slug, image },
+    // image is for people (a name when there is no slug); image_option is for comparing
+    extra: { region: droplet.region.slug, image, image_option: imageOption(droplet) },
     ...(ensemble ? { ensemble } : {}),
   };
+}
+
+/** What a droplet was created with, in validateCreateOptions' keys and spelling. A node cached
+ *  by an older hitc has no image_option: its image is then unknown, not guessed. */
+export function dropletOptionsOf(node: Node): Record<string, string> {
+  const facts: Record<string, string> = { size: node.size ?? '', placement: node.extra.region ?? '', image: node.extra.image_option ?? '' };
+  return Object.fromEntries(Object.entries(facts).filter(([, v]) => v !== ''));
 }
 
 export function hasPrefix(droplet: DoDroplet, namePrefix: string): boolean {

@@ -9,7 +9,7 @@ import { DigitalOceanApi, DigitalOceanApiError, PROVIDER } from './api-client.ts
 import type { DoDroplet, DoImage, DoRegion, DoSize, DoSshKey } from './api-types.ts';
 import { checkRegionOffers, resolveImage, resolveRegion, resolveSize, resolveSshKey } from './catalog.ts';
 import { missingConfig, pollIntervalMs, readConfig, requireSshKeyName, requireToken, type DigitalOceanConfig } from './config.ts';
-import { dropletToNode, ENSEMBLE_TAG_PREFIX, hasPrefix } from './droplet-node.ts';
+import { dropletOptionsOf, dropletToNode, ENSEMBLE_TAG_PREFIX, hasPrefix, imageTag } from './droplet-node.ts';
 import { pricingTable } from './pricing.ts';
 import { HITC_TAG, waitForDroplets } from './wait-for-droplets.ts';
 
@@ -98,6 +98,8 @@ export function createDigitalOceanProvider(options: DigitalOceanProviderOptions 
       return droplets.filter((d) => hasPrefix(d, env.namePrefix)).map((d) => dropletToNode(d, env.namePrefix));
     },
 
+    optionsOf: (node) => dropletOptionsOf(node),
+
     async validateCreateOptions(given, env) {
       const valid = Object.keys(DIGITALOCEAN_CREATE_DEFAULTS);
       for (const name of Object.keys(given)) {
@@ -109,7 +111,8 @@ export function createDigitalOceanProvider(options: DigitalOceanProviderOptions 
           });
         }
       }
-      // an empty value means "not given": fall back to the default rather than ask the API for ""
+      // an empty value means "not given": fall back to the default rather than ask the API for "".
+      // Values come back as the catalogue spells them (NYC3 → nyc3), as droplets report them.
       const pick = (name: keyof typeof DIGITALOCEAN_CREATE_DEFAULTS): string => given[name] || DIGITALOCEAN_CREATE_DEFAULTS[name];
       // both settings are checked before the first API call, so a missing one costs nothing
       requireToken(config());
@@ -130,11 +133,14 @@ export function createDigitalOceanProvider(options: DigitalOceanProviderOptions 
       const client = api();
       env.progress(`creating ${names.length} DigitalOcean ${opts.size} ${names.length === 1 ? 'droplet' : 'droplets'} in ${opts.placement}`);
       const ids: number[] = [];
+      const tags = [HITC_TAG, ...(request.ensemble ? [`${ENSEMBLE_TAG_PREFIX}${ensembleTag(request.ensemble)}`] : []), ...imageTag(opts.image)];
+      // an image without a slug is named by its id, which the API takes as a number
+      const image = /^\d+$/.test(opts.image) ? Number(opts.image) : opts.image;
       for (let i = 0; i < names.length; i += MAX_NAMES_PER_CREATE) {
         const batch = names.slice(i, i + MAX_NAMES_PER_CREATE);
         try {
           const created = await client.request<{ droplet?: DoDroplet; droplets?: DoDroplet[] }>('POST', '/v2/droplets', {
-            body: { names: batch, region: opts.placement, size: opts.size, image: opts.image, ssh_keys: [key.id], tags: [HITC_TAG, ...(request.ensemble ? [`${ENSEMBLE_TAG_PREFIX}${ensembleTag(request.ensemble)}`] : [])] },
+            body: { names: batch, region: opts.placement, size: opts.size, image, ssh_keys: [key.id], tags },
             signal: env.signal,
           });
           const droplets = created?.droplets ?? (created?.droplet ? [created.droplet] : []);

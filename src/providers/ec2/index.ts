@@ -14,7 +14,7 @@ import { CREATE_DEFAULTS, NODE_COLUMNS, PROVIDER, ec2Ssh, missingEc2Config } fro
 import { createEc2Servers } from './create.ts';
 import { parseImage, resolveAlias } from './images.ts';
 import { listEc2Nodes } from './nodes.ts';
-import { checkCreateOptions } from './options.ts';
+import { checkCreateOptions, ec2OptionsOf } from './options.ts';
 import { DEFAULT_TIMING, type PollTiming } from './poll.ts';
 import { spotPricing, type Ec2PricingTable } from './pricing.ts';
 import { cancelSpotRequest, listSpotRequests, type CancelledSpotRequest, type SpotRequestRow } from './spot.ts';
@@ -73,10 +73,11 @@ export function createEc2Provider(options: Ec2ProviderOptions = {}): Ec2Provider
     region: () => api.region(),
 
     listNodes: (env: ProviderEnv): Promise<Node[]> => listEc2Nodes(api, env),
+    optionsOf: (node: Node) => ec2OptionsOf(node),
 
     async validateCreateOptions(opts: Readonly<Record<string, string>>, env: ProviderEnv): Promise<Record<string, string>> {
       const merged = checkCreateOptions(opts, await api.region());
-      // an AMI id is kept as given; an alias costs one DescribeImages (an unknown one, none)
+      // an AMI id is kept (lowercased); an alias costs one DescribeImages (an unknown one, none)
       merged.image = await resolveImage(merged.image ?? '', env.signal);
       return merged;
     },

@@ -61,6 +61,8 @@ export function createLocalProvider(): Provider {
     missingConfig: () => (existsSync('/var/run/docker.sock') || process.env.DOCKER_HOST ? undefined : 'no Docker Engine here (/var/run/docker.sock missing)'),
     ssh: () => ({ user: 'root', keyFile: keyFile() }),
     listNodes: list,
+    // a local server has no create options to differ in
+    optionsOf: () => ({}),
     async validateCreateOptions(options) {
       const unknown = Object.keys(options);
       if (unknown.length > 0) throw new UsageError(`the local provider takes no options (got ${unknown.join(', ')})`, { argument: unknown[0] });

@@ -29,6 +29,7 @@ export function createUnmanagedProvider(options: { file?: string } = {}): Provid
         .filter((l) => l !== '')
         .map((ip) => ({ provider: 'unmanaged', id: ip, name: ip, size: null, ip, internalIp: ip, state: 'running', running: true, created: null, extra: {} }));
     },
+    optionsOf: () => ({}),
     async validateCreateOptions() {
       return notSupported('created');
     },

@@ -175,7 +175,7 @@ describe('create → wait → SSH → rename, reboot, terminate (real test-bed h
     const body = f.creates[0] as Record<string, unknown>;
     assert.deepEqual(body.names, ['HITC-web', 'HITC-web-1']);
     assert.equal(body.name, undefined);
-    assert.deepEqual(body.tags, ['hitc']);
+    assert.deepEqual(body.tags, ['hitc', 'hitc-image:ubuntu-24-04-x64'], 'the image as asked for, which outlives its slug');
     assert.deepEqual(body.ssh_keys, [FAKE_SSH_KEYS.find((k) => k.name === FAKE_SSH_KEY_NAME)?.id]);
     assert.deepEqual([body.size, body.region, body.image], ['s-1vcpu-1gb', 'nyc1', 'ubuntu-24-04-x64']);
     assert.ok(env.messages.includes('waiting for 2 droplets to start [new: 2]'), env.messages.join('\n'));

@@ -1,7 +1,8 @@
 // The fake DigitalOcean's fixed catalogue: sizes, regions, distribution images and account SSH
 // keys, in the API v2 shapes, with values modelled on the real ones (slugs, names, prices).
 // Deliberate edge cases: a size that is no longer available, a size not offered in nyc1, a
-// region closed to new droplets, and more sizes than one default page holds (20).
+// region closed to new droplets, more sizes than one default page holds (20), and an image
+// without a slug (as an older build is listed once its slug has moved to a newer one).
 
 export interface FakeSize {
   slug: string;
@@ -28,7 +29,7 @@ export interface FakeImage {
   id: number;
   name: string;
   distribution: string;
-  slug: string;
+  slug: string | null;
   public: boolean;
   regions: string[];
   created_at: string;
@@ -113,7 +114,7 @@ export const FAKE_SIZES: FakeSize[] = SIZE_ROWS.map(([slug, memory, vcpus, disk,
 for (const region of FAKE_REGIONS) region.sizes = FAKE_SIZES.filter((s) => s.available && s.regions.includes(region.slug)).map((s) => s.slug);
 
 // [id, distribution, name, slug, regions (default: all open)]
-const IMAGE_ROWS: [number, string, string, string, string[]?][] = [
+const IMAGE_ROWS: [number, string, string, string | null, string[]?][] = [
   [172467000, 'Ubuntu', '24.04 (LTS) x64', 'ubuntu-24-04-x64'],
   [172466000, 'Ubuntu', '22.04 (LTS) x64', 'ubuntu-22-04-x64'],
   [168170000, 'Debian', '12 x64', 'debian-12-x64'],
@@ -122,6 +123,7 @@ const IMAGE_ROWS: [number, string, string, string, string[]?][] = [
   [163910000, 'Rocky Linux', '9 x64', 'rockylinux-9-x64'],
   [163900000, 'AlmaLinux', '9 x64', 'almalinux-9-x64'],
   [160000000, 'CentOS', '9 Stream x64', 'centos-stream-9-x64', ['nyc3', 'ams3']],
+  [150000000, 'Debian', '10 x64', null],
 ];
 
 export const FAKE_IMAGES: FakeImage[] = IMAGE_ROWS.map(([id, distribution, name, slug, regions]) => ({

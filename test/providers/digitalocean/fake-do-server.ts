@@ -8,7 +8,7 @@
 
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { FAKE_IMAGES, FAKE_REGIONS, FAKE_SIZES, FAKE_SSH_KEYS, type FakeRegion, type FakeSize } from './fake-do-catalog.ts';
+import { FAKE_IMAGES, FAKE_REGIONS, FAKE_SIZES, FAKE_SSH_KEYS, type FakeImage, type FakeRegion, type FakeSize } from './fake-do-catalog.ts';
 
 export interface FakeDigitalOceanOptions {
   token: string;
@@ -45,6 +45,10 @@ export interface FakeDigitalOcean {
   actions: FakeAction[];
   /** Request bodies of POST /v2/droplets, in order. */
   creates: Record<string, unknown>[];
+  /** DigitalOcean ships a new build of a distribution image: the slug moves to a new image (new
+   *  id), and the old one, still what existing droplets show, is left without a slug and is no
+   *  longer listed. Returns the new image's id. */
+  publishNewBuild(slug: string): number;
   /** Queue a fault for the next matching call. */
   failNext(fault: FakeFault): void;
   close(): Promise<void>;
@@ -59,7 +63,7 @@ interface Droplet {
   privateIp: string;
   size: FakeSize;
   region: FakeRegion;
-  image: (typeof FAKE_IMAGES)[number];
+  image: FakeImage;
   tags: string[];
 }
 
@@ -75,6 +79,8 @@ export async function startFakeDigitalOcean(options: FakeDigitalOceanOptions): P
   const faults: FakeFault[] = [];
   const droplets = new Map<number, Droplet>();
   const ips = [...options.ips];
+  // this server's own copy: publishNewBuild changes it (and the droplets' images with it)
+  const images: FakeImage[] = FAKE_IMAGES.map((i) => ({ ...i, regions: [...i.regions] }));
   const stalls = new Set<NodeJS.Timeout>();
   let nextId = 3164444;
   let nextActionId = 36804636;
@@ -90,7 +96,7 @@ export async function startFakeDigitalOcean(options: FakeDigitalOceanOptions): P
   const defaultSize = FAKE_SIZES.find((s) => s.slug === 's-1vcpu-1gb') as FakeSize;
   const defaultRegion = FAKE_REGIONS.find((r) => r.slug === 'nyc1') as FakeRegion;
   (options.droplets ?? []).forEach((d, i) =>
-    addDroplet(d.name, d.ip ?? `203.0.113.${(i % 250) + 1}`, defaultSize, defaultRegion, FAKE_IMAGES[0] as Droplet['image'], d.tags ?? [], d.status ?? 'active'),
+    addDroplet(d.name, d.ip ?? `203.0.113.${(i % 250) + 1}`, defaultSize, defaultRegion, images[0] as FakeImage, d.tags ?? [], d.status ?? 'active'),
   );
 
   const statusOf = (d: Droplet): string => d.status ?? (Date.now() - d.createdMs >= activeDelayMs ? 'active' : 'new');
@@ -182,7 +188,8 @@ export async function startFakeDigitalOcean(options: FakeDigitalOceanOptions): P
     const size = FAKE_SIZES.find((s) => s.slug === body.size);
     if (!size || !size.available) return unprocessable(res, 'You specified an invalid size for Droplet creation.');
     if (!size.regions.includes(region.slug)) return unprocessable(res, `Size ${size.slug} is not available in ${region.slug}.`);
-    const image = FAKE_IMAGES.find((i) => i.slug === body.image || i.id === body.image);
+    // like the API: a slug (exact, as listed) or the numeric id
+    const image = images.find((i) => (i.slug !== null && i.slug === body.image) || i.id === body.image);
     if (!image) return unprocessable(res, 'You specified an invalid image for Droplet creation.');
     const keys = Array.isArray(body.ssh_keys) ? body.ssh_keys : [];
     if (keys.some((k) => !FAKE_SSH_KEYS.some((known) => known.id === k || known.fingerprint === k))) return unprocessable(res, 'You specified an invalid SSH key for Droplet creation.');
@@ -275,7 +282,7 @@ export async function startFakeDigitalOcean(options: FakeDigitalOceanOptions): P
     if (call === 'GET /v2/regions') return page(res, u.searchParams, u.pathname, 'regions', FAKE_REGIONS);
     if (call === 'GET /v2/images') {
       const type = u.searchParams.get('type');
-      return page(res, u.searchParams, u.pathname, 'images', type === null || type === 'distribution' ? FAKE_IMAGES : []);
+      return page(res, u.searchParams, u.pathname, 'images', type === null || type === 'distribution' ? images.filter((i) => i.public) : []);
     }
     if (call === 'GET /v2/account/keys') return page(res, u.searchParams, u.pathname, 'ssh_keys', FAKE_SSH_KEYS);
     return send(res, 404, NOT_FOUND);
@@ -294,6 +301,15 @@ export async function startFakeDigitalOcean(options: FakeDigitalOceanOptions): P
     calls,
     actions,
     creates,
+    publishNewBuild(slug) {
+      const old = images.find((i) => i.slug === slug);
+      if (!old) throw new Error(`fake: no image ${slug}`);
+      const build: FakeImage = { ...old, id: Math.max(...images.map((i) => i.id)) + 1, regions: [...old.regions], created_at: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') };
+      old.slug = null;
+      old.public = false;
+      images.push(build);
+      return build.id;
+    },
     failNext: (fault) => void faults.push(fault),
     close: () =>
       new Promise<void>((resolve, reject) => {

@@ -1,0 +1,135 @@
+// ec2 create options as the ensemble's planner uses them: validateCreateOptions spells values
+// as EC2 does, fails with the option's name as argument before any API call that changes
+// anything, and optionsOf reads the same keys and spelling back from a listed instance. Runs
+// the real SDK against the EC2 wire-protocol fake; nothing connects to the instances (their
+// addresses are TEST-NET), so no test bed is needed.
+import { test, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { UsageError } from '../../src/core/errors.ts';
+import { createEc2Provider } from '../../src/providers/ec2/index.ts';
+import type { Node, ProviderEnv } from '../../src/providers/types.ts';
+import { startFakeEc2, type FakeEc2 } from './ec2/fake-ec2-server.ts';
+
+/** The calls that change something in an account (all others only read). */
+const MUTATING = ['RunInstances', 'RequestSpotInstances', 'TerminateInstances', 'CreateTags', 'RebootInstances', 'CancelSpotInstanceRequests'];
+
+async function setup(t: TestContext): Promise<{ fake: FakeEc2; provider: ReturnType<typeof createEc2Provider>; env: ProviderEnv }> {
+  const fake = await startFakeEc2({ ips: ['192.0.2.21', '192.0.2.22', '192.0.2.23', '192.0.2.24', '192.0.2.25'], startDelayMs: 30 });
+  t.after(() => fake.close());
+  const keyFile = join(mkdtempSync(join(tmpdir(), 'hitc-ec2-options-')), 'id_ed25519');
+  writeFileSync(keyFile, 'not a key: only its existence is checked\n');
+  Object.assign(process.env, {
+    AWS_ENDPOINT_URL_EC2: fake.url,
+    AWS_ACCESS_KEY_ID: 'test',
+    AWS_SECRET_ACCESS_KEY: 'test',
+    AWS_REGION: 'us-east-1',
+    AWS_KEYPAIR_NAME: 'hitc',
+    AWS_SSH_KEY_FILENAME: keyFile,
+    AWS_EC2_METADATA_DISABLED: 'true',
+  });
+  for (const name of ['AWS_PROFILE', 'AWS_DEFAULT_REGION', 'AWS_ENDPOINT_URL', 'AWS_SESSION_TOKEN']) delete process.env[name];
+  const env: ProviderEnv = { namePrefix: 'HITC-', progress: () => undefined, signal: new AbortController().signal };
+  return { fake, provider: createEc2Provider({ pollIntervalMs: 20 }), env };
+}
+
+const mutatingCalls = (fake: FakeEc2): number => MUTATING.reduce((n, action) => n + (fake.calls[action] ?? 0), 0);
+
+async function usageError(promise: Promise<unknown>): Promise<UsageError> {
+  try {
+    await promise;
+  } catch (error) {
+    assert.ok(error instanceof UsageError, `a UsageError, got ${String(error)}`);
+    return error;
+  }
+  assert.fail('expected a UsageError, but it resolved');
+}
+
+test('round trip: optionsOf(the listed instance) equals what validateCreateOptions gave, key by key', async (t) => {
+  const { provider, env } = await setup(t);
+  const cases: Record<string, string>[] = [
+    {},
+    { size: 'T3.Small', placement: 'US-EAST-1B', image: 'Ubuntu 22.04', security_group: 'web' },
+    { size: 't3.medium', placement: 'us-east-1c', image: 'AMI-02404A0000000001' },
+  ];
+  for (const [i, given] of cases.entries()) {
+    const wanted = await provider.validateCreateOptions(given, env);
+    const [created] = await provider.createServers({ names: [`rt-${i}`], options: wanted }, env);
+    const listed = (await provider.listNodes(env)).find((n) => n.id === created?.id) as Node;
+    const observed = provider.optionsOf(listed);
+    assert.deepEqual(Object.keys(observed).sort(), ['image', 'placement', 'security_group', 'size'], 'every observable option is read back');
+    for (const [key, value] of Object.entries(observed)) {
+      // an empty placement lets EC2 choose: any zone it chose matches
+      if (wanted[key] === '') continue;
+      assert.equal(value, wanted[key], `${key} of ${JSON.stringify(given)}`);
+    }
+    // and what is observed is already in validateCreateOptions' spelling (a fixed point)
+    const again = await provider.validateCreateOptions(observed, env);
+    for (const [key, value] of Object.entries(observed)) assert.equal(again[key], value, key);
+  }
+});
+
+test('ubuntu 22.04 and ubuntu 24.04 are different AMI ids, so changing one for the other is a change', async (t) => {
+  const { provider, env } = await setup(t);
+  const jammy = (await provider.validateCreateOptions({ image: 'ubuntu 22.04' }, env)).image;
+  const noble = (await provider.validateCreateOptions({ image: 'ubuntu 24.04' }, env)).image;
+  assert.equal(jammy, 'ami-02204a0000000002', 'the newest Canonical 22.04 build');
+  assert.equal(noble, 'ami-02404a0000000002', 'the newest Canonical 24.04 build');
+  assert.notEqual(jammy, noble);
+});
+
+test('sizes, zones and AMI ids in any case are spelt as EC2 spells them, with no API call', async (t) => {
+  const { fake, provider, env } = await setup(t);
+  const v = await provider.validateCreateOptions({ size: ' T3.small ', placement: 'Us-East-1B', image: 'AMI-0123456789ABCDEF0', bid: '0.05' }, env);
+  assert.deepEqual(v, { size: 't3.small', placement: 'us-east-1b', bid: '0.05', image: 'ami-0123456789abcdef0', security_group: 'default' });
+  assert.equal((await provider.validateCreateOptions({ size: 'M7I-FLEX.LARGE' }, env)).size, 'm7i-flex.large');
+  assert.equal((await provider.validateCreateOptions({ placement: 'US-EAST-1-BOS-1A' }, env)).placement, 'us-east-1-bos-1a', 'a local zone');
+  assert.equal(fake.calls.DescribeImages ?? 0, 1, 'only the default alias was looked up');
+});
+
+test('a region given as placement gets its own message, and nothing is created or terminated', async (t) => {
+  const { fake, provider, env } = await setup(t);
+  const here = await usageError(provider.validateCreateOptions({ placement: 'us-east-1' }, env));
+  assert.equal(here.message, 'placement us-east-1 is a region, not an availability zone');
+  assert.equal(here.argument, 'placement');
+  assert.equal(here.hint, 'placement= takes one of its zones, e.g. us-east-1a (empty: EC2 chooses)');
+  const elsewhere = await usageError(provider.validateCreateOptions({ placement: 'EU-West-1' }, env));
+  assert.equal(elsewhere.message, 'placement eu-west-1 is a region, not an availability zone');
+  assert.match(elsewhere.hint ?? '', /a zone of us-east-1 .*AWS_REGION.*us-east-1a/);
+  const other = await usageError(provider.validateCreateOptions({ placement: 'us-east-10a' }, env));
+  assert.equal(other.message, 'placement us-east-10a is not in region us-east-1');
+  assert.equal(mutatingCalls(fake), 0);
+  assert.equal(fake.totalCalls(), 0, 'not even a read: all of these are checked locally');
+});
+
+test('every bad value names its option as the argument (the ensemble maps it to the manifest line)', async (t) => {
+  const { fake, provider, env } = await setup(t);
+  const cases: [Record<string, string>, string, RegExp][] = [
+    [{ size: 'large' }, 'size', /^invalid ec2 size "large"$/],
+    [{ placement: 'nowhere' }, 'placement', /^invalid placement "nowhere"$/],
+    [{ bid: 'cheap' }, 'bid', /^invalid spot bid/],
+    [{ image: 'ubuntu 18.04' }, 'image', /^unknown image/],
+    [{ image: 'ami-xyz' }, 'image', /not a valid AMI id/],
+    [{ security_group: ' ' }, 'security_group', /^security_group is empty$/],
+    [{ zone: 'us-east-1a' }, 'zone', /^unknown ec2 option: zone$/],
+  ];
+  for (const [given, argument, message] of cases) {
+    const e = await usageError(provider.validateCreateOptions(given, env));
+    assert.equal(e.argument, argument, JSON.stringify(given));
+    assert.match(e.message, message);
+    assert.ok(e.hint, `a hint for ${JSON.stringify(given)}`);
+  }
+  assert.equal(mutatingCalls(fake), 0);
+});
+
+test('optionsOf leaves out what an instance does not show, and reads no API', async (t) => {
+  const { fake, provider } = await setup(t);
+  const node: Node = {
+    provider: 'ec2', id: 'i-0123456789abcdef0', name: 'half', size: 'T3.Micro', ip: null, internalIp: null, state: 'pending', running: false, created: null,
+    extra: { placement: 'us-east-1a', image: 'ami-0123456789abcdef0', security_group: '', spot_request: 'sir-12345678' },
+  };
+  assert.deepEqual(provider.optionsOf(node), { size: 't3.micro', placement: 'us-east-1a', image: 'ami-0123456789abcdef0' });
+  assert.equal(fake.totalCalls(), 0);
+});
