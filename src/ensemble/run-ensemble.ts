@@ -7,11 +7,14 @@ import { ConfigError, ExitCode, HitcError, ManifestError, TaskError, UsageError,
 import type { TaskContext } from '../runner/context-types.ts';
 import { confirmOnTerminal } from '../ui/prompt.ts';
 import { applyPlan } from './apply/apply.ts';
+import { desiredOptions } from './observe/desired-options.ts';
 import { locateServers, observe } from './observe/observe.ts';
 import { parseManifest } from './manifest/parse-manifest.ts';
 import { hasChanges, planLines } from './plan/plan-text.ts';
-import { isLockoutWarning, planEnsemble, type Plan } from './plan/plan.ts';
-import { describeId, SSH_FROM_APPLIER_ONLY, type Manifest } from './manifest/model.ts';
+import { planEnsemble } from './plan/plan.ts';
+import type { Plan } from './plan/ops.ts';
+import { isLockoutWarning } from './plan/warnings.ts';
+import { SSH_FROM_APPLIER_ONLY, type Manifest } from './manifest/model.ts';
 
 export class ChangesPending extends HitcError {
   readonly kind = 'changes-pending';
@@ -24,7 +27,7 @@ export class ChangesPending extends HitcError {
 }
 
 /** NAME, NAME.yml or NAME.yaml, parsed; every manifest problem at once. */
-export function loadManifest(name: string): { manifest: Manifest; ensemble: string } {
+export function loadManifest(name: string): { manifest: Manifest; ensemble: Plan['ensemble']; source: string } {
   const file = [name, `${name}.yml`, `${name}.yaml`].find((f) => statSync(f, { throwIfNoEntry: false })?.isFile());
   if (!file) throw new UsageError(`no manifest ${name}, ${name}.yml or ${name}.yaml here`, { argument: name, hint: 'hitc init writes an example ensemble.yml' });
   let source: string;
@@ -35,13 +38,25 @@ export function loadManifest(name: string): { manifest: Manifest; ensemble: stri
   }
   const { manifest, issues } = parseManifest(file, source, process.env);
   if (!manifest) throw new ManifestError(file, issues);
-  return { manifest, ensemble: name.replace(/\.ya?ml$/, '').split('/').pop() as string };
+  const ensemble: Plan['ensemble'] = manifest.name !== undefined
+    ? { name: manifest.name, from: 'manifest' }
+    : { name: name.replace(/\.ya?ml$/, '').split('/').pop() as string, from: 'file name' };
+  return { manifest, ensemble, source };
 }
 
-async function observeAndPlan(c: TaskContext, manifest: Manifest, ensemble: string, pull = false) {
-  const { located, strays } = await locateServers(c, manifest, ensemble);
-  const observed = await observe(c, manifest, located, { pull, strays });
-  return { located, strays, observed, plan: planEnsemble(manifest, observed, { ensemble }) };
+export interface Planned {
+  readonly located: Awaited<ReturnType<typeof locateServers>>['located'];
+  readonly strays: Awaited<ReturnType<typeof locateServers>>['strays'];
+  readonly observed: Awaited<ReturnType<typeof observe>>;
+  readonly plan: Plan;
+}
+
+/** Observe, normalise the servers' options through their providers, plan (pure). */
+export async function observeAndPlan(c: TaskContext, manifest: Manifest, ensemble: Plan['ensemble'], options: { pull?: boolean; prune?: boolean } = {}): Promise<Planned> {
+  const { located, strays, conflicts } = await locateServers(c, manifest, ensemble.name);
+  const observed = await observe(c, manifest, located, { pull: options.pull === true, strays, conflicts });
+  const desired = await desiredOptions(c, manifest, located, observed);
+  return { located, strays, observed, plan: planEnsemble(manifest, observed, { ensemble, desired, prune: options.prune === true }) };
 }
 
 function show(c: TaskContext, plan: Plan, verbose: boolean): void {
@@ -61,59 +76,72 @@ async function guarded<T>(task: string, body: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Servers that could not be observed make the plan incomplete: after it is shown, that fails. */
-function unavailableError(p: Plan, task: string): TaskError | undefined {
-  const down = p.things.filter((t) => t.kind === 'server' && t.action === 'unavailable');
-  if (down.length === 0) return undefined;
-  return new TaskError(`${down.length} server${down.length === 1 ? '' : 's'} could not be planned: ${down.map((t) => t.reasons.join('; ')).join(' | ')}`, {
-    hint: `the plan above covers the other servers; ${task} changes nothing on ${down.length === 1 ? 'that server' : 'those servers'} and skips what depends on ${down.length === 1 ? 'it' : 'them'}`,
+/** What could not be planned (servers that did not answer, things another ensemble owns) makes
+ *  the plan incomplete: after it is shown (and the rest applied), that fails. */
+function incompleteError(p: Plan, task: string): TaskError | undefined {
+  const down = p.unavailable.filter((t) => t.kind === 'server');
+  const theirs = p.conflicts;
+  if (down.length === 0 && theirs.length === 0) return undefined;
+  const parts = [
+    ...(down.length > 0 ? [`${down.length} server${down.length === 1 ? '' : 's'} could not be planned: ${down.map((t) => t.reason).join(' | ')}`] : []),
+    ...(theirs.length > 0 ? [`${theirs.length} thing${theirs.length === 1 ? '' : 's'} belong${theirs.length === 1 ? 's' : ''} to another ensemble: ${theirs.map((t) => t.reason).join(' | ')}`] : []),
+  ];
+  return new TaskError(parts.join('; '), {
+    hint: `the plan above covers the rest; ${task} changes nothing on those and skips what depends on them${theirs.length > 0 ? '; give the manifest\'s servers or containers other names, or set name: to the ensemble that owns them' : ''}`,
   });
 }
 
-export function planTask(c: TaskContext, args: { name: string; verbose: boolean; exit_code: boolean; pull: boolean }) {
+export interface PlanArgs { name: string; verbose: boolean; exit_code: boolean; pull: boolean; prune: boolean }
+export interface UpArgs { name: string; verbose: boolean; prune: boolean; pull: boolean }
+
+export function planTask(c: TaskContext, args: PlanArgs) {
   return guarded('ensemble.plan', () => planBody(c, args));
 }
 
-export function upTask(c: TaskContext, args: { name: string; verbose: boolean; prune: boolean; pull: boolean }) {
+export function upTask(c: TaskContext, args: UpArgs) {
   return guarded('ensemble.up', () => upBody(c, args));
 }
 
-async function planBody(c: TaskContext, { name, verbose, exit_code, pull }: { name: string; verbose: boolean; exit_code: boolean; pull: boolean }) {
+async function planBody(c: TaskContext, { name, verbose, exit_code, pull, prune }: PlanArgs) {
   const { manifest, ensemble } = loadManifest(name);
   c.log(pull ? 'Pulling images and calculating changes...' : 'Calculating changes...');
-  const { plan: p } = await observeAndPlan(c, manifest, ensemble, pull);
+  const { plan: p } = await observeAndPlan(c, manifest, ensemble, { pull, prune });
   show(c, p, verbose);
-  const down = unavailableError(p, 'ensemble.up');
-  if (down) throw down;
+  const incomplete = incompleteError(p, 'ensemble.up');
+  if (incomplete) throw incomplete;
   if (exit_code && hasChanges(p)) throw new ChangesPending();
-  return p.things;
+  return p.ops.map((op) => ({ id: op.id, kind: op.kind, reason: op.reason, after: op.after }));
 }
 
-async function upBody(c: TaskContext, { name, verbose, prune, pull }: { name: string; verbose: boolean; prune: boolean; pull: boolean }) {
+async function upBody(c: TaskContext, { name, verbose, prune, pull }: UpArgs) {
   const { manifest, ensemble } = loadManifest(name);
   c.log(pull ? 'Pulling images and calculating changes...' : 'Calculating changes...');
-  const first = await observeAndPlan(c, manifest, ensemble, pull);
+  const first = await observeAndPlan(c, manifest, ensemble, { pull, prune });
   show(c, first.plan, verbose);
   refuseLockouts(manifest, first.plan);
-  const orphans = first.plan.things.filter((t) => t.action === 'orphan').length;
-  if (!hasChanges(first.plan) && !(prune && orphans > 0)) return first.plan.things;
-  if (prune && orphans > 0) c.log(`prune: ${orphans} orphaned thing(s) will be removed`);
+  if (first.plan.ops.length === 0) {
+    const incomplete = incompleteError(first.plan, 'ensemble.up');
+    if (incomplete) throw incomplete;
+    return [];
+  }
   if (!c.yes) {
     const answer = await confirmOnTerminal('Do you wish to continue?');
     if (answer === undefined) throw new UsageError('the plan needs confirmation and there is no terminal', { hint: 'add --yes' });
     if (!answer) throw new TaskError('Aborted');
   }
-  const outcomes = await applyPlan(c, manifest, first.plan, first.observed, first.located, ensemble, { prune, strays: first.strays });
+  const outcomes = await applyPlan(c, manifest, first.plan, first.observed, { located: first.located, strays: first.strays });
   const failed = outcomes.filter((o) => o.status === 'failed');
   const skipped = outcomes.filter((o) => o.status === 'skipped');
-  c.log(`applied: ${outcomes.filter((o) => o.status === 'done').length} changed, ${outcomes.filter((o) => o.status === 'unchanged').length} unchanged, ${failed.length} failed, ${skipped.length} skipped`);
+  c.log(`applied: ${outcomes.filter((o) => o.status === 'done').length} done, ${failed.length} failed, ${skipped.length} skipped (of ${outcomes.length} operations)`);
   if (failed.length > 0) {
-    throw new TaskError(`${failed.length} thing${failed.length === 1 ? '' : 's'} failed: ${failed.map((f) => `${describeId(f.id)} (${(f.error as Error)?.message})`).join('; ')}`, {
-      hint: skipped.length > 0 ? `${skipped.length} dependent thing(s) were skipped; fix the failure and run ensemble.up again` : 'fix the failure and run ensemble.up again',
+    throw new TaskError(`${failed.length} operation${failed.length === 1 ? '' : 's'} failed: ${failed.map((f) => `${f.title} (${(f.error as Error)?.message})`).join('; ')}`, {
+      hint: skipped.length > 0 ? `${skipped.length} operation(s) that needed them were skipped; fix the failure and run ensemble.up again` : 'fix the failure and run ensemble.up again',
     });
   }
-  const again = await observeAndPlan(c, manifest, ensemble);
-  if (hasChanges(again.plan) || (prune && again.plan.things.some((t) => t.action === 'orphan'))) {
+  const incomplete = incompleteError(first.plan, 'ensemble.up');
+  if (incomplete) throw incomplete;
+  const again = await observeAndPlan(c, manifest, ensemble, { prune });
+  if (again.plan.ops.length > 0) {
     show(c, again.plan, true);
     throw new TaskError('ensemble.up finished but observing again still finds changes (see above)', { hint: 'this is a bug in hitc: please report it with the plan' });
   }
@@ -124,11 +152,12 @@ async function upBody(c: TaskContext, { name, verbose, prune, pull }: { name: st
 /** A firewall to apply that admits SSH from no listed source is refused before anything changes,
  *  unless its manifest accepts that with ssh_from_applier_only: true. */
 function refuseLockouts(manifest: Manifest, plan: Plan): void {
-  const risky = plan.things.filter((t) => t.kind === 'firewall' && (t.action === 'create' || t.action === 'update') && (t.warnings ?? []).some(isLockoutWarning));
+  const risky = plan.warnings.filter((w) => isLockoutWarning(w.text) && plan.ops.some((o) => o.kind === 'put-firewall' && `firewall:${o.server}` === w.id));
   const first = risky[0];
   if (!first) return;
-  const line = manifest.servers.find((s) => s.name === first.server)?.firewall?.line;
-  throw new ConfigError(`${risky.map((t) => `${t.server}.firewall`).join(', ')} would admit SSH from no listed source (nothing was changed)`, {
+  const servers = risky.map((w) => w.id.slice('firewall:'.length));
+  const line = manifest.servers.find((s) => s.name === servers[0])?.firewall?.line;
+  throw new ConfigError(`${servers.map((s) => `${s}.firewall`).join(', ')} would admit SSH from no listed source (nothing was changed)`, {
     file: manifest.file, ...(line !== undefined ? { line } : {}),
     hint: `admit SSH from where you log in (e.g. 22: [203.0.113.7, $internal_ips]), or accept that only the address hitc applies from gets in, until it changes or the server reboots, with ${SSH_FROM_APPLIER_ONLY}: true in the firewall`,
   });

@@ -4,9 +4,9 @@ import { task } from '../taskfile/define.ts';
 
 export const plan = task(
   {
-    description: 'Show what ensemble.up would change (changes nothing; pull=true only downloads images)\nexit_code=true: exit 3 when changes are pending, 0 when none.\npull=true: pull the images first, so a moved tag (app:latest) shows as a change.',
+    description: 'Show what ensemble.up would change (changes nothing; pull=true only downloads images)\nexit_code=true: exit 3 when changes are pending, 0 when none.\npull=true: pull the images first, so a moved tag (app:latest) shows as a change.\nprune=true: plan the removal of what this ensemble made that the manifest no longer has.',
     local: true,
-    params: { name: { type: 'string', required: true }, verbose: { type: 'boolean', default: false }, exit_code: { type: 'boolean', default: false }, pull: { type: 'boolean', default: false } },
+    params: { name: { type: 'string', required: true }, verbose: { type: 'boolean', default: false }, exit_code: { type: 'boolean', default: false }, pull: { type: 'boolean', default: false }, prune: { type: 'boolean', default: false } },
   },
   async (c, args) => (await import('./run-ensemble.ts')).planTask(c, args),
 );

@@ -3,6 +3,7 @@
 
 import type { Secret } from '../../core/secret.ts';
 import type { PortSpec } from '../../docker/port-spec.ts';
+import type { Graph } from '../../core/graph.ts';
 
 export interface ManifestServer {
   readonly name: string;
@@ -56,7 +57,11 @@ export const SSH_FROM_APPLIER_ONLY = 'ssh_from_applier_only';
 
 export interface Manifest {
   readonly file: string;
+  /** The `name:` key: the ensemble's identity, when the manifest states it (else the file name). */
+  readonly name?: string;
   readonly servers: readonly ManifestServer[];
+  /** What waits for what (thing ids), built once with the manifest; acyclic. */
+  readonly graph: Graph;
 }
 
 export const serverId = (server: string): string => `server:${server}`;
@@ -77,4 +82,9 @@ export function describeId(id: string): string {
     return `${s} (${p})`;
   }
   return kind === 'firewall' ? `${rest}.firewall` : rest;
+}
+
+/** `server:web` → `web`, `container:web/app` → `app (web)`: a thing in the plan's words. */
+export function thingLabel(id: string): string {
+  return id.replace(/^server:/, '').replace(/^container:([^/]+)\/(.+)$/, '$2 ($1)').replace(/^firewall:(.+)$/, '$1.firewall');
 }

@@ -9,7 +9,7 @@ import { copyNames } from '../../providers/types.ts';
 import type { Secret } from '../../core/secret.ts';
 import { parseFirewall } from './manifest-firewall.ts';
 import { checkAddress, checkEnvironmentName, checkVariables, checkHostname, checkImage, findNulBytes, parseCommand } from './manifest-values.ts';
-import { checkReferences } from './references.ts';
+import { buildGraph } from './references.ts';
 import { isSecretScalar, resolveTags } from './tags.ts';
 import { applyTemplate } from './templates.ts';
 import { entry, parseYamlTree, text, type LEntry, type LNode } from './yaml-tree.ts';
@@ -25,6 +25,7 @@ export const PROVIDER_OPTIONS: Readonly<Record<string, readonly string[]>> = {
 const SERVER_KEYS = ['provider', 'count', 'containers', 'firewall', 'depends_on'];
 const CONTAINER_KEYS = ['image', 'command', 'environment', 'ports', 'volumes', 'count', 'memory', 'max_memory', 'hostname', 'privileged', 'depends_on'];
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
+const ENSEMBLE_NAME = /^[A-Za-z0-9_-]{1,63}$/;
 
 /** `env` is where `!env` and `!secret` values come from (hitc's own environment). */
 export function parseManifest(file: string, source: string, env: Readonly<Record<string, string | undefined>> = {}): { manifest?: Manifest; issues: ManifestIssue[] } {
@@ -42,14 +43,26 @@ export function parseManifest(file: string, source: string, env: Readonly<Record
     else for (const t of templatesEntry.value.entries) templates.set(t.key, t.value);
   }
 
+  const name = parseEnsembleName(entry(root, 'name'), issues);
   const servers: ManifestServer[] = [];
   for (const serverEntry of root.entries) {
-    if (serverEntry.key === 'templates') continue;
+    if (serverEntry.key === 'templates' || serverEntry.key === 'name') continue;
     servers.push(...parseServer(serverEntry, templates, issues));
   }
-  checkReferences(servers, issues);
+  const graph = buildGraph(servers, issues);
   issues.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
-  return issues.length > 0 ? { issues } : { manifest: { file, servers }, issues };
+  return issues.length > 0 ? { issues } : { manifest: { file, servers, graph, ...(name !== undefined ? { name } : {}) }, issues };
+}
+
+/** `name: NAME`: the ensemble's identity (its tag on servers, its label on containers). */
+function parseEnsembleName(e: LEntry | undefined, issues: ManifestIssue[]): string | undefined {
+  if (!e) return undefined;
+  const value = text(e.value);
+  if (value === undefined || !ENSEMBLE_NAME.test(value)) {
+    issues.push({ path: 'name', line: e.line, message: `the ensemble's name must be 1 to 63 letters, digits, _ or - (got ${value === undefined ? 'a mapping or list' : JSON.stringify(value)})`, hint: 'name: shop-prod (servers named "name" are not possible: name: is the ensemble\'s name)' });
+    return undefined;
+  }
+  return value;
 }
 
 function parseServer(e: LEntry, templates: ReadonlyMap<string, LNode>, issues: ManifestIssue[]): ManifestServer[] {

@@ -113,7 +113,3 @@ export function buildGraph(servers: readonly ManifestServer[], issues: ManifestI
   }
   return graph;
 }
-
-export function checkReferences(servers: readonly ManifestServer[], issues: ManifestIssue[]): void {
-  buildGraph(servers, issues);
-}

@@ -25,7 +25,26 @@ export class VariableSyntaxError extends Error {}
 
 const IPV4_PREFIX = /^(\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3})\.(.*)$/;
 
+// a value is read by the parser's checks, the graph, the planner and apply: parsed once
+const parsedValues = new Map<string, Parsed | VariableSyntaxError>();
+
 export function parseValue(text: string): Parsed {
+  let parsed = parsedValues.get(text);
+  if (parsed === undefined) {
+    try {
+      parsed = parseFresh(text);
+    } catch (error) {
+      if (!(error instanceof VariableSyntaxError)) throw error;
+      parsed = error;
+    }
+    if (parsedValues.size > 10_000) parsedValues.clear();
+    parsedValues.set(text, parsed);
+  }
+  if (parsed instanceof VariableSyntaxError) throw parsed;
+  return parsed;
+}
+
+function parseFresh(text: string): Parsed {
   if (text === '$internal_ips') return { kind: 'internal_ips' };
   if (text === '$servers') return { kind: 'servers' };
   const segments: Segment[] = [];
@@ -97,15 +116,24 @@ export function referencesIn(text: string): Reference[] {
   return parsed.segments.flatMap((s) => (s.kind === 'ref' ? [s.ref] : []));
 }
 
+/** The whole-value tokens: undefined while some server's address is not known yet. */
+export interface Specials {
+  internalIps(): string[] | undefined;
+  servers(): Record<string, unknown> | undefined;
+}
+
 /** Fill in a value; `lookup` gives a referenced value or undefined when it isn't known yet. */
 export function resolveValue(
   text: string,
   lookup: (ref: Reference) => unknown,
-  special: { internalIps: () => string[]; servers: () => Record<string, unknown> },
+  special: Specials,
 ): string | undefined {
   const parsed = parseValue(text);
-  if (parsed.kind === 'internal_ips') return special.internalIps().join(',');
-  if (parsed.kind === 'servers') return JSON.stringify(special.servers());
+  if (parsed.kind === 'internal_ips') return special.internalIps()?.join(',');
+  if (parsed.kind === 'servers') {
+    const all = special.servers();
+    return all === undefined ? undefined : JSON.stringify(all);
+  }
   let out = '';
   for (const s of parsed.segments) {
     if (s.kind === 'text') {

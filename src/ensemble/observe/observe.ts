@@ -44,9 +44,10 @@ const GONE = /^(terminated|shutting-down|archive)$/;
 
 /** Where each manifest server is (if it exists), by name, and this ensemble's strays among the
  *  providers the manifest uses. Each provider is listed once, all in parallel. */
-export async function locateServers(c: TaskContext, manifest: Manifest, ensemble: string): Promise<{ located: Map<string, Located>; strays: Stray[] }> {
+export async function locateServers(c: TaskContext, manifest: Manifest, ensemble: string): Promise<{ located: Map<string, Located>; strays: Stray[]; conflicts: Record<string, string> }> {
   const located = new Map<string, Located>();
   const strays: Stray[] = [];
+  const conflicts: Record<string, string> = {};
   const byProvider = new Map<string, ManifestServer[]>();
   for (const s of manifest.servers) byProvider.set(s.provider, [...(byProvider.get(s.provider) ?? []), s]);
   await Promise.all([...byProvider].map(async ([name, servers]) => {
@@ -56,21 +57,28 @@ export async function locateServers(c: TaskContext, manifest: Manifest, ensemble
       return;
     }
     const nodes = await c.cloud.nodes(provider, { refresh: true });
+    const mine = ensembleTag(ensemble);
     for (const s of servers) {
+      // a server another ensemble created is never adopted, whatever its name
+      const other = nodes.find((n) => n.name === s.name && n.ensemble !== undefined && n.ensemble !== mine && !GONE.test(n.state));
+      if (other) {
+        conflicts[s.name] = `the ${name} server ${s.name} (${other.id}) belongs to the ensemble ${other.ensemble}: it is never adopted, replaced or removed from here`;
+        located.set(s.name, { provider });
+        continue;
+      }
       const node = nodes.find((n) => n.name === s.name && n.running && n.ip);
       const idle = nodes.find((n) => n.name === s.name && !n.running && !GONE.test(n.state));
       located.set(s.name, node ? { provider, node, spec: c.cloud.hostSpec(provider, node) } : { provider, ...(idle ? { notRunning: idle } : {}) });
     }
-    const mine = ensembleTag(ensemble);
     for (const node of nodes) {
       if (node.ensemble !== mine || GONE.test(node.state) || servers.some((s) => s.name === node.name)) continue;
       strays.push({ id: strayId(name, node.name), provider, node });
     }
   }));
-  return { located, strays };
+  return { located, strays, conflicts };
 }
 
-export async function observe(c: TaskContext, manifest: Manifest, located: Map<string, Located>, options: { pull?: boolean; strays?: readonly Stray[] } = {}): Promise<ObservedWorld> {
+export async function observe(c: TaskContext, manifest: Manifest, located: Map<string, Located>, options: { pull?: boolean; strays?: readonly Stray[]; conflicts?: Readonly<Record<string, string>> } = {}): Promise<ObservedWorld> {
   const servers: Record<string, ObservedServer> = {};
   const unreachable: Record<string, string> = {};
   const unavailable: Record<string, string> = {};
@@ -119,10 +127,11 @@ export async function observe(c: TaskContext, manifest: Manifest, located: Map<s
     const node = where.node;
     servers[s.name] = {
       name: s.name,
+      ...(node ? { id: node.id } : {}),
       provider: s.provider,
       ip: where.spec.host,
       internalIp: node?.internalIp ?? where.spec.host,
-      options: node ? { ...(node.size ? { size: node.size } : {}), ...node.extra } : {},
+      options: node ? where.provider.optionsOf(node) : {},
       dockerInstalled: parsed.dockerInstalled,
       containers: parsed.containers,
       imageIds,
@@ -130,8 +139,9 @@ export async function observe(c: TaskContext, manifest: Manifest, located: Map<s
       ...(sshPath ? { sshPath } : {}),
     };
   }));
-  const strays = (options.strays ?? []).map((x) => ({ id: x.id, name: x.node.name, provider: x.provider.name, state: x.node.state }));
-  return { servers, ...(Object.keys(unreachable).length > 0 ? { unreachable } : {}), ...(Object.keys(unavailable).length > 0 ? { unavailable } : {}), ...(strays.length > 0 ? { strays } : {}) };
+  const strays = (options.strays ?? []).map((x) => ({ id: x.id, nodeId: x.node.id, name: x.node.name, provider: x.provider.name, state: x.node.state }));
+  const conflicts = options.conflicts ?? {};
+  return { servers, ...(Object.keys(unreachable).length > 0 ? { unreachable } : {}), ...(Object.keys(conflicts).length > 0 ? { conflicts } : {}), ...(Object.keys(unavailable).length > 0 ? { unavailable } : {}), ...(strays.length > 0 ? { strays } : {}) };
 }
 
 function lastLine(text: string): string {

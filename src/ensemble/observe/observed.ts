@@ -18,6 +18,8 @@ export interface ObservedFirewall {
 
 export interface ObservedServer {
   readonly name: string;
+  /** The provider's id for it (what replace terminates); absent for unmanaged servers. */
+  readonly id?: string;
   readonly provider: string;
   /** The address hitc connects to. */
   readonly ip: string;
@@ -42,8 +44,10 @@ export interface ObservedWorld {
   /** Why a server that was reached cannot be planned (Docker not running, a failed probe), by
    *  name: it is reported and left alone, and the other servers are planned. */
   readonly unavailable?: Readonly<Record<string, string>>;
+  /** Servers named in the manifest that another ensemble created, by name (why): never adopted. */
+  readonly conflicts?: Readonly<Record<string, string>>;
   /** Servers this ensemble created that the manifest no longer has on their provider. */
-  readonly strays?: readonly { readonly id: string; readonly name: string; readonly provider: string; readonly state: string }[];
+  readonly strays?: readonly { readonly id: string; readonly nodeId?: string; readonly name: string; readonly provider: string; readonly state: string }[];
 }
 
 /** Labels hitc puts on containers it creates for an ensemble. */

@@ -76,6 +76,8 @@ export interface RemoveContainerOp extends OpBase {
 export interface PutFirewallOp extends OpBase {
   readonly kind: 'put-firewall';
   readonly ruleCount: number;
+  /** The server has hitc rules already (they are replaced in one transaction). */
+  readonly update?: true;
   /** The rules with their sources filled in (undefined: pending). */
   readonly rules?: readonly ResolvedRule[];
   /** The address the transient SSH rule admits, and the hash stored with the rules; known when
@@ -131,15 +133,15 @@ export function opId(kind: OpKind, target: string): string {
 /** What the op does, in a few words: the plan's line for it and apply's progress title. */
 export function opTitle(op: Op): string {
   switch (op.kind) {
-    case 'create-server': return `create ${op.provider} server ${op.server}`;
-    case 'replace-server': return `replace ${op.provider} server ${op.server}`;
-    case 'terminate-server': return `terminate ${op.provider} server ${op.server}`;
+    case 'create-server': return `create server ${op.server}`;
+    case 'replace-server': return `replace server ${op.server}`;
+    case 'terminate-server': return `terminate server ${op.server} (${op.provider})`;
     case 'setup-docker': return `set up Docker on ${op.server}`;
     case 'pull-image': return `pull ${op.image ?? `the image of ${op.container}`} on ${op.server}`;
     case 'run-container': return `create container ${op.container} on ${op.server}`;
     case 'replace-container': return `replace container ${op.container} on ${op.server}`;
     case 'remove-container': return `remove container ${op.container} on ${op.server}`;
-    case 'put-firewall': return `put firewall on ${op.server} (${op.ruleCount} rule${op.ruleCount === 1 ? '' : 's'})`;
+    case 'put-firewall': return `apply firewall on ${op.server} (${op.ruleCount} rule${op.ruleCount === 1 ? '' : 's'})`;
     case 'remove-firewall': return `remove firewall on ${op.server}`;
     default: return assertNever(op);
   }
