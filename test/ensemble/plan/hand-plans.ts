@@ -65,8 +65,8 @@ export function world(apps: readonly ContainerInfo[] = [container('app', { 'hitc
   return {
     servers: {
       web: {
-        name: 'web', provider: 'ec2', ip: '203.0.113.5', internalIp: '10.0.0.5', options: { size: 't3.micro' }, dockerInstalled: true,
-        containers: apps, imageIds: { 'nginx:1.27': 'sha256:aaa' }, firewall: { specHash: '0123456789abcdef', ensemble: 'shop', hooked: true, peer: '192.0.2.7' },
+        name: 'web', provider: 'ec2', ip: '203.0.113.5', internalIp: '10.0.0.5', options: { size: 't3.micro', zone: 'eu-west-1a' }, dockerInstalled: true,
+        containers: apps, imageIds: { 'nginx:1.27': 'sha256:aaa', 'redis:7': 'sha256:bbb' }, firewall: { specHash: '0123456789abcdef', ensemble: 'shop', hooked: true, peer: '192.0.2.7' },
         sshPath: { peer: '192.0.2.7', port: '22' },
       },
     },
