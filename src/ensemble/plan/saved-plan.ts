@@ -33,7 +33,10 @@ export interface SavedPlan {
 /** Written atomically (temporary file beside it, synced, renamed), mode 0600 even over an
  *  existing file: a plan names servers, addresses and firewall sources. */
 export async function writeSavedPlan(path: string, saved: SavedPlan): Promise<void> {
-  const text = `${JSON.stringify(saved, null, 2)}\n`;
+  // fields in the documented order, whatever order the caller built them in
+  const { format, version, created, ensemble, manifest, observed, plan } = saved;
+  const ordered = { format, version, created, ensemble, manifest: { file: manifest.file, digest: manifest.digest }, observed: { digest: observed.digest, fingerprints: observed.fingerprints }, plan };
+  const text = `${JSON.stringify(ordered, null, 2)}\n`;
   await writeLocalAtomically(path, async (file) => {
     await file.writeFile(text, 'utf8');
   }, 0o600);

@@ -79,10 +79,11 @@ function splitId(id: string): [string, string?] {
 export class StalePlanError extends UsageError {
   readonly file: string;
   readonly changes: readonly string[];
-  constructor(file: string, ensemble: string, changes: readonly string[]) {
-    super(`stale plan: ${file} no longer matches the manifest and the servers (${changes.length} change${changes.length === 1 ? '' : 's'} since it was made); nothing was changed`, {
+  /** `name`: the NAME given to ensemble.up (for the hint's command). */
+  constructor(file: string, name: string, changes: readonly string[]) {
+    super(`stale plan: ${changes.length} change${changes.length === 1 ? '' : 's'} since ${file} was made; nothing was changed`, {
       argument: file,
-      hint: `make and review a new plan: hitc ensemble.plan:${ensemble},out=${file}`,
+      hint: `make and review a new plan: hitc ensemble.plan:${name},out=${file}`,
       details: changes,
     });
     this.file = file;

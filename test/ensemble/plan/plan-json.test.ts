@@ -31,7 +31,7 @@ test('a container op shows its normalised spec and hash, secrets as the mask', (
     },
     hash: spec.hash,
   });
-  assert.deepEqual(Object.keys(op), ['id', 'title', 'server', 'reason', 'after', 'kind', 'container', 'path', 'spec']);
+  assert.deepEqual(Object.keys(op), ['id', 'kind', 'title', 'server', 'reason', 'after', 'container', 'path', 'spec']);
 });
 
 test('every op keeps its id, kind, server, reason, edges and kind fields; titles are opTitle', () => {

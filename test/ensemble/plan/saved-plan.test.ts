@@ -42,6 +42,15 @@ test('a saved plan survives the round trip: pretty JSON, trailing newline, mode 
   assert.equal(statSync(path).mode & 0o777, 0o600);
 });
 
+test('the file is the same text whatever order the saved plan was built in', async () => {
+  const dir = scratch();
+  const saved = savedPlan();
+  const reversed = Object.fromEntries(Object.entries(saved).reverse()) as unknown as SavedPlan;
+  await writeSavedPlan(join(dir, 'a.json'), saved);
+  await writeSavedPlan(join(dir, 'b.json'), reversed);
+  assert.equal(readFileSync(join(dir, 'b.json'), 'utf8'), readFileSync(join(dir, 'a.json'), 'utf8'));
+});
+
 test('writing over an existing plan makes it 0600 and leaves no temporary file', async () => {
   const dir = scratch();
   const path = join(dir, 'plan.json');
