@@ -29,9 +29,12 @@ export class UsageError extends HitcError {
   readonly kind = 'usage';
   /** The argv word (or flag) the problem is about, when there is one. */
   readonly argument?: string;
-  constructor(message: string, options?: { hint?: string; argument?: string }) {
+  /** Lines shown under the message, one per item (a stale plan's changes). */
+  readonly details?: readonly string[];
+  constructor(message: string, options?: { hint?: string; argument?: string; details?: readonly string[] }) {
     super(message, options);
     this.argument = options?.argument;
+    this.details = options?.details;
   }
   get cliExitCode(): ExitCodeValue {
     return ExitCode.usage;

@@ -42,7 +42,10 @@ function describe(error: unknown): FormattedError {
     const where = error.file ? `${error.file}${error.line ? `:${error.line}${error.column ? `:${error.column}` : ''}` : ''}: ` : '';
     return { headline: `${where}${error.message}`, details: [], ...(error.hint ? { hint: error.hint } : {}) };
   }
-  if (error instanceof UsageError || error instanceof HitcError) {
+  if (error instanceof UsageError) {
+    return { headline: error.message, details: error.details ?? [], ...(error.hint ? { hint: error.hint } : {}) };
+  }
+  if (error instanceof HitcError) {
     return { headline: error.message, details: [], ...(error.hint ? { hint: error.hint } : {}) };
   }
   // Not ours. A bug in the user's own task code keeps its stack: it is what they need to fix it.
@@ -76,6 +79,7 @@ export function errorJson(error: unknown): Record<string, unknown> {
   if (error instanceof ConnectError) base.failure = error.failure;
   if (error instanceof ConfigError) Object.assign(base, { file: error.file, line: error.line });
   if (error instanceof ManifestError) Object.assign(base, { file: error.file, issues: error.issues });
+  if (error instanceof UsageError && error.details) base.details = f.details;
   return redactDeep(base);
 }
 
