@@ -104,7 +104,7 @@ export function planGraph(manifest: Manifest, plan: Plan): PlanGraph {
     if (s) states.set(targets.get(op.id)!, s);
   }
   const warned = new Set(plan.warnings.map((w) => w.id));
-  const mark = (key: string, lines: string[]): string[] => (warned.has(key) ? [...lines, '⚠ see the plan’s warning'] : lines);
+  const mark = (key: string, lines: string[]): string[] => (warned.has(key) ? [...lines, '⚠ warning (see the plan)'] : lines);
   // the planner notes every thing it leaves alone; one it does not mention is left alone too
   const stateOf = (key: string): GraphState => states.get(key) ?? 'unchanged';
   const node = (key: string, kind: 'container' | 'firewall', lines: string[]): GraphNode => {
@@ -149,8 +149,10 @@ export function planGraph(manifest: Manifest, plan: Plan): PlanGraph {
   const clusters: GraphCluster[] = [];
   const cluster = (key: string, name: string, provider: string, stray: boolean): void => {
     const state = stateOf(key);
-    const title = `${name} (${provider}) — ${stray ? 'stray, ' : ''}${stateWord(state)}${warned.has(key) ? ' ⚠' : ''}`;
-    const inside = nodes.get(key) ?? [{ key: `${key}#empty`, kind: 'empty', lines: ['nothing on it'] }];
+    const word = stray && state === 'kept' ? 'stray, kept' : `${stray ? 'stray, ' : ''}${stateWord(state)}`;
+    const title = `${name} (${provider}) — ${word}${warned.has(key) ? ' ⚠' : ''}`;
+    const empty = known.has(key) ? 'no containers, no firewall' : 'not in the manifest';
+    const inside = nodes.get(key) ?? [{ key: `${key}#empty`, kind: 'empty', lines: [empty] }];
     clusters.push({ key, title, state, nodes: inside });
   };
   for (const s of manifest.servers) cluster(serverId(s.name), s.name, s.provider, false);
