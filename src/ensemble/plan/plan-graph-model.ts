@@ -97,11 +97,17 @@ export function planGraph(manifest: Manifest, plan: Plan): PlanGraph {
   const noted: [readonly Note[], GraphState][] = [
     [plan.unchanged, 'unchanged'], [plan.unavailable, 'unavailable'], [plan.conflicts, 'conflict'], [plan.orphans, 'kept'],
   ];
-  for (const [notes, state] of noted) for (const n of notes) states.set(n.id, state);
+  // where a thing the manifest does not have sits, from what the plan says of it (not its id:
+  // a name from the world may hold any character)
+  const where = new Map<string, { server: string; name: string }>();
+  for (const [notes, state] of noted) {
+    for (const n of notes) states.set(n.id, state), where.set(n.id, { server: n.server, name: n.name });
+  }
   // an op says more than a note about the same thing
   for (const op of plan.ops) {
     const s = opState(op, (server) => created.has(server));
     if (s) states.set(targets.get(op.id)!, s);
+    where.set(targets.get(op.id)!, { server: op.server, name: 'container' in op ? op.container : op.server });
   }
   const warned = new Set(plan.warnings.map((w) => w.id));
   const mark = (key: string, lines: string[]): string[] => (warned.has(key) ? [...lines, '⚠ warning (see the plan)'] : lines);
@@ -121,7 +127,7 @@ export function planGraph(manifest: Manifest, plan: Plan): PlanGraph {
   }
   const extra = [...states.keys()].filter((k) => !known.has(k)).sort();
   const isServer = (k: string): boolean => k.startsWith('server:') || k.startsWith('stray:');
-  const strayNamed = new Map(extra.filter((k) => k.startsWith('stray:')).map((k) => [k.slice(k.indexOf('/') + 1), k]));
+  const strayNamed = new Map(extra.filter((k) => k.startsWith('stray:')).map((k) => [where.get(k)!.server, k]));
   const clusterOf = (server: string): string =>
     manifest.servers.some((s) => s.name === server) ? serverId(server) : strayNamed.get(server) ?? serverId(server);
 
@@ -140,10 +146,9 @@ export function planGraph(manifest: Manifest, plan: Plan): PlanGraph {
     }
   }
   for (const key of extra) {
-    const [kind, rest = ''] = key.split(/:(.*)/s) as [string, string];
-    const slash = rest.indexOf('/');
-    if (kind === 'container') add(clusterOf(rest.slice(0, slash)), node(key, 'container', [rest.slice(slash + 1)]));
-    if (kind === 'firewall') add(clusterOf(rest), node(key, 'firewall', ['firewall']));
+    const { server, name } = where.get(key)!;
+    if (key.startsWith('container:')) add(clusterOf(server), node(key, 'container', [name]));
+    if (key.startsWith('firewall:')) add(clusterOf(server), node(key, 'firewall', ['firewall']));
   }
 
   const clusters: GraphCluster[] = [];
@@ -160,10 +165,10 @@ export function planGraph(manifest: Manifest, plan: Plan): PlanGraph {
   const extraServers = [...new Set([...extra.filter(isServer), ...nodes.keys()])].filter((k) => !known.has(k)).sort();
   for (const key of extraServers) {
     const op = plan.ops.find((o) => targets.get(o.id) === key && 'provider' in o) as Extract<Op, { provider: string }> | undefined;
-    const [, rest = ''] = key.split(/:(.*)/s);
-    const slash = rest.indexOf('/');
-    if (key.startsWith('stray:')) cluster(key, rest.slice(slash + 1), rest.slice(0, slash), true);
-    else cluster(key, rest, op?.provider ?? 'provider unknown', false);
+    const name = where.get(key)?.server ?? key.slice(key.indexOf(':') + 1);
+    // strayId is `stray:PROVIDER/NAME`, and provider names hold no slash
+    const provider = op?.provider ?? (key.startsWith('stray:') ? key.slice('stray:'.length, key.indexOf('/')) : 'provider unknown');
+    cluster(key, name, provider, key.startsWith('stray:'));
   }
   return { title: `plan for ensemble ${plan.ensemble.name}`, clusters, edges: planEdges(plan, targets, clusters) };
 }

@@ -88,7 +88,7 @@ const HOSTILE = {
   breakout: '"]; click s_end call alert() %%',
   html: '<b>x</b> & #quot; `y` {z} |w| [v] (u)',
   backslash: 'a\\nb\\"c\\',
-  stray: 'evil"\nname\\l -> x [color=red]',
+  stray: 'evil"\nna/me\\l -> x [color=red]',
 };
 
 function hostileManifest(): Manifest {
