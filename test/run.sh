@@ -16,6 +16,9 @@ if [ "$mode" != --unit ]; then
   # the safety suite (test/safety) runs against real bed hosts too
   mapfile -t integration < <({ find test/integration -name '*.test.ts'; find test/safety -name '*.test.ts' 2>/dev/null; find test/providers -mindepth 2 -name '*.test.ts'; } | sort)
   files+=("${integration[@]}")
+else
+  # bed.sh installs it for a full run; without the bed nothing does, and tests never skip
+  command -v dot >/dev/null || { echo "test/run.sh: Graphviz's dot is missing (apt-get install graphviz, or bash test/bed/bed.sh prepare)" >&2; exit 1; }
 fi
 export HITC_BED_STATE="$PWD/test/bed/state/bed.json"
 status=0

@@ -73,7 +73,8 @@ STATE_JSON=$STATE/bed.json
 HOSTS_TXT=$STATE/hosts.txt
 
 LABEL=hitc.bed
-PACKAGES=(docker.io debootstrap openssh-client zstd curl iptables docker-registry busybox-static jq rsync iputils-ping)
+# graphviz: the unit tests feed the plan's dot graphs to `dot` (test/ensemble/plan/plan-graph.test.ts)
+PACKAGES=(docker.io debootstrap openssh-client zstd curl iptables docker-registry busybox-static jq rsync iputils-ping graphviz)
 DOCKER_RUN_PARALLEL=8   # docker run is bound by dockerd; more than this only queues
 PROBE_PARALLEL=16       # concurrent SSH handshakes; sshd CPU is the limit on 2 cores
 SSH_READY_TIMEOUT=${HITC_BED_SSH_TIMEOUT:-120}
