@@ -14,6 +14,11 @@ import { hasChanges, planLines } from './plan/plan-text.ts';
 import { planEnsemble } from './plan/plan.ts';
 import type { Plan } from './plan/ops.ts';
 import { isLockoutWarning } from './plan/warnings.ts';
+import { planToJson } from './plan/plan-json.ts';
+import { planDot, planMermaid } from './plan/plan-graph.ts';
+import {
+  manifestDigest, observedDigest, observedFingerprints, readSavedPlan, SAVED_PLAN_FORMAT, SAVED_PLAN_VERSION, staleness, StalePlanError, writeSavedPlan, type SavedPlan,
+} from './plan/saved-plan.ts';
 import { SSH_FROM_APPLIER_ONLY, type Manifest } from './manifest/model.ts';
 
 export class ChangesPending extends HitcError {
@@ -91,8 +96,10 @@ function incompleteError(p: Plan, task: string): TaskError | undefined {
   });
 }
 
-export interface PlanArgs { name: string; verbose: boolean; exit_code: boolean; pull: boolean; prune: boolean }
-export interface UpArgs { name: string; verbose: boolean; prune: boolean; pull: boolean }
+export interface PlanArgs { name: string; verbose: boolean; exit_code: boolean; pull: boolean; prune: boolean; out?: string; format: string }
+export interface UpArgs { name: string; verbose: boolean; prune: boolean; pull: boolean; plan?: string }
+
+const FORMATS = ['text', 'mermaid', 'dot'];
 
 export function planTask(c: TaskContext, args: PlanArgs) {
   return guarded('ensemble.plan', () => planBody(c, args));
@@ -102,21 +109,47 @@ export function upTask(c: TaskContext, args: UpArgs) {
   return guarded('ensemble.up', () => upBody(c, args));
 }
 
-async function planBody(c: TaskContext, { name, verbose, exit_code, pull, prune }: PlanArgs) {
-  const { manifest, ensemble } = loadManifest(name);
-  c.log(pull ? 'Pulling images and calculating changes...' : 'Calculating changes...');
-  const { plan: p } = await observeAndPlan(c, manifest, ensemble, { pull, prune });
-  show(c, p, verbose);
+async function planBody(c: TaskContext, { name, verbose, exit_code, pull, prune, out, format }: PlanArgs) {
+  if (!FORMATS.includes(format)) throw new UsageError(`unknown plan format "${format}"`, { argument: `format=${format}`, hint: `format= takes ${FORMATS.join(', ')}` });
+  const { manifest, ensemble, source } = loadManifest(name);
+  // a picture goes to stdout alone, so it can be piped into a file or pasted as it is
+  if (format === 'text') c.log(pull ? 'Pulling images and calculating changes...' : 'Calculating changes...');
+  const planned = await observeAndPlan(c, manifest, ensemble, { pull, prune });
+  const p = planned.plan;
+  if (format === 'text') show(c, p, verbose);
+  else for (const line of (format === 'mermaid' ? planMermaid(manifest, p) : planDot(manifest, p)).trimEnd().split('\n')) c.log(line);
+  if (out !== undefined) {
+    await writeSavedPlan(out, savedPlanOf(manifest, ensemble, source, planned));
+    if (format === 'text') c.log(`Saved the plan to ${out}: apply exactly it with ensemble.up:${name},plan=${out}`);
+  }
   const incomplete = incompleteError(p, 'ensemble.up');
   if (incomplete) throw incomplete;
   if (exit_code && hasChanges(p)) throw new ChangesPending();
-  return p.ops.map((op) => ({ id: op.id, kind: op.kind, reason: op.reason, after: op.after }));
+  return planToJson(p);
 }
 
-async function upBody(c: TaskContext, { name, verbose, prune, pull }: UpArgs) {
-  const { manifest, ensemble } = loadManifest(name);
+function savedPlanOf(manifest: Manifest, ensemble: Plan['ensemble'], source: string, planned: Planned): SavedPlan {
+  const fingerprints = observedFingerprints(planned.observed);
+  return {
+    format: SAVED_PLAN_FORMAT, version: SAVED_PLAN_VERSION, created: new Date().toISOString(), ensemble: ensemble.name,
+    manifest: { file: manifest.file, digest: manifestDigest(source) },
+    observed: { digest: observedDigest(fingerprints), fingerprints },
+    plan: planToJson(planned.plan),
+  };
+}
+
+/** A saved plan applies only while planning afresh gives exactly it, from the same world. */
+function checkSaved(file: string, name: string, saved: SavedPlan, ensemble: Plan['ensemble'], source: string, planned: Planned): void {
+  const changes = staleness(saved, { ensemble: ensemble.name, manifestDigest: manifestDigest(source), fingerprints: observedFingerprints(planned.observed), plan: planToJson(planned.plan) });
+  if (changes.length > 0) throw new StalePlanError(file, name, changes);
+}
+
+async function upBody(c: TaskContext, { name, verbose, prune, pull, plan: planFile }: UpArgs) {
+  const saved = planFile === undefined ? undefined : readSavedPlan(planFile);
+  const { manifest, ensemble, source } = loadManifest(name);
   c.log(pull ? 'Pulling images and calculating changes...' : 'Calculating changes...');
   const first = await observeAndPlan(c, manifest, ensemble, { pull, prune });
+  if (saved && planFile !== undefined) checkSaved(planFile, name, saved, ensemble, source, first);
   show(c, first.plan, verbose);
   refuseLockouts(manifest, first.plan);
   if (first.plan.ops.length === 0) {

@@ -4,18 +4,21 @@ import { task } from '../taskfile/define.ts';
 
 export const plan = task(
   {
-    description: 'Show what ensemble.up would change (changes nothing; pull=true only downloads images)\nexit_code=true: exit 3 when changes are pending, 0 when none.\npull=true: pull the images first, so a moved tag (app:latest) shows as a change.\nprune=true: plan the removal of what this ensemble made that the manifest no longer has.',
+    description: 'Show what ensemble.up would change (changes nothing; pull=true only downloads images)\nexit_code=true: exit 3 when changes are pending, 0 when none.\npull=true: pull the images first, so a moved tag (app:latest) shows as a change.\nprune=true: plan the removal of what this ensemble made that the manifest no longer has.\nout=FILE: save the plan (for ensemble.up:NAME,plan=FILE, which applies exactly it or refuses when stale).\nformat=mermaid|dot: draw the plan as a graph instead of text.',
     local: true,
-    params: { name: { type: 'string', required: true }, verbose: { type: 'boolean', default: false }, exit_code: { type: 'boolean', default: false }, pull: { type: 'boolean', default: false }, prune: { type: 'boolean', default: false } },
+    params: {
+      name: { type: 'string', required: true }, verbose: { type: 'boolean', default: false }, exit_code: { type: 'boolean', default: false }, pull: { type: 'boolean', default: false },
+      prune: { type: 'boolean', default: false }, out: { type: 'string' }, format: { type: 'string', default: 'text' },
+    },
   },
   async (c, args) => (await import('./run-ensemble.ts')).planTask(c, args),
 );
 
 export const up = task(
   {
-    description: 'Bring servers, containers and firewalls to what the manifest says (shows the plan and asks first)\nprune=true also removes containers and firewalls this ensemble made that the manifest no longer has.\npull=true: pull the images first, so containers on an older build of their tag are replaced.',
+    description: 'Bring servers, containers and firewalls to what the manifest says (shows the plan and asks first)\nprune=true also removes containers and firewalls this ensemble made that the manifest no longer has.\npull=true: pull the images first, so containers on an older build of their tag are replaced.\nplan=FILE: apply exactly the plan ensemble.plan:NAME,out=FILE saved, or refuse (exit 2) if anything moved since.',
     local: true,
-    params: { name: { type: 'string', required: true }, verbose: { type: 'boolean', default: false }, prune: { type: 'boolean', default: false }, pull: { type: 'boolean', default: false } },
+    params: { name: { type: 'string', required: true }, verbose: { type: 'boolean', default: false }, prune: { type: 'boolean', default: false }, pull: { type: 'boolean', default: false }, plan: { type: 'string' } },
   },
   async (c, args) => (await import('./run-ensemble.ts')).upTask(c, args),
 );

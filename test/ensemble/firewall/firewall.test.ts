@@ -11,7 +11,8 @@ import { admitsSshPort, firewallHash, resolveFirewallRules, transientPeer } from
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseManifest } from '../../../src/ensemble/manifest/parse-manifest.ts';
-import { isLockoutWarning, lockoutWarning, planEnsemble, transientOnlyWarning } from '../../../src/ensemble/plan/plan.ts';
+import { isLockoutWarning, lockoutWarning, transientOnlyWarning } from '../../../src/ensemble/plan/warnings.ts';
+import { planOf } from '../plan/canonical.ts';
 import { planText } from '../../../src/ensemble/plan/plan-text.ts';
 import type { ObservedWorld } from '../../../src/ensemble/observe/observed.ts';
 
@@ -154,13 +155,13 @@ const observed = (firewall: object): ObservedWorld => ({ servers: { '10.0.0.5': 
 
 test('a firewall this ensemble applied but no longer declares is an orphan; another ensemble\'s is not touched', () => {
   const m = parseManifest('m.yml', MANIFEST).manifest!;
-  assert.match(planText(planEnsemble(m, observed({ specHash: 'aa', ensemble: 'm', hooked: true }), { ensemble: 'm' })).join('\n'), /Not in the manifest \(kept; remove them with prune\):\n {2}10\.0\.0\.5 firewall: the manifest has no firewall for it any more/);
-  assert.doesNotMatch(planText(planEnsemble(m, observed({ specHash: 'aa', ensemble: 'other', hooked: true }), { ensemble: 'm' })).join('\n'), /firewall/);
+  assert.match(planText(planOf(m, observed({ specHash: 'aa', ensemble: 'm', hooked: true }), { name: 'm' })).join('\n'), /Not in the manifest \(kept; remove them with prune\):\n {2}10\.0\.0\.5 firewall: the manifest has no firewall for it any more/);
+  assert.doesNotMatch(planText(planOf(m, observed({ specHash: 'aa', ensemble: 'other', hooked: true }), { name: 'm' })).join('\n'), /firewall/);
 });
 
 test('chains that INPUT no longer jumps to are re-applied', () => {
   const m = parseManifest('m.yml', `${MANIFEST}  firewall:\n    80: "*"\n`).manifest!;
-  const plan = planEnsemble(m, observed({ specHash: 'whatever', ensemble: 'm', hooked: false }), { ensemble: 'm' });
+  const plan = planOf(m, observed({ specHash: 'whatever', ensemble: 'm', hooked: false }), { name: 'm' });
   assert.match(planText(plan).join('\n'), /updated firewalls:\n {2}10\.0\.0\.5 \(1 rules total\): the rules are no longer hooked into INPUT\/DOCKER-USER/);
 });
 
@@ -186,7 +187,7 @@ db:
 });
 
 test('a firewall that admits SSH from no listed source is a WARNING in the plan, unless the manifest says ssh_from_applier_only', () => {
-  const plan = (fw: string, obs: object = {}) => planText(planEnsemble(parseManifest('m.yml', `${MANIFEST}  firewall:\n${fw}`).manifest!, observed(obs), { ensemble: 'm' })).join('\n');
+  const plan = (fw: string, obs: object = {}) => planText(planOf(parseManifest('m.yml', `${MANIFEST}  firewall:\n${fw}`).manifest!, observed(obs), { name: 'm' })).join('\n');
   assert.match(plan('    80: "*"\n'), /\nWARNING: 10\.0\.0\.5\.firewall admits SSH \(port 22\) from no listed source: only the address hitc applies it from gets in, and after that address changes or the server reboots nobody can log in\n/);
   assert.doesNotMatch(plan('    80: "*"\n    ssh_from_applier_only: true\n'), /WARNING/);
   assert.doesNotMatch(plan('    80: "*"\n    22: 10.0.0.0/8\n'), /WARNING/);
@@ -201,8 +202,8 @@ test('the address hitc connects from is part of the firewall: a new one shows as
     const o = observed({ specHash: firewallHash(rules, '10.9.9.9'), ensemble: 'm', hooked: true, peer: '10.9.9.9' });
     return { servers: { '10.0.0.5': { ...o.servers['10.0.0.5']!, sshPath: { peer: now, port: '22' } } } };
   };
-  assert.match(planText(planEnsemble(m, world('10.9.9.9'), { ensemble: 'm' })).join('\n'), /0 to update, 2 unchanged/);
-  assert.match(planText(planEnsemble(m, world('10.9.9.8'), { ensemble: 'm' })).join('\n'), /updated firewalls:\n {2}10\.0\.0\.5 \(1 rules total\): SSH is admitted from 10\.9\.9\.9; hitc now connects from 10\.9\.9\.8/);
+  assert.match(planText(planOf(m, world('10.9.9.9'), { name: 'm' })).join('\n'), /0 to update, 2 unchanged/);
+  assert.match(planText(planOf(m, world('10.9.9.8'), { name: 'm' })).join('\n'), /updated firewalls:\n {2}10\.0\.0\.5 \(1 rules total\): SSH is admitted from 10\.9\.9\.9; hitc now connects from 10\.9\.9\.8/);
 });
 
 test('the example manifest hitc init writes admits SSH from a listed source on every firewall', () => {
@@ -281,14 +282,14 @@ test('a transient SSH rule the live chains lost (a reboot restored the saved cop
     const o = observed({ specHash: firewallHash(rules, '10.9.9.9'), ensemble: 'm', hooked: true, ...(livePeer ? { peer: livePeer } : {}) });
     return { servers: { '10.0.0.5': { ...o.servers['10.0.0.5']!, sshPath: { peer: '10.9.9.9', port: '22' } } } };
   };
-  assert.match(planText(planEnsemble(m, world('10.9.9.9'), { ensemble: 'm' })).join('\n'), /0 to update, 2 unchanged/);
-  assert.match(planText(planEnsemble(m, world(undefined), { ensemble: 'm' })).join('\n'), /updated firewalls:\n {2}10\.0\.0\.5 \(2 rules total\): the transient SSH rule for 10\.9\.9\.9 is missing from the live rules\n/);
+  assert.match(planText(planOf(m, world('10.9.9.9'), { name: 'm' })).join('\n'), /0 to update, 2 unchanged/);
+  assert.match(planText(planOf(m, world(undefined), { name: 'm' })).join('\n'), /updated firewalls:\n {2}10\.0\.0\.5 \(2 rules total\): the transient SSH rule for 10\.9\.9\.9 is missing from the live rules\n/);
 });
 
 test('rules that admit SSH, but not from the operator, are a WARNING: the transient rule is gone after a reboot', () => {
   const plan = (fw: string, peer: string) => {
     const o = observed({});
-    return planText(planEnsemble(parseManifest('m.yml', `${MANIFEST}  firewall:\n${fw}`).manifest!, { servers: { '10.0.0.5': { ...o.servers['10.0.0.5']!, sshPath: { peer, port: '22' } } } }, { ensemble: 'm' })).join('\n');
+    return planText(planOf(parseManifest('m.yml', `${MANIFEST}  firewall:\n${fw}`).manifest!, { servers: { '10.0.0.5': { ...o.servers['10.0.0.5']!, sshPath: { peer, port: '22' } } } }, { name: 'm' })).join('\n');
   };
   assert.match(plan('    80: "*"\n    22: 10.1.0.0/16\n', '192.0.2.7'), /\nWARNING: 10\.0\.0\.5\.firewall: you \(192\.0\.2\.7\) get in only through a transient rule that is not kept across reboots; add your address to the SSH rule's sources\n/);
   assert.doesNotMatch(plan('    80: "*"\n    22: 10.1.0.0/16\n', '10.1.2.3'), /WARNING/, 'the rules admit the operator');
@@ -303,8 +304,8 @@ test('an earlier apply that was never confirmed (its backup left behind) is read
   const m = parseManifest('m.yml', `${MANIFEST}  firewall:\n    80: "*"\n    22: "*"\n`).manifest!;
   const rules = resolveFirewallRules(m.servers[0]!.firewall!.rules, () => undefined, { internalIps: () => [], servers: () => ({}) })!;
   const obs = (pending: boolean) => observed({ specHash: firewallHash(rules), ensemble: 'm', hooked: true, ...(pending ? { pending: true } : {}) });
-  assert.match(planText(planEnsemble(m, obs(false), { ensemble: 'm' })).join('\n'), /0 to update, 2 unchanged/);
-  assert.match(planText(planEnsemble(m, obs(true), { ensemble: 'm' })).join('\n'), /updated firewalls:\n {2}10\.0\.0\.5 \(2 rules total\): an earlier apply was never confirmed\n/);
+  assert.match(planText(planOf(m, obs(false), { name: 'm' })).join('\n'), /0 to update, 2 unchanged/);
+  assert.match(planText(planOf(m, obs(true), { name: 'm' })).join('\n'), /updated firewalls:\n {2}10\.0\.0\.5 \(2 rules total\): an earlier apply was never confirmed\n/);
 });
 
 test('only the lock-out warning stops ensemble.up; the transient-only one is said, not refused', () => {

@@ -37,7 +37,7 @@ test('a bad reference or depends_on in a counted thing is one issue, found quick
 // toString) passed the `in` check and crashed the parser with a TypeError; a server named so
 // parsed but crashed the planner, which looks servers up in plain objects by name
 test('provider and server names that are Object.prototype members are located issues, not crashes', async () => {
-  const { planEnsemble } = await import('../../../src/ensemble/plan/plan.ts');
+  const { planOf } = await import('../plan/canonical.ts');
   for (const name of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) {
     const p = parseManifest('m.yml', `web:\n  provider: ${name}\n  size: x\n`);
     assert.deepEqual(p.issues.map((i) => [i.line, i.message]), [[2, `unknown provider "${name}"`]]);
@@ -47,5 +47,5 @@ test('provider and server names that are Object.prototype members are located is
   // a container may still be called constructor: containers are matched by name, not by key
   const ok = parseManifest('m.yml', 'web:\n  provider: local\n  containers:\n    constructor:\n      image: httpd\n');
   assert.ok(ok.manifest);
-  assert.ok(planEnsemble(ok.manifest, { servers: {} }, { ensemble: 'x' }).things.length > 0);
+  assert.ok(planOf(ok.manifest, { servers: {} }, { name: 'x' }).ops.length > 0);
 });

@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { stringify } from 'yaml';
 import { ManifestError, isHitcError } from '../../../src/core/errors.ts';
 import { parseManifest } from '../../../src/ensemble/manifest/parse-manifest.ts';
-import { planEnsemble } from '../../../src/ensemble/plan/plan.ts';
+import { planOf } from '../plan/canonical.ts';
 import { planLines } from '../../../src/ensemble/plan/plan-text.ts';
 import type { ObservedWorld } from '../../../src/ensemble/observe/observed.ts';
 import type { Manifest } from '../../../src/ensemble/manifest/model.ts';
@@ -136,7 +136,7 @@ function plan(manifest: Manifest): void {
   };
   for (const world of [empty, bare]) {
     try {
-      planLines(planEnsemble(manifest, world, { ensemble: 'fuzz' }), { verbose: true });
+      planLines(planOf(manifest, world, { name: 'fuzz' }), { verbose: true });
     } catch (error) {
       if (isHitcError(error)) continue;
       assert.fail(`planning a parsed manifest threw: ${error instanceof Error ? error.stack : String(error)}`);

@@ -3,7 +3,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseManifest } from '../../../src/ensemble/manifest/parse-manifest.ts';
-import { planEnsemble } from '../../../src/ensemble/plan/plan.ts';
+import { planOf } from '../plan/canonical.ts';
+import { planToJson } from '../../../src/ensemble/plan/plan-json.ts';
+import type { ContainerOp } from '../../../src/ensemble/plan/ops.ts';
 import { planText } from '../../../src/ensemble/plan/plan-text.ts';
 import { Secret } from '../../../src/core/secret.ts';
 import { dockerRun } from '../../../src/docker/commands.ts';
@@ -52,22 +54,23 @@ test('missing variables, unknown tags and misplaced !secret are manifest issues 
 
 test('the plan, its JSON and the stored spec never contain a secret; a changed secret is named, not shown', () => {
   const { manifest } = parseManifest('m.yml', MANIFEST, ENV);
-  const fresh = planEnsemble(manifest!, { servers: { '10.0.0.5': { ...observedWith({}).servers['10.0.0.5']!, containers: [] } } }, { ensemble: 'm' });
-  const thing = fresh.things.find((t) => t.kind === 'container')!;
-  const json = JSON.stringify(fresh);
+  const fresh = planOf(manifest!, { servers: { '10.0.0.5': { ...observedWith({}).servers['10.0.0.5']!, containers: [] } } }, { name: 'm' });
+  const op = fresh.ops.find((o) => o.kind === 'run-container') as ContainerOp;
+  const json = JSON.stringify(planToJson(fresh));
   for (const v of [ENV.DB_PASSWORD, ENV.API_TOKEN]) assert.ok(!json.includes(v), 'plan JSON');
-  assert.match(JSON.stringify(thing.spec), /"secrets":\{"API_TOKEN":"••••••","POSTGRES_PASSWORD":"••••••"\}/, 'not even digests in the plan');
+  assert.match(json, /"secrets":\{"API_TOKEN":"••••••","POSTGRES_PASSWORD":"••••••"\}/, 'not even digests in the plan');
 
   // what the container's label stores: digests (a slow salted hash), never values
   const stored = resolveContainer(manifest!.servers[0]!.containers[0]!, (v) => v)!;
   assert.match(JSON.stringify(stored.normal), /"secrets":\{"API_TOKEN":"[0-9a-f]{32}","POSTGRES_PASSWORD":"[0-9a-f]{32}"\}/);
-  assert.equal(stored.hash, thing.hash);
+  assert.equal(stored.hash, op.spec?.hash);
+  for (const d of Object.values(stored.normal.secrets ?? {})) assert.ok(!json.includes(d), 'no digest in the plan JSON');
   const labels = { 'hitc.ensemble': 'm', 'hitc.spec-hash': stored.hash, 'hitc.spec': JSON.stringify(stored.normal) };
-  const same = planEnsemble(manifest!, observedWith(labels), { ensemble: 'm' });
+  const same = planOf(manifest!, observedWith(labels), { name: 'm' });
   assert.match(planText(same).join('\n'), /^No changes\./m);
 
   const rotated = parseManifest('m.yml', MANIFEST, { ...ENV, DB_PASSWORD: 'rotated-password' }).manifest!;
-  const text = planText(planEnsemble(rotated, observedWith(labels), { ensemble: 'm' })).join('\n');
+  const text = planText(planOf(rotated, observedWith(labels), { name: 'm' })).join('\n');
   assert.match(text, /db \(10\.0\.0\.5\): environment POSTGRES_PASSWORD: secret value changed/);
   assert.ok(!text.includes('rotated-password') && !text.includes(ENV.DB_PASSWORD));
 });
