@@ -19,7 +19,7 @@ import { planDot, planMermaid } from './plan/plan-graph.ts';
 import {
   manifestDigest, observedDigest, observedFingerprints, readSavedPlan, SAVED_PLAN_FORMAT, SAVED_PLAN_VERSION, staleness, StalePlanError, writeSavedPlan, type SavedPlan,
 } from './plan/saved-plan.ts';
-import { SSH_FROM_APPLIER_ONLY, type Manifest } from './manifest/model.ts';
+import { SSH_FROM_APPLIER_ONLY, thingLabel, type Manifest } from './manifest/model.ts';
 
 export class ChangesPending extends HitcError {
   readonly kind = 'changes-pending';
@@ -84,14 +84,18 @@ async function guarded<T>(task: string, body: () => Promise<T>): Promise<T> {
 /** What could not be planned (servers that did not answer, things another ensemble owns) makes
  *  the plan incomplete: after it is shown (and the rest applied), that fails. */
 function incompleteError(p: Plan, task: string): TaskError | undefined {
-  const down = p.unavailable.filter((t) => t.kind === 'server');
+  const down = p.unavailable;
   const theirs = p.conflicts;
   if (down.length === 0 && theirs.length === 0) return undefined;
+  const servers = down.filter((t) => t.kind === 'server');
+  // a thing that is unavailable only because its server is says nothing new
+  const others = down.filter((t) => t.kind !== 'server' && !servers.some((s) => t.server === s.server && /^(server .* is unavailable|needs )/.test(t.reason)));
   const parts = [
-    ...(down.length > 0 ? [`${down.length} server${down.length === 1 ? '' : 's'} could not be planned: ${down.map((t) => t.reason).join(' | ')}`] : []),
+    ...(servers.length > 0 ? [`${servers.length} server${servers.length === 1 ? '' : 's'} could not be planned: ${servers.map((t) => t.reason).join(' | ')}`] : []),
+    ...(others.length > 0 ? [`${others.map((t) => `${thingLabel(t.id)}: ${t.reason}`).join(' | ')}`] : []),
     ...(theirs.length > 0 ? [`${theirs.length} thing${theirs.length === 1 ? '' : 's'} belong${theirs.length === 1 ? 's' : ''} to another ensemble: ${theirs.map((t) => t.reason).join(' | ')}`] : []),
   ];
-  return new TaskError(parts.join('; '), {
+  return new TaskError(parts.join('; ') || `${down.length} thing(s) could not be planned`, {
     hint: `the plan above covers the rest; ${task} changes nothing on those and skips what depends on them${theirs.length > 0 ? '; give the manifest\'s servers or containers other names, or set name: to the ensemble that owns them' : ''}`,
   });
 }

@@ -39,26 +39,15 @@ export type OpJson = OpJsonBase & (
   | { readonly kind: 'pull-image'; readonly image?: string; readonly container: string; readonly pending?: PendingJson }
   | { readonly kind: 'run-container' | 'replace-container'; readonly container: string; readonly path: string; readonly spec?: ContainerSpecJson; readonly pending?: PendingJson }
   | { readonly kind: 'remove-container'; readonly container: string }
-  | { readonly kind: 'put-firewall'; readonly ruleCount: number; readonly rules?: readonly ResolvedRule[]; readonly transientPeer?: { readonly peer: string; readonly port: string }; readonly hash?: string; readonly pending?: PendingJson }
+  | { readonly kind: 'put-firewall'; readonly ruleCount: number; readonly update?: true; readonly rules?: readonly ResolvedRule[]; readonly transientPeer?: { readonly peer: string; readonly port: string }; readonly hash?: string; readonly pending?: PendingJson }
   | { readonly kind: 'remove-firewall' }
 );
 
-export interface NoteJson {
-  readonly id: string;
-  readonly kind: 'server' | 'container' | 'firewall';
-  readonly server: string;
-  readonly name: string;
-  readonly reason: string;
-}
+/** A note is plain data already. */
+export type NoteJson = Note;
 
-export interface PlanJson {
-  readonly ensemble: { readonly name: string; readonly from: 'manifest' | 'file name' };
+export interface PlanJson extends Omit<Plan, 'ops'> {
   readonly ops: readonly OpJson[];
-  readonly unchanged: readonly NoteJson[];
-  readonly unavailable: readonly NoteJson[];
-  readonly conflicts: readonly NoteJson[];
-  readonly orphans: readonly NoteJson[];
-  readonly warnings: readonly { readonly id: string; readonly text: string }[];
 }
 
 export function planToJson(plan: Plan): PlanJson {
@@ -97,7 +86,7 @@ function opToJson(op: Op): OpJson {
       return { ...base, kind: op.kind, container: op.container };
     case 'put-firewall':
       return {
-        ...base, kind: op.kind, ruleCount: op.ruleCount,
+        ...base, kind: op.kind, ruleCount: op.ruleCount, ...(op.update ? { update: true as const } : {}),
         ...(op.rules ? { rules: op.rules.map((r) => ({ port: r.port, protocol: r.protocol, sources: [...r.sources] })) } : {}),
         ...(op.transientPeer ? { transientPeer: { peer: op.transientPeer.peer, port: op.transientPeer.port } } : {}),
         ...(op.hash !== undefined ? { hash: op.hash } : {}),
