@@ -71,3 +71,17 @@ test('broken files fail: a missing field, a wrong kind, an unknown field, a leak
     assert.equal(validateFile(file), false, `${what} passed the schema`);
   }
 });
+
+test('plans the planner makes validate too: fresh, changed, replaced, pruned, conflicting', async () => {
+  const { manifestOf, WorldBuilder } = await import('./world-builder.ts');
+  const { planOf } = await import('./canonical.ts');
+  const m = manifestOf(readFileSync(new URL('./graph-fixtures/web-redis.yml', import.meta.url), 'utf8'));
+  const plans = [
+    planOf(m, new WorldBuilder(m).build()),
+    planOf(m, new WorldBuilder(m).server('web').server('redis').container('web', 'web', { environment: { MODE: 'x' } }).deployed().build()),
+    planOf(m, new WorldBuilder(m).deployed().stray('ec2', 'old').build(), { desired: { redis: { options: { size: 't3.large' } } }, prune: true, name: 'web-redis' }),
+    planOf(m, new WorldBuilder(m).server('web').conflict('redis', 'another ensemble').build()),
+  ];
+  for (const plan of plans) assert.ok(validatePlan(planToJson(plan)), errors(validatePlan));
+  assert.ok(plans.flatMap((p) => p.ops).some((o) => o.kind === 'put-firewall' && o.update === undefined));
+});
