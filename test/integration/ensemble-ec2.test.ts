@@ -90,6 +90,25 @@ test('an EC2 server is created, then replaced at a new address that its dependen
   assert.equal(fake.instances.filter((i) => i.state !== 'terminated').length, 1, 'nothing was created or terminated');
   inst.state = 'running';
   inst.ip = ip;
+
+  // options are compared as EC2 spells them: a size in capitals and the alias of the AMI the
+  // server runs are no change; another alias is a replace that says both AMIs; a region given
+  // as placement is an error at plan time, with nothing terminated
+  const terminations = fake.calls.TerminateInstances ?? 0;
+  const withOptions = (extra: string) => manifest('T3.SMALL').replace('  size: T3.SMALL\n', `  size: T3.SMALL\n${extra}`);
+  writeFileSync(join(box.dir, 'cloud.yml'), withOptions('  image: ubuntu 24.04\n'));
+  assert.match((await run(['ensemble.plan:cloud'])).stdout, /No changes\./);
+  writeFileSync(join(box.dir, 'cloud.yml'), withOptions('  image: ubuntu 22.04\n'));
+  const alias = await run(['ensemble.plan:cloud']);
+  assert.match(alias.stdout, /The following servers will restart:\n {2}app: image ami-02404a0000000002 → ami-02204a0000000002 \(ubuntu 22\.04\)\n/);
+  writeFileSync(join(box.dir, 'cloud.yml'), withOptions('  placement: us-east-1\n'));
+  const region = await run(['ensemble.up:cloud', '--yes']);
+  assert.equal(region.code, 2, region.stdout + region.stderr);
+  assert.match(region.stderr, /cloud\.yml:1/);
+  assert.match(region.stderr, /us-east-1 is a region/);
+  assert.doesNotMatch(region.stdout, /terminat/);
+  assert.equal(fake.calls.TerminateInstances ?? 0, terminations, 'nothing was terminated');
+  assert.equal(fake.instances.filter((i) => i.state === 'running').length, 1);
 });
 
 test("the docs' web/redis example from a vanilla setup: servers in parallel, then both containers with ${redis.ip}", { timeout: 600_000 }, async () => {
@@ -151,6 +170,19 @@ test('a server this ensemble created and no longer declares is an orphan: kept, 
   const other = await run(['ensemble.plan:web-redis']);
   assert.doesNotMatch(other.stdout, /back/);
 
+  // a server of this ensemble that another manifest names is that manifest's conflict, never adopted
+  writeFileSync(join(box.dir, 'other.yml'), `name: staging\nfront:\n  provider: ec2\n`);
+  const theirs = await run(['ensemble.up:other', '--yes']);
+  assert.equal(theirs.code, 1, theirs.stdout + theirs.stderr);
+  assert.match(theirs.stdout, /These belong to another ensemble \(never adopted, replaced or removed\):\n {2}front: the ec2 server front \(i-[0-9a-f]+\) belongs to the ensemble pair/);
+  assert.equal(fake.instances.filter((i) => i.state === 'running' && i.tags['hitc:ensemble'] === 'pair').length, 2, 'nothing replaced or created');
+
+  // a name taken from the file (two web.yml elsewhere would share it) never terminates servers
+  const implicit = await run(['ensemble.up:pair,prune=true', '--yes']);
+  assert.equal(implicit.code, 0, implicit.stdout + implicit.stderr);
+  assert.match(implicit.stdout, /back: .*prune terminates servers only for an ensemble whose manifest names it \(add name: pair to the manifest\)/);
+  assert.equal(fake.instances.filter((i) => i.state === 'running' && i.tags['hitc:ensemble'] === 'pair').length, 2);
+  writeFileSync(join(box.dir, 'pair.yml'), `name: pair\nfront:\n  provider: ec2\n`);
   const pruned = await run(['ensemble.up:pair,prune=true', '--yes']);
   assert.equal(pruned.code, 0, pruned.stdout + pruned.stderr);
   assert.match(pruned.stdout, /✓ terminate server back \(ec2\): terminated/);

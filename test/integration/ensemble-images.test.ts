@@ -34,7 +34,7 @@ test('a moved tag is a change only once pulled: pull=true shows it, up replaces 
   assert.equal(still.code, 0, `without pull the server's own image is the truth\n${still.stdout}`);
   const pulled = await run(['ensemble.plan:img,pull=true,exit_code=true']);
   assert.equal(pulled.code, 3, pulled.stdout + pulled.stderr);
-  assert.match(pulled.stdout, /Pulling images and calculating changes\.\.\.\nThe following containers will restart:\n {2}fresh \([\d.]+\): image .*:fresh is a newer build on the server \([0-9a-f]{12} → [0-9a-f]{12}\)/);
+  assert.match(pulled.stdout, /Pulling images and calculating changes\.\.\.\nEnsemble img[^\n]*\nThe following containers will restart:\n {2}fresh \([\d.]+\): image .*:fresh is a newer build on the server \([0-9a-f]{12} → [0-9a-f]{12}\)/);
 
   const replaced = await run(['ensemble.up:img', '--yes']);
   assert.equal(replaced.code, 0, replaced.stdout + replaced.stderr);

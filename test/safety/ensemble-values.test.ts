@@ -127,7 +127,7 @@ test('a tag that cannot be pulled fails its step (exit 1) with host, command, ex
   assert.equal(up.code, 1, up.stdout + up.stderr);
   const all = up.stdout + up.stderr;
   assert.match(all, new RegExp(`\\[${a.replace(/\./g, '\\.')}\\] image ${typo.replace(/[.]/g, '\\.')} is not on ${a.replace(/\./g, '\\.')} and could not be pulled: .*(manifest unknown|not found)`));
-  assert.match(all, /sf-ensemble-dependent[^\n]*skipped[^\n]*sf-ensemble-tag failed/);
+  assert.match(all, /sf-ensemble-dependent[^\n]*skipped \((pull [^\n]*:latset|replace container sf-ensemble-tag) on [\d.]+ failed\)/);
   assert.match(all, /1 failed, 1 skipped/);
   noStack(all);
   assert.deepEqual(await containers(), before, 'same ids, still running');
@@ -141,7 +141,7 @@ test('a replacement that cannot start (a typo in its command) puts the old conta
   assert.equal(up.code, 1, up.stdout + up.stderr);
   const all = up.stdout + up.stderr;
   assert.match(all, new RegExp(`\\[${a.replace(/\./g, '\\.')}\\] docker run for sf-ensemble-tag exited with code \\d+: .*sf-ensemble-no-such-program`));
-  assert.match(all, /sf-ensemble-dependent[^\n]*skipped[^\n]*sf-ensemble-tag failed/);
+  assert.match(all, /sf-ensemble-dependent[^\n]*skipped \((pull [^\n]*:latset|replace container sf-ensemble-tag) on [\d.]+ failed\)/);
   noStack(all);
   assert.deepEqual(await containers(), before, 'same ids, running again, nothing left aside');
 

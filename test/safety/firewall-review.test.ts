@@ -105,7 +105,8 @@ test('a host without setsid refuses the apply before anything changes, since the
   assert.equal((await run(CLEAN)).code, 0);
   await confirmed('aaaa0001');
   const before = await state();
-  writeFileSync(join(box.dir, 'fw.yml'), `${host}:\n  firewall:\n    22: "*"\n    8084: "*"\n`);
+  // the same ensemble as the rules in place (another ensemble's firewall is never replaced)
+  writeFileSync(join(box.dir, 'fw.yml'), `name: sf-firewall\n${host}:\n  firewall:\n    22: "*"\n    8084: "*"\n`);
   const where = out((await run('command -v setsid')).stdout);
   assert.match(where, /^\/[a-z/]+\/setsid$/);
   assert.equal((await run(`mv ${where} ${where}.sf-firewall`)).code, 0);
