@@ -14,6 +14,8 @@ import { hasChanges, planLines } from './plan/plan-text.ts';
 import { planEnsemble } from './plan/plan.ts';
 import type { Plan } from './plan/ops.ts';
 import { isLockoutWarning } from './plan/warnings.ts';
+import { ASIDE_SUFFIX } from '../docker/commands.ts';
+import { LABELS } from './observe/observed.ts';
 import { planToJson } from './plan/plan-json.ts';
 import { planDot, planMermaid } from './plan/plan-graph.ts';
 import {
@@ -132,19 +134,29 @@ async function planBody(c: TaskContext, { name, verbose, exit_code, pull, prune,
   return planToJson(p);
 }
 
+/** What a saved plan is checked against: the manifest as read (its text, and the !env values it
+ *  was filled with; secrets only as masks), and the observed things a plan can depend on —
+ *  containers the manifest names (or their aside names) and any hitc made, not a host's other
+ *  short-lived containers, which would make every saved plan stale. */
+function savedState(manifest: Manifest, source: string, planned: Planned): { manifestDigest: string; fingerprints: Record<string, string> } {
+  const named = new Map(manifest.servers.map((s) => [s.name, new Set(s.containers.flatMap((c) => [c.name, `${c.name}${ASIDE_SUFFIX}`]))]));
+  const fingerprints = observedFingerprints(planned.observed, (server, c) => c.labels[LABELS.ensemble] !== undefined || (named.get(server)?.has(c.name) ?? false));
+  return { manifestDigest: manifestDigest(`${source}\0${JSON.stringify(manifest.servers)}`), fingerprints };
+}
+
 function savedPlanOf(manifest: Manifest, ensemble: Plan['ensemble'], source: string, planned: Planned): SavedPlan {
-  const fingerprints = observedFingerprints(planned.observed);
+  const { manifestDigest: digest, fingerprints } = savedState(manifest, source, planned);
   return {
     format: SAVED_PLAN_FORMAT, version: SAVED_PLAN_VERSION, created: new Date().toISOString(), ensemble: ensemble.name,
-    manifest: { file: manifest.file, digest: manifestDigest(source) },
+    manifest: { file: manifest.file, digest },
     observed: { digest: observedDigest(fingerprints), fingerprints },
     plan: planToJson(planned.plan),
   };
 }
 
 /** A saved plan applies only while planning afresh gives exactly it, from the same world. */
-function checkSaved(file: string, name: string, saved: SavedPlan, ensemble: Plan['ensemble'], source: string, planned: Planned): void {
-  const changes = staleness(saved, { ensemble: ensemble.name, manifestDigest: manifestDigest(source), fingerprints: observedFingerprints(planned.observed), plan: planToJson(planned.plan) });
+function checkSaved(file: string, name: string, saved: SavedPlan, manifest: Manifest, ensemble: Plan['ensemble'], source: string, planned: Planned): void {
+  const changes = staleness(saved, { ensemble: ensemble.name, ...savedState(manifest, source, planned), plan: planToJson(planned.plan) });
   if (changes.length > 0) throw new StalePlanError(file, name, changes);
 }
 
@@ -153,7 +165,7 @@ async function upBody(c: TaskContext, { name, verbose, prune, pull, plan: planFi
   const { manifest, ensemble, source } = loadManifest(name);
   c.log(pull ? 'Pulling images and calculating changes...' : 'Calculating changes...');
   const first = await observeAndPlan(c, manifest, ensemble, { pull, prune });
-  if (saved && planFile !== undefined) checkSaved(planFile, name, saved, ensemble, source, first);
+  if (saved && planFile !== undefined) checkSaved(planFile, name, saved, manifest, ensemble, source, first);
   show(c, first.plan, verbose);
   refuseLockouts(manifest, first.plan);
   if (first.plan.ops.length === 0) {

@@ -104,8 +104,8 @@ test('an EC2 server is created, then replaced at a new address that its dependen
   writeFileSync(join(box.dir, 'cloud.yml'), withOptions('  placement: us-east-1\n'));
   const region = await run(['ensemble.up:cloud', '--yes']);
   assert.equal(region.code, 2, region.stdout + region.stderr);
-  assert.match(region.stderr, /cloud\.yml:1/);
-  assert.match(region.stderr, /us-east-1 is a region/);
+  assert.match(region.stdout + region.stderr, /cloud\.yml:1/);
+  assert.match(region.stdout + region.stderr, /us-east-1 is a region/);
   assert.doesNotMatch(region.stdout, /terminat/);
   assert.equal(fake.calls.TerminateInstances ?? 0, terminations, 'nothing was terminated');
   assert.equal(fake.instances.filter((i) => i.state === 'running').length, 1);

@@ -45,7 +45,7 @@ export async function applyPlan(
     if (p) return p;
     p = (async () => {
       const op = ops.get(id) as Op;
-      await Promise.all(op.after.filter((d) => ops.has(d)).map(start));
+      await Promise.all([...op.after, ...(op.orderedAfter ?? [])].filter((d) => ops.has(d)).map(start));
       const blocked = op.after.map((d) => outcomes.get(d)).find((o) => o?.status === 'failed' || o?.status === 'skipped');
       if (blocked) {
         const root = blocked.root ?? blocked.id;

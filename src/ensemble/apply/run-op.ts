@@ -117,7 +117,7 @@ async function createServer(s: ApplyState, op: CreateServerOp | ReplaceServerOp,
 }
 
 async function terminateStray(s: ApplyState, id: string): Promise<string> {
-  const stray = s.strays.find((x) => `terminate-server:${x.provider.name}/${x.node.name}` === id);
+  const stray = s.strays.find((x) => `terminate-server:${x.provider.name}/${x.node.id}` === id);
   if (!stray) throw new TaskError(`${id}: the server is no longer there`);
   await stray.provider.terminate(stray.node, s.c.cloud.env());
   s.c.cloud.cache.invalidate(stray.provider.name);

@@ -25,7 +25,8 @@ export const PROVIDER_OPTIONS: Readonly<Record<string, readonly string[]>> = {
 const SERVER_KEYS = ['provider', 'count', 'containers', 'firewall', 'depends_on'];
 const CONTAINER_KEYS = ['image', 'command', 'environment', 'ports', 'volumes', 'count', 'memory', 'max_memory', 'hostname', 'privileged', 'depends_on'];
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
-const ENSEMBLE_NAME = /^[A-Za-z0-9_-]{1,63}$/;
+// dots too, so an ensemble named after web.prod.yml can state that name
+const ENSEMBLE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
 
 /** `env` is where `!env` and `!secret` values come from (hitc's own environment). */
 export function parseManifest(file: string, source: string, env: Readonly<Record<string, string | undefined>> = {}): { manifest?: Manifest; issues: ManifestIssue[] } {
@@ -59,7 +60,7 @@ function parseEnsembleName(e: LEntry | undefined, issues: ManifestIssue[]): stri
   if (!e) return undefined;
   const value = text(e.value);
   if (value === undefined || !ENSEMBLE_NAME.test(value)) {
-    issues.push({ path: 'name', line: e.line, message: `the ensemble's name must be 1 to 63 letters, digits, _ or - (got ${value === undefined ? 'a mapping or list' : JSON.stringify(value)})`, hint: 'name: shop-prod (servers named "name" are not possible: name: is the ensemble\'s name)' });
+    issues.push({ path: 'name', line: e.line, message: `the ensemble's name must be 1 to 63 letters, digits, _ . or -, starting with a letter or digit (got ${value === undefined ? 'a mapping or list' : JSON.stringify(value)})`, hint: 'name: shop-prod (servers named "name" are not possible: name: is the ensemble\'s name)' });
     return undefined;
   }
   return value;

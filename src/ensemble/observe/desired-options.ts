@@ -8,6 +8,7 @@ import type { TaskContext } from '../../runner/context-types.ts';
 import { describeId, serverId, type Manifest, type ManifestServer } from '../manifest/model.ts';
 import type { DesiredOptions } from '../plan/decide.ts';
 import { World } from '../plan/world.ts';
+import { parseValue } from '../manifest/variables.ts';
 import type { Located } from './observe.ts';
 import type { ObservedWorld } from './observed.ts';
 
@@ -24,16 +25,15 @@ export async function desiredOptions(
       out[server.name] = { options: {} };
       return;
     }
-    const given: Record<string, string> = {};
-    for (const [key, value] of Object.entries(server.options)) {
-      const filled = world.resolve(value, server.name);
-      if (filled === undefined) {
-        // filled in (and checked by the provider, before anything is terminated) by apply
-        out[server.name] = { waitsFor: manifest.graph.dependencies(serverId(server.name)) };
-        return;
-      }
-      given[key] = filled;
+    // a value read from another server may change in this very plan (that server replaced):
+    // such options are filled in, and checked by the provider before anything is terminated,
+    // by apply once that server is done
+    if (Object.values(server.options).some(hasVariables)) {
+      out[server.name] = { waitsFor: manifest.graph.dependencies(serverId(server.name)) };
+      return;
     }
+    // no variables: filling in only turns $$ into $
+    const given = Object.fromEntries(Object.entries(server.options).map(([k, v]) => [k, world.resolve(v, server.name) as string]));
     const key = `${server.provider}\0${JSON.stringify(Object.entries(given).sort())}`;
     let check = checked.get(key);
     if (!check) {
@@ -62,4 +62,9 @@ async function validate(
     });
     return undefined;
   }
+}
+
+function hasVariables(value: string): boolean {
+  const parsed = parseValue(value);
+  return parsed.kind !== 'segments' || parsed.segments.some((s) => s.kind === 'ref');
 }

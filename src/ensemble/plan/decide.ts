@@ -44,8 +44,9 @@ export function decideServer(spec: ManifestServer, observed: ObservedWorld, desi
   }
   if (!('options' in wanted)) return { action: 'keep', reason: `exists (${obs.provider}, ${obs.ip}); its options wait for ${wanted.waitsFor.map(thingLabel).join(', ')}, so they are not compared` };
   // only what the manifest states is compared (a default may differ from how it was created)
+  // an empty value means "the provider chooses": any value is that
   const diffs = Object.keys(spec.options)
-    .filter((k) => wanted.options[k] !== undefined && obs.options[k] !== undefined && wanted.options[k] !== obs.options[k])
+    .filter((k) => wanted.options[k] !== undefined && wanted.options[k] !== '' && obs.options[k] !== undefined && wanted.options[k] !== obs.options[k])
     .map((k) => `${k} ${obs.options[k]} → ${wanted.options[k]}${spec.options[k] !== wanted.options[k] ? ` (${spec.options[k]})` : ''}`);
   if (diffs.length === 0) return { action: 'keep', reason: `exists (${obs.provider}, ${obs.ip})` };
   const reason = diffs.join('; ');
@@ -73,8 +74,13 @@ export function decideContainer(
     const names = waitsFor.map(thingLabel);
     return op(existing ? 'replace' : 'create', `waits for ${names.join(', ') || 'values not known yet'}, which ${waitsFor.length === 1 ? 'is' : 'are'} being (re)created`);
   }
+  // the aside name of an interrupted replacement: given its name back only if it is ours
+  const aside = obs?.containers.find((x) => x.name === `${c.name}${ASIDE_SUFFIX}`);
+  if (!existing && aside && aside.labels[LABELS.ensemble] !== ensemble) {
+    return { action: 'conflict', reason: `${aside.name} on ${server.name} is ${aside.labels[LABELS.ensemble] ? `the ensemble ${aside.labels[LABELS.ensemble]}'s` : 'not hitc\'s'}: hitc would give it the name ${c.name}; rename or remove it` };
+  }
   if (!existing) {
-    const interrupted = obs?.containers.some((x) => x.name === `${c.name}${ASIDE_SUFFIX}` && x.labels[LABELS.ensemble] !== undefined);
+    const interrupted = aside !== undefined;
     return op('create', interrupted ? `an earlier replacement of ${c.name} was interrupted: its old container ${c.name}${ASIDE_SUFFIX} gets the name back, then is replaced` : 'no such container');
   }
   if (existing.labels[LABELS.specHash] === resolved.hash) {

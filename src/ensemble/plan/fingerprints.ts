@@ -13,11 +13,12 @@
 
 import { createHash } from 'node:crypto';
 import type { ObservedWorld } from '../observe/observed.ts';
+import type { ContainerInfo } from '../../docker/inspect.ts';
 
 /** One short sha256 per thing id: `server:NAME`, `container:SERVER/NAME` (every container
- *  observed, hitc's or not), `firewall:NAME`, `stray:PROVIDER/NAME`, `unreachable:NAME`,
+ *  observed that `relevant` keeps: by default all), `firewall:NAME`, `stray:PROVIDER/NAME`, `unreachable:NAME`,
  *  `unavailable:NAME`. Keys in code-point order. */
-export function observedFingerprints(observed: ObservedWorld): Record<string, string> {
+export function observedFingerprints(observed: ObservedWorld, relevant: (server: string, container: ContainerInfo) => boolean = () => true): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [key, server] of Object.entries(observed.servers)) {
     out[`server:${key}`] = shortHash({
@@ -25,6 +26,7 @@ export function observedFingerprints(observed: ObservedWorld): Record<string, st
       dockerInstalled: server.dockerInstalled, imageIds: server.imageIds ?? null, sshPath: server.sshPath ?? null,
     });
     for (const c of server.containers) {
+      if (!relevant(key, c)) continue;
       const ports = [...c.ports].map((p) => ({ container: p.container, public: p.public, protocol: p.protocol, via: p.via }))
         .sort((a, b) => compare(JSON.stringify(a), JSON.stringify(b)));
       out[`container:${key}/${c.name}`] = shortHash({

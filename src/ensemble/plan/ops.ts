@@ -11,8 +11,10 @@ interface OpBase {
   /** The manifest server it happens on (for a stray: its name). */
   readonly server: string;
   readonly reason: string;
-  /** Ids of the ops this one waits for (edges of the plan's graph). */
+  /** Ids of the ops this one waits for (edges of the plan's graph); a failure skips it. */
   readonly after: readonly string[];
+  /** Ids of ops it runs after whether they succeed or not. */
+  readonly orderedAfter?: readonly string[];
 }
 
 /** A value the plan cannot fill in yet: it needs what the listed things become (thing ids,

@@ -179,7 +179,7 @@ function planEdges(plan: Plan, targets: ReadonlyMap<string, string>, clusters: r
   const seen = new Set<string>();
   const edges: { from: string; to: string }[] = [];
   for (const op of plan.ops) {
-    for (const dep of op.after) {
+    for (const dep of [...op.after, ...(op.orderedAfter ?? [])]) {
       const from = targets.get(dep);
       const to = targets.get(op.id)!;
       if (from === undefined || from === to || home.get(to) === from || home.get(from) === to) continue;

@@ -66,7 +66,7 @@ export function planToJson(plan: Plan): PlanJson {
 
 function opToJson(op: Op): OpJson {
   // `kind` second in the text: each case below sets it again, typed, without moving it
-  const base = { id: op.id, kind: op.kind, title: opTitle(op), server: op.server, reason: op.reason, after: [...op.after] };
+  const base = { id: op.id, kind: op.kind, title: opTitle(op), server: op.server, reason: op.reason, after: [...op.after], ...(op.orderedAfter?.length ? { orderedAfter: [...op.orderedAfter] } : {}) };
   switch (op.kind) {
     case 'create-server':
       return { ...base, kind: op.kind, provider: op.provider, ...options(op.options), ...pending(op.pending) };

@@ -46,7 +46,11 @@ export function planEnsemble(manifest: Manifest, observed: ObservedWorld, input:
     const waitsFor = deps.filter((d) => world.isUnknown(d) && d !== serverId(serverName));
     const serverDecision = decided.get(serverId(serverName));
     let decision: Decision;
-    if (kind === 'server') decision = decideServer(server, observed, input.desired[server.name]);
+    if (kind === 'server') {
+      decision = decideServer(server, observed, input.desired[server.name]);
+      // options that read an unavailable server (or another ensemble's) can never be filled in
+      if (decision.op && blocked.length > 0) decision = { action: 'unavailable', reason: `its options need ${blocked.map(thingLabel).join(', ')}, which ${blocked.length === 1 ? 'is' : 'are'} not available` };
+    }
     else if (blocked.length > 0) {
       decision = { action: 'unavailable', reason: `needs ${blocked.map(thingLabel).join(', ')}, which ${blocked.length === 1 ? 'is' : 'are'} ${blocked.every((b) => decided.get(b)?.action === 'conflict') ? 'another ensemble\'s' : 'unavailable'}` };
     } else if (kind === 'container') {
@@ -88,7 +92,7 @@ export function planEnsemble(manifest: Manifest, observed: ObservedWorld, input:
         if (!pulls.has(pull)) {
           pulls.add(pull);
           ops.push({
-            id: pull, kind: 'pull-image', server: server.name, container: note.name, after: [...before],
+            id: pull, kind: 'pull-image', server: server.name, container: note.name, after: [...new Set([...before, ...(image === undefined ? needs : [])])],
             reason: image === undefined ? `its name waits for ${waitsFor.map(thingLabel).join(', ')}` : serverDecision?.action !== 'keep' ? `the server is ${serverDecision?.action === 'create' ? 'new' : 'being replaced'}` : onServer?.imageIds?.[imageKey(image)] === undefined && onServer?.dockerInstalled && !image.includes('$') ? `not on ${server.name}` : `not known to be on ${server.name}`,
             ...(image !== undefined ? { image } : { pending: { waitsFor } }),
           });
@@ -96,11 +100,14 @@ export function planEnsemble(manifest: Manifest, observed: ObservedWorld, input:
         before.push(pull);
       }
     }
-    const op = { ...decision.op, after: [...new Set([...before, ...needs])] } as Op;
+    // the firewall hooks Docker's chain once Docker is there, but a failed Docker set-up must not
+    // leave the host's own ports without it
+    const soft = decision.op.kind === 'put-firewall' ? before.filter((b) => b === setup) : [];
+    const op = { ...decision.op, after: [...new Set([...before, ...needs])].filter((b) => !soft.includes(b)), ...(soft.length > 0 ? { orderedAfter: soft } : {}) } as Op;
     ops.push(op);
     mainOp.set(id, op.id);
   }
-  const orphans = orphanOps(manifest, observed, { ensemble: input.ensemble, prune: input.prune === true, ops });
+  const orphans = orphanOps(manifest, observed, { ensemble: input.ensemble, prune: input.prune === true, ops, unchanged });
   return { ensemble: input.ensemble, ops: [...ops, ...orphans.ops], unchanged, unavailable, conflicts, orphans: orphans.kept, warnings };
 }
 

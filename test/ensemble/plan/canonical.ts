@@ -9,7 +9,8 @@ export function canonical(plan: Plan): string {
   const lines = [`ensemble ${plan.ensemble.name} (${plan.ensemble.from})`];
   for (const op of plan.ops) {
     const pending = 'pending' in op && op.pending ? ` [waits for ${op.pending.waitsFor.join(', ')}]` : '';
-    lines.push(`op ${op.id}${op.after.length > 0 ? ` after ${op.after.join(', ')}` : ''}${pending}: ${op.reason}`);
+    const soft = op.orderedAfter?.length ? ` (then after ${op.orderedAfter.join(', ')}, done or not)` : '';
+    lines.push(`op ${op.id}${op.after.length > 0 ? ` after ${op.after.join(', ')}` : ''}${soft}${pending}: ${op.reason}`);
   }
   for (const [word, notes] of [['unchanged', plan.unchanged], ['unavailable', plan.unavailable], ['conflict', plan.conflicts], ['orphan', plan.orphans]] as const) {
     for (const n of notes) lines.push(`${word} ${n.id}: ${n.reason}`);

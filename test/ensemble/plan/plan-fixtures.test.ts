@@ -147,7 +147,7 @@ test('every op waits only for ops listed before it (apply order is the listed or
   for (const plan of [planOf(webRedis, new WorldBuilder(webRedis).build()), planOf(webRedis, new WorldBuilder(webRedis).deployed().build(), { desired: { redis: { options: { size: 't3.medium' } } } })]) {
     const seen = new Set<string>();
     for (const op of plan.ops) {
-      for (const a of op.after) assert.ok(seen.has(a), `${op.id} waits for ${a}, listed later`);
+      for (const a of [...op.after, ...(op.orderedAfter ?? [])]) assert.ok(seen.has(a), `${op.id} waits for ${a}, listed later`);
       seen.add(op.id);
     }
   }

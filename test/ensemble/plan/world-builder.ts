@@ -98,7 +98,8 @@ export class WorldBuilder {
   }
 
   stray(provider: string, name: string, state = 'running'): this {
-    this.#extra.strays = [...(this.#extra.strays ?? []), { id: `stray:${provider}/${name}`, nodeId: `i-${name}`, name, provider, state }];
+    const n = (this.#extra.strays ?? []).length;
+    this.#extra.strays = [...(this.#extra.strays ?? []), { id: `stray:${provider}/${name}`, nodeId: `i-${name}${n > 0 ? `-${n}` : ''}`, name, provider, state }];
     return this;
   }
 
