@@ -1,0 +1,129 @@
+// What the account must have for a create to succeed: the size offered in the region, the zone,
+// the AMI and the security group. Checked when options are validated, which the ensemble does
+// at plan time: a well-formed typo (t3.smal, us-east-1z) is then a plan error instead of a
+// RunInstances failure after the server it replaces was terminated. Reads only, each answer
+// kept for the provider's lifetime (the region is fixed). An identity whose IAM policy lacks a
+// Describe permission skips that check: EC2 still refuses a bad value at create.
+
+import { UsageError } from '../../core/errors.ts';
+import { suggest } from '../../core/suggest.ts';
+import type { Ec2Api } from './client.ts';
+import { hasCode } from './errors.ts';
+
+const HINT_COUNT = 6;
+
+export interface AccountChecks {
+  /** `options` as validated locally (lowercase size and zone, AMI id resolved). */
+  check(options: Readonly<Record<string, string>>, signal?: AbortSignal): Promise<void>;
+  /** An AMI already seen in a DescribeImages answer (an alias's): no need to ask again. */
+  imageSeen(id: string): void;
+}
+
+export function accountChecks(api: Ec2Api): AccountChecks {
+  const memo = new Map<string, Promise<unknown>>();
+  const once = <T>(key: string, load: () => Promise<T>): Promise<T> => {
+    let p = memo.get(key) as Promise<T> | undefined;
+    if (!p) {
+      p = load();
+      memo.set(key, p);
+      p.catch(() => memo.delete(key)); // a failure is not remembered
+    }
+    return p;
+  };
+
+  /** undefined: the identity may not ask (the check is skipped). */
+  const permitted = async <T>(work: () => Promise<T>): Promise<T | undefined> => {
+    try {
+      return await work();
+    } catch (error) {
+      if (hasCode(error, 'UnauthorizedOperation', 'AccessDenied', 'AccessDeniedException')) return undefined;
+      throw error;
+    }
+  };
+
+  const offeredSizes = (signal?: AbortSignal) =>
+    once('sizes', () =>
+      permitted(async () => {
+        const sizes = new Set<string>();
+        for await (const page of api.pages('DescribeInstanceTypeOfferings', { LocationType: 'region', MaxResults: 1000 }, signal)) {
+          for (const o of page.InstanceTypeOfferings ?? []) if (o.InstanceType) sizes.add(o.InstanceType);
+        }
+        return sizes;
+      }),
+    );
+
+  // without AllAvailabilityZones: the zones this account can launch in (local zones once opted in)
+  const zones = (signal?: AbortSignal) =>
+    once('zones', () => permitted(async () => ((await api.call('DescribeAvailabilityZones', {}, signal)).AvailabilityZones ?? []).map((z) => z.ZoneName ?? '').filter(Boolean)));
+
+  /** false when EC2 does not know the AMI in this region (or this account may not use it). */
+  const imageExists = (id: string, signal?: AbortSignal) =>
+    once(`image ${id}`, () =>
+      permitted(async () => {
+        try {
+          return ((await api.call('DescribeImages', { ImageIds: [id] }, signal)).Images ?? []).length > 0;
+        } catch (error) {
+          if (hasCode(error, 'InvalidAMIID.NotFound', 'InvalidAMIID.Unavailable')) return false;
+          throw error;
+        }
+      }),
+    );
+
+  const groupExists = (name: string, signal?: AbortSignal) =>
+    once(`group ${name}`, () =>
+      permitted(async () => {
+        try {
+          return ((await api.call('DescribeSecurityGroups', { GroupNames: [name] }, signal)).SecurityGroups ?? []).length > 0;
+        } catch (error) {
+          if (hasCode(error, 'InvalidGroup.NotFound')) return false;
+          throw error;
+        }
+      }),
+    );
+
+  return {
+    imageSeen(id) {
+      memo.set(`image ${id}`, Promise.resolve(true));
+    },
+
+    async check(options, signal) {
+      const region = await api.region();
+      const size = options.size ?? '';
+      const placement = options.placement ?? '';
+      const image = options.image ?? '';
+      const group = options.security_group ?? '';
+      const [sizes, zoneList, imageKnown, groupKnown] = await Promise.all([
+        offeredSizes(signal),
+        placement ? zones(signal) : undefined,
+        imageExists(image, signal),
+        groupExists(group, signal),
+      ]);
+      if (sizes && !sizes.has(size)) {
+        const close = suggest(size, sizes);
+        throw new UsageError(`instance type ${size} is not offered in ${region}`, {
+          argument: 'size',
+          hint: close.length > 0 ? `did you mean ${close.join(' or ')}?` : 'hitc pricing lists sizes with spot prices; the EC2 console lists every instance type',
+        });
+      }
+      if (zoneList && !zoneList.includes(placement)) {
+        const close = suggest(placement, zoneList, 1);
+        throw new UsageError(`no availability zone ${placement} in ${region} for this account`, {
+          argument: 'placement',
+          hint: `${close.length > 0 ? `did you mean ${close[0]}? ` : ''}zones: ${zoneList.slice(0, HINT_COUNT).join(', ')} (empty: EC2 chooses)`,
+        });
+      }
+      if (imageKnown === false) {
+        throw new UsageError(`AMI ${image} does not exist in ${region} (or this account may not use it)`, {
+          argument: 'image',
+          hint: 'AMI ids differ per region; an alias such as "ubuntu 24.04" finds the right one',
+        });
+      }
+      if (groupKnown === false) {
+        throw new UsageError(`no security group named "${group}" in the default VPC of ${region}`, {
+          argument: 'security_group',
+          hint: 'security_group= names a group of the default VPC (default: "default"); aws ec2 describe-security-groups lists them',
+        });
+      }
+    },
+  };
+}
