@@ -95,6 +95,7 @@ test('what only the account knows is checked too: a typo that looks right is a U
     [{ size: 't3.smal' }, 'size', /^instance type t3\.smal is not offered in us-east-1$/, /^did you mean t3\.small/],
     [{ placement: 'us-east-1z' }, 'placement', /^no availability zone us-east-1z in us-east-1 for this account$/, /zones: us-east-1a, us-east-1b, us-east-1c/],
     [{ placement: 'us-east-1-mia-1a' }, 'placement', /^no availability zone us-east-1-mia-1a/, /did you mean us-east-1-bos-1a\?/],
+    [{ placement: 'us-east-1-bos-1a', size: 'c5.xlarge' }, 'size', /^instance type c5\.xlarge is not offered in us-east-1-bos-1a$/, /another placement= zone may offer it/],
     [{ image: 'ami-0ffffffffffffffff' }, 'image', /^AMI ami-0ffffffffffffffff does not exist in us-east-1/, /alias such as "ubuntu 24\.04"/],
     [{ security_group: 'wbe' }, 'security_group', /^no security group named "wbe" in the default VPC of us-east-1$/, /security_group= names a group/],
   ];
@@ -108,7 +109,7 @@ test('what only the account knows is checked too: a typo that looks right is a U
   // each answer is asked for once per provider, however many servers are validated
   await provider.validateCreateOptions({ placement: 'us-east-1a', security_group: 'web' }, env);
   await provider.validateCreateOptions({ placement: 'us-east-1b', security_group: 'web' }, env);
-  assert.equal(fake.calls.DescribeInstanceTypeOfferings, 1);
+  assert.equal(fake.calls.DescribeInstanceTypeOfferings, 6, 'once per place asked about: the region, us-east-1z, -mia-1a, -bos-1a, us-east-1a, us-east-1b');
   assert.equal(fake.calls.DescribeAvailabilityZones, 1);
   assert.equal(fake.calls.DescribeImages, 2, 'the alias once, the unknown AMI once (the alias\'s AMI is not asked about again)');
   assert.deepEqual(fake.requests.filter((r) => r.action === 'DescribeImages').map((r) => r.params.get('ImageId.1')), [null, 'ami-0ffffffffffffffff']);

@@ -41,11 +41,13 @@ export function accountChecks(api: Ec2Api): AccountChecks {
     }
   };
 
-  const offeredSizes = (signal?: AbortSignal) =>
-    once('sizes', () =>
+  /** The sizes offered in a zone (zones carry fewer than their region), else in the region. */
+  const offeredSizes = (zone: string, signal?: AbortSignal) =>
+    once(`sizes ${zone}`, () =>
       permitted(async () => {
         const sizes = new Set<string>();
-        for await (const page of api.pages('DescribeInstanceTypeOfferings', { LocationType: 'region', MaxResults: 1000 }, signal)) {
+        const where = zone ? { LocationType: 'availability-zone' as const, Filters: [{ Name: 'location', Values: [zone] }] } : { LocationType: 'region' as const };
+        for await (const page of api.pages('DescribeInstanceTypeOfferings', { ...where, MaxResults: 1000 }, signal)) {
           for (const o of page.InstanceTypeOfferings ?? []) if (o.InstanceType) sizes.add(o.InstanceType);
         }
         return sizes;
@@ -93,23 +95,26 @@ export function accountChecks(api: Ec2Api): AccountChecks {
       const image = options.image ?? '';
       const group = options.security_group ?? '';
       const [sizes, zoneList, imageKnown, groupKnown] = await Promise.all([
-        offeredSizes(signal),
+        offeredSizes(placement, signal),
         placement ? zones(signal) : undefined,
         imageExists(image, signal),
         groupExists(group, signal),
       ]);
-      if (sizes && !sizes.has(size)) {
-        const close = suggest(size, sizes);
-        throw new UsageError(`instance type ${size} is not offered in ${region}`, {
-          argument: 'size',
-          hint: close.length > 0 ? `did you mean ${close.join(' or ')}?` : 'hitc pricing lists sizes with spot prices; the EC2 console lists every instance type',
-        });
-      }
       if (zoneList && !zoneList.includes(placement)) {
         const close = suggest(placement, zoneList, 1);
         throw new UsageError(`no availability zone ${placement} in ${region} for this account`, {
           argument: 'placement',
           hint: `${close.length > 0 ? `did you mean ${close[0]}? ` : ''}zones: ${zoneList.slice(0, HINT_COUNT).join(', ')} (empty: EC2 chooses)`,
+        });
+      }
+      if (sizes && !sizes.has(size)) {
+        const close = suggest(size, sizes);
+        throw new UsageError(`instance type ${size} is not offered in ${placement || region}`, {
+          argument: 'size',
+          hint: [
+            close.length > 0 ? `did you mean ${close.join(' or ')}?` : '',
+            placement ? 'another placement= zone may offer it (empty: EC2 chooses)' : close.length > 0 ? '' : 'the EC2 console lists the instance types of each region',
+          ].filter(Boolean).join(' '),
         });
       }
       if (imageKnown === false) {

@@ -25,6 +25,9 @@ const LAUNCH_ZONES = [...REGION_ZONES, ...LOCAL_ZONES.filter((z) => z.optIn === 
 /** Instance types offered in the region: the only ones the fake launches (others:
  *  InvalidParameterValue, as EC2 answers). */
 const INSTANCE_TYPES = new Set(['t3.nano', 't3.micro', 't3.small', 't3.medium', 't4g.micro', 'm5.large', 'm7i-flex.large', 'c5.xlarge']);
+/** A zone carries fewer types than its region (a local zone far fewer). */
+const NOT_IN_ZONE: Record<string, string[]> = { 'us-east-1-bos-1a': ['t3.nano', 't4g.micro', 'm7i-flex.large', 'c5.xlarge'] };
+const offeredIn = (type: string, zone: string): boolean => INSTANCE_TYPES.has(type) && !(NOT_IN_ZONE[zone] ?? []).includes(type);
 const STATE_CODES: Record<InstanceState, number> = { pending: 0, running: 16, 'shutting-down': 32, terminated: 48, stopping: 64, stopped: 80 };
 
 export type InstanceState = 'pending' | 'running' | 'shutting-down' | 'terminated' | 'stopping' | 'stopped';
@@ -250,6 +253,7 @@ export async function startFakeEc2(options: { ips: string[]; startDelayMs?: numb
       if (!Number.isInteger(min) || min < 1 || max < min) throw new ApiError('InvalidParameterValue', `Invalid MinCount/MaxCount: ${min}/${max}`);
       const zone = p.get('Placement.AvailabilityZone') || REGION_ZONES[0]!;
       checkZone(zone);
+      if (!offeredIn(type, zone)) throw new ApiError('Unsupported', `Your requested instance type (${type}) is not supported in your requested Availability Zone (${zone}).`);
       const tags: Record<string, string> = {};
       for (const spec of structList(p, 'TagSpecification')) {
         if (spec.ResourceType !== 'instance') continue;
@@ -339,9 +343,11 @@ export async function startFakeEc2(options: { ips: string[]; startDelayMs?: numb
       const max = p.get('MaxResults');
       if (max !== null && !(Number(max) >= 5 && Number(max) <= 1000)) throw new ApiError('InvalidParameterValue', `MaxResults must be between 5 and 1000`);
       const filters = filterMap(p);
-      const zoneIds = new Map(REGION_ZONES.map((z, i) => [z, `use1-az${i + 1}`]));
-      const locations = locationType === 'region' ? [REGION] : locationType === 'availability-zone' ? REGION_ZONES : [...zoneIds.values()];
-      const offers = locations.flatMap((location) => [...INSTANCE_TYPES].map((type) => ({ type, location })));
+      const zoneIds = new Map([...REGION_ZONES.map((z, i): [string, string] => [z, `use1-az${i + 1}`]), ...LOCAL_ZONES.filter((z) => z.optIn === 'opted-in').map((z): [string, string] => [z.name, z.id])]);
+      const offers =
+        locationType === 'region'
+          ? [...INSTANCE_TYPES].map((type) => ({ type, location: REGION }))
+          : [...zoneIds].flatMap(([zone, id]) => [...INSTANCE_TYPES].filter((type) => offeredIn(type, zone)).map((type) => ({ type, location: locationType === 'availability-zone' ? zone : id })));
       const chosen = offers.filter((o) => matches(filters.get('instance-type'), o.type) && matches(filters.get('location'), o.location));
       const { page, next } = paginate(chosen, p);
       const items = page.map((o) => `<item><instanceType>${o.type}</instanceType><locationType>${locationType}</locationType><location>${o.location}</location></item>`);
