@@ -115,6 +115,20 @@ test('what only the account knows is checked too: a typo that looks right is a U
   assert.deepEqual(fake.requests.filter((r) => r.action === 'DescribeImages').map((r) => r.params.get('ImageId.1')), [null, 'ami-0ffffffffffffffff']);
 });
 
+test('an image built for another processor than the size\'s is refused at validation, as RunInstances would', async (t) => {
+  const { fake, provider, env } = await setup(t);
+  const alias = await usageError(provider.validateCreateOptions({ size: 't4g.micro', image: 'ubuntu 24.04' }, env));
+  assert.equal(alias.message, 'image ami-02404a0000000002 is built for x86_64, and t4g.micro runs arm64');
+  assert.equal(alias.argument, 'image');
+  assert.match(alias.hint ?? '', /"ubuntu 24\.04 arm64"/);
+  const ami = await usageError(provider.validateCreateOptions({ size: 't3.micro', image: 'ami-02404b0000000002' }, env));
+  assert.equal(ami.message, 'image ami-02404b0000000002 is built for arm64, and t3.micro runs x86_64');
+  assert.deepEqual(await provider.validateCreateOptions({ size: 't4g.micro', image: 'Ubuntu 24.04 ARM64' }, env), {
+    size: 't4g.micro', placement: '', bid: '', image: 'ami-02404b0000000002', security_group: 'default',
+  });
+  assert.equal(mutatingCalls(fake), 0);
+});
+
 test('an identity without a Describe permission skips that check (EC2 still refuses at create)', async (t) => {
   const { fake, provider, env } = await setup(t);
   fake.knobs.failNext = { action: 'DescribeInstanceTypeOfferings', code: 'UnauthorizedOperation', message: 'You are not authorized to perform this operation.', status: 403 };

@@ -1,10 +1,11 @@
-// What the account must have for a create to succeed: the size offered in the region, the zone,
-// the AMI and the security group. Checked when options are validated, which the ensemble does
+// What the account must have for a create to succeed: the size offered in the zone or region,
+// the zone, the AMI, an AMI built for the size's processor, and the security group. Checked when options are validated, which the ensemble does
 // at plan time: a well-formed typo (t3.smal, us-east-1z) is then a plan error instead of a
 // RunInstances failure after the server it replaces was terminated. Reads only, each answer
 // kept for the provider's lifetime (the region is fixed). An identity whose IAM policy lacks a
 // Describe permission skips that check: EC2 still refuses a bad value at create.
 
+import type * as Sdk from '@aws-sdk/client-ec2';
 import { UsageError } from '../../core/errors.ts';
 import { suggest } from '../../core/suggest.ts';
 import type { Ec2Api } from './client.ts';
@@ -15,8 +16,9 @@ const HINT_COUNT = 6;
 export interface AccountChecks {
   /** `options` as validated locally (lowercase size and zone, AMI id resolved). */
   check(options: Readonly<Record<string, string>>, signal?: AbortSignal): Promise<void>;
-  /** An AMI already seen in a DescribeImages answer (an alias's): no need to ask again. */
-  imageSeen(id: string): void;
+  /** An AMI already seen in a DescribeImages answer (an alias's), with its architecture: no
+   *  need to ask again. */
+  imageSeen(id: string, architecture: string): void;
 }
 
 export function accountChecks(api: Ec2Api): AccountChecks {
@@ -58,14 +60,30 @@ export function accountChecks(api: Ec2Api): AccountChecks {
   const zones = (signal?: AbortSignal) =>
     once('zones', () => permitted(async () => ((await api.call('DescribeAvailabilityZones', {}, signal)).AvailabilityZones ?? []).map((z) => z.ZoneName ?? '').filter(Boolean)));
 
-  /** false when EC2 does not know the AMI in this region (or this account may not use it). */
-  const imageExists = (id: string, signal?: AbortSignal) =>
+  /** The AMI's architecture (x86_64, arm64), or null when EC2 does not know the AMI in this
+   *  region (or this account may not use it). */
+  const imageArchitecture = (id: string, signal?: AbortSignal) =>
     once(`image ${id}`, () =>
-      permitted(async () => {
+      permitted(async (): Promise<string | null> => {
         try {
-          return ((await api.call('DescribeImages', { ImageIds: [id] }, signal)).Images ?? []).length > 0;
+          const [image] = (await api.call('DescribeImages', { ImageIds: [id] }, signal)).Images ?? [];
+          return image ? (image.Architecture ?? '') : null;
         } catch (error) {
-          if (hasCode(error, 'InvalidAMIID.NotFound', 'InvalidAMIID.Unavailable')) return false;
+          if (hasCode(error, 'InvalidAMIID.NotFound', 'InvalidAMIID.Unavailable')) return null;
+          throw error;
+        }
+      }),
+    );
+
+  /** The architectures a size runs (t4g.micro: arm64); undefined for a type EC2 does not know. */
+  const sizeArchitectures = (size: string, signal?: AbortSignal) =>
+    once(`arch ${size}`, () =>
+      permitted(async (): Promise<string[] | undefined> => {
+        try {
+          const [info] = (await api.call('DescribeInstanceTypes', { InstanceTypes: [size as Sdk._InstanceType] }, signal)).InstanceTypes ?? [];
+          return info?.ProcessorInfo?.SupportedArchitectures;
+        } catch (error) {
+          if (hasCode(error, 'InvalidInstanceType')) return undefined; // the offerings check says it better
           throw error;
         }
       }),
@@ -84,8 +102,8 @@ export function accountChecks(api: Ec2Api): AccountChecks {
     );
 
   return {
-    imageSeen(id) {
-      memo.set(`image ${id}`, Promise.resolve(true));
+    imageSeen(id, architecture) {
+      memo.set(`image ${id}`, Promise.resolve(architecture));
     },
 
     async check(options, signal) {
@@ -94,10 +112,11 @@ export function accountChecks(api: Ec2Api): AccountChecks {
       const placement = options.placement ?? '';
       const image = options.image ?? '';
       const group = options.security_group ?? '';
-      const [sizes, zoneList, imageKnown, groupKnown] = await Promise.all([
+      const [sizes, zoneList, imageArch, sizeArchs, groupKnown] = await Promise.all([
         offeredSizes(placement, signal),
         placement ? zones(signal) : undefined,
-        imageExists(image, signal),
+        imageArchitecture(image, signal),
+        sizeArchitectures(size, signal),
         groupExists(group, signal),
       ]);
       if (zoneList && !zoneList.includes(placement)) {
@@ -117,10 +136,16 @@ export function accountChecks(api: Ec2Api): AccountChecks {
           ].filter(Boolean).join(' '),
         });
       }
-      if (imageKnown === false) {
+      if (imageArch === null) {
         throw new UsageError(`AMI ${image} does not exist in ${region} (or this account may not use it)`, {
           argument: 'image',
           hint: 'AMI ids differ per region; an alias such as "ubuntu 24.04" finds the right one',
+        });
+      }
+      if (imageArch && sizeArchs && sizeArchs.length > 0 && !sizeArchs.includes(imageArch)) {
+        throw new UsageError(`image ${image} is built for ${imageArch}, and ${size} runs ${sizeArchs.join(' or ')}`, {
+          argument: 'image',
+          hint: sizeArchs.includes('arm64') ? 'Graviton sizes take arm64 images: add " arm64" to the alias ("ubuntu 24.04 arm64")' : 'pick an image built for it (an alias without " arm64" gives x86_64)',
         });
       }
       if (groupKnown === false) {

@@ -60,7 +60,8 @@ export function createEc2Provider(options: Ec2ProviderOptions = {}): Ec2Provider
     let p = resolved.get(ref.alias);
     if (!p) {
       p = resolveAlias(api, ref, signal);
-      void p.then((id) => account.imageSeen(id), () => undefined);
+      const architecture = ref.arch === 'arm64' ? 'arm64' : 'x86_64';
+      void p.then((id) => account.imageSeen(id, architecture), () => undefined);
       resolved.set(ref.alias, p);
       p.catch(() => resolved.delete(ref.alias)); // a failure is not remembered
     }

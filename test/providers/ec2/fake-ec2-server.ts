@@ -27,6 +27,8 @@ const LAUNCH_ZONES = [...REGION_ZONES, ...LOCAL_ZONES.filter((z) => z.optIn === 
 const INSTANCE_TYPES = new Set(['t3.nano', 't3.micro', 't3.small', 't3.medium', 't4g.micro', 'm5.large', 'm7i-flex.large', 'c5.xlarge']);
 /** A zone carries fewer types than its region (a local zone far fewer). */
 const NOT_IN_ZONE: Record<string, string[]> = { 'us-east-1-bos-1a': ['t3.nano', 't4g.micro', 'm7i-flex.large', 'c5.xlarge'] };
+/** Graviton families (a "g" after the generation digit: t4g, m7g, c7gn) run arm64; the rest x86. */
+const architecturesOf = (type: string): string[] => (/^[a-z]+\d+g/.test(type) ? ['arm64'] : ['x86_64']);
 const offeredIn = (type: string, zone: string): boolean => INSTANCE_TYPES.has(type) && !(NOT_IN_ZONE[zone] ?? []).includes(type);
 const STATE_CODES: Record<InstanceState, number> = { pending: 0, running: 16, 'shutting-down': 32, terminated: 48, stopping: 64, stopped: 80 };
 
@@ -354,6 +356,18 @@ export async function startFakeEc2(options: { ips: string[]; startDelayMs?: numb
       return `<instanceTypeOfferingSet>${items.join('')}</instanceTypeOfferingSet>${next ? `<nextToken>${next}</nextToken>` : ''}`;
     },
 
+    DescribeInstanceTypes(p) {
+      const types = list(p, 'InstanceType');
+      const unknown = types.filter((t) => !INSTANCE_TYPES.has(t));
+      if (unknown.length > 0) throw new ApiError('InvalidInstanceType', `The following supplied instance types do not exist: [${unknown.join(', ')}]`);
+      const items = (types.length > 0 ? types : [...INSTANCE_TYPES]).map(
+        (t) =>
+          `<item><instanceType>${t}</instanceType><currentGeneration>true</currentGeneration><processorInfo><supportedArchitectures>` +
+          `${architecturesOf(t).map((a) => `<item>${a}</item>`).join('')}</supportedArchitectures></processorInfo></item>`,
+      );
+      return `<instanceTypeSet>${items.join('')}</instanceTypeSet>`;
+    },
+
     DescribeAvailabilityZones(p) {
       const all = p.get('AllAvailabilityZones') === 'true';
       const zones = [
@@ -480,6 +494,10 @@ export async function startFakeEc2(options: { ips: string[]; startDelayMs?: numb
     if (!/^ami-[0-9a-f]{8,17}$/.test(imageId)) throw new ApiError('InvalidAMIID.Malformed', `Invalid id: "${imageId}" (expecting "ami-...")`);
     if (!images.some((i) => i.id === imageId)) throw new ApiError('InvalidAMIID.NotFound', `The image id '[${imageId}]' does not exist`);
     if (!INSTANCE_TYPES.has(type)) throw new ApiError('InvalidParameterValue', `Invalid value '${type}' for InstanceType.`);
+    const arch = images.find((i) => i.id === imageId)?.architecture ?? 'x86_64';
+    if (!architecturesOf(type).includes(arch)) {
+      throw new ApiError('InvalidParameterValue', `The architecture '${architecturesOf(type).join(', ')}' of the specified instance type does not match the architecture '${arch}' of the specified AMI. Specify an instance type and an AMI that have matching architectures, and try again.`);
+    }
     if (keyName && !keyPairs.has(keyName)) throw new ApiError('InvalidKeyPair.NotFound', `The key pair '${keyName}' does not exist`);
     for (const g of groups) if (!securityGroups.has(g)) throw new ApiError('InvalidGroup.NotFound', `The security group '${g}' does not exist in default VPC 'vpc-0123456789abcdef0'`);
   }
