@@ -1,9 +1,10 @@
-// What the account must have for a create to succeed: the size offered in the zone or region,
-// the zone, the AMI, an AMI built for the size's processor, and the security group. Checked when options are validated, which the ensemble does
-// at plan time: a well-formed typo (t3.smal, us-east-1z) is then a plan error instead of a
-// RunInstances failure after the server it replaces was terminated. Reads only, each answer
-// kept for the provider's lifetime (the region is fixed). An identity whose IAM policy lacks a
-// Describe permission skips that check: EC2 still refuses a bad value at create.
+// What the account must have for a create to succeed: the size offered in the zone (or the
+// region), the zone, the AMI, an AMI built for the size's processor, and the security group.
+// Checked when options are validated, which the ensemble does at plan time: a well-formed typo
+// (t3.smal, us-east-1z) is then a plan error instead of a RunInstances failure after the server
+// it replaces was terminated. Reads only, each answer kept for the provider's lifetime (the
+// region is fixed). An identity whose IAM policy lacks a Describe permission skips that check:
+// EC2 still refuses a bad value at create.
 
 import type * as Sdk from '@aws-sdk/client-ec2';
 import { UsageError } from '../../core/errors.ts';
