@@ -80,13 +80,60 @@ test('ubuntu 22.04 and ubuntu 24.04 are different AMI ids, so changing one for t
   assert.notEqual(jammy, noble);
 });
 
-test('sizes, zones and AMI ids in any case are spelt as EC2 spells them, with no API call', async (t) => {
+test('sizes, zones and AMI ids in any case are spelt as EC2 spells them', async (t) => {
   const { fake, provider, env } = await setup(t);
-  const v = await provider.validateCreateOptions({ size: ' T3.small ', placement: 'Us-East-1B', image: 'AMI-0123456789ABCDEF0', bid: '0.05' }, env);
-  assert.deepEqual(v, { size: 't3.small', placement: 'us-east-1b', bid: '0.05', image: 'ami-0123456789abcdef0', security_group: 'default' });
+  const v = await provider.validateCreateOptions({ size: ' T3.small ', placement: 'Us-East-1B', image: 'AMI-02404A0000000001', bid: '0.05' }, env);
+  assert.deepEqual(v, { size: 't3.small', placement: 'us-east-1b', bid: '0.05', image: 'ami-02404a0000000001', security_group: 'default' });
   assert.equal((await provider.validateCreateOptions({ size: 'M7I-FLEX.LARGE' }, env)).size, 'm7i-flex.large');
-  assert.equal((await provider.validateCreateOptions({ placement: 'US-EAST-1-BOS-1A' }, env)).placement, 'us-east-1-bos-1a', 'a local zone');
-  assert.equal(fake.calls.DescribeImages ?? 0, 1, 'only the default alias was looked up');
+  assert.equal((await provider.validateCreateOptions({ placement: 'US-EAST-1-BOS-1A' }, env)).placement, 'us-east-1-bos-1a', 'a local zone the account opted in to');
+  assert.equal(mutatingCalls(fake), 0);
+});
+
+test('what only the account knows is checked too: a typo that looks right is a UsageError, not a failed create', async (t) => {
+  const { fake, provider, env } = await setup(t);
+  const cases: [Record<string, string>, string, RegExp, RegExp][] = [
+    [{ size: 't3.smal' }, 'size', /^instance type t3\.smal is not offered in us-east-1$/, /^did you mean t3\.small/],
+    [{ placement: 'us-east-1z' }, 'placement', /^no availability zone us-east-1z in us-east-1 for this account$/, /zones: us-east-1a, us-east-1b, us-east-1c/],
+    [{ placement: 'us-east-1-mia-1a' }, 'placement', /^no availability zone us-east-1-mia-1a/, /did you mean us-east-1-bos-1a\?/],
+    [{ placement: 'us-east-1-bos-1a', size: 'c5.xlarge' }, 'size', /^instance type c5\.xlarge is not offered in us-east-1-bos-1a$/, /another placement= zone may offer it/],
+    [{ image: 'ami-0ffffffffffffffff' }, 'image', /^AMI ami-0ffffffffffffffff does not exist in us-east-1/, /alias such as "ubuntu 24\.04"/],
+    [{ security_group: 'wbe' }, 'security_group', /^no security group named "wbe" in the default VPC of us-east-1$/, /security_group= names a group/],
+  ];
+  for (const [given, argument, message, hint] of cases) {
+    const e = await usageError(provider.validateCreateOptions(given, env));
+    assert.equal(e.argument, argument, JSON.stringify(given));
+    assert.match(e.message, message);
+    assert.match(e.hint ?? '', hint);
+  }
+  assert.equal(mutatingCalls(fake), 0);
+  // each answer is asked for once per provider, however many servers are validated
+  await provider.validateCreateOptions({ placement: 'us-east-1a', security_group: 'web' }, env);
+  await provider.validateCreateOptions({ placement: 'us-east-1b', security_group: 'web' }, env);
+  assert.equal(fake.calls.DescribeInstanceTypeOfferings, 6, 'once per place asked about: the region, us-east-1z, -mia-1a, -bos-1a, us-east-1a, us-east-1b');
+  assert.equal(fake.calls.DescribeAvailabilityZones, 1);
+  assert.equal(fake.calls.DescribeImages, 2, 'the alias once, the unknown AMI once (the alias\'s AMI is not asked about again)');
+  assert.deepEqual(fake.requests.filter((r) => r.action === 'DescribeImages').map((r) => r.params.get('ImageId.1')), [null, 'ami-0ffffffffffffffff']);
+});
+
+test('an image built for another processor than the size\'s is refused at validation, as RunInstances would', async (t) => {
+  const { fake, provider, env } = await setup(t);
+  const alias = await usageError(provider.validateCreateOptions({ size: 't4g.micro', image: 'ubuntu 24.04' }, env));
+  assert.equal(alias.message, 'image ami-02404a0000000002 is built for x86_64, and t4g.micro runs arm64');
+  assert.equal(alias.argument, 'image');
+  assert.match(alias.hint ?? '', /"ubuntu 24\.04 arm64"/);
+  const ami = await usageError(provider.validateCreateOptions({ size: 't3.micro', image: 'ami-02404b0000000002' }, env));
+  assert.equal(ami.message, 'image ami-02404b0000000002 is built for arm64, and t3.micro runs x86_64');
+  assert.deepEqual(await provider.validateCreateOptions({ size: 't4g.micro', image: 'Ubuntu 24.04 ARM64' }, env), {
+    size: 't4g.micro', placement: '', bid: '', image: 'ami-02404b0000000002', security_group: 'default',
+  });
+  assert.equal(mutatingCalls(fake), 0);
+});
+
+test('an identity without a Describe permission skips that check (EC2 still refuses at create)', async (t) => {
+  const { fake, provider, env } = await setup(t);
+  fake.knobs.failNext = { action: 'DescribeInstanceTypeOfferings', code: 'UnauthorizedOperation', message: 'You are not authorized to perform this operation.', status: 403 };
+  assert.equal((await provider.validateCreateOptions({ size: 'x9.huge' }, env)).size, 'x9.huge');
+  assert.equal(fake.calls.DescribeInstanceTypeOfferings, 1);
 });
 
 test('a region given as placement gets its own message, and nothing is created or terminated', async (t) => {

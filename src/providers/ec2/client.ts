@@ -17,6 +17,10 @@ export interface Ec2Actions {
   DescribeSpotInstanceRequests: [Sdk.DescribeSpotInstanceRequestsCommandInput, Sdk.DescribeSpotInstanceRequestsCommandOutput];
   CancelSpotInstanceRequests: [Sdk.CancelSpotInstanceRequestsCommandInput, Sdk.CancelSpotInstanceRequestsCommandOutput];
   DescribeSpotPriceHistory: [Sdk.DescribeSpotPriceHistoryCommandInput, Sdk.DescribeSpotPriceHistoryCommandOutput];
+  DescribeInstanceTypeOfferings: [Sdk.DescribeInstanceTypeOfferingsCommandInput, Sdk.DescribeInstanceTypeOfferingsCommandOutput];
+  DescribeAvailabilityZones: [Sdk.DescribeAvailabilityZonesCommandInput, Sdk.DescribeAvailabilityZonesCommandOutput];
+  DescribeSecurityGroups: [Sdk.DescribeSecurityGroupsCommandInput, Sdk.DescribeSecurityGroupsCommandOutput];
+  DescribeInstanceTypes: [Sdk.DescribeInstanceTypesCommandInput, Sdk.DescribeInstanceTypesCommandOutput];
 }
 export type Ec2Action = keyof Ec2Actions;
 type PagedAction = { [A in Ec2Action]: Ec2Actions[A][1] extends { NextToken?: string } ? (Ec2Actions[A][0] extends { NextToken?: string } ? A : never) : never }[Ec2Action];

@@ -9,6 +9,7 @@
 
 import { UsageError } from '../../core/errors.ts';
 import type { CreateRequest, Node, Provider, ProviderEnv } from '../types.ts';
+import { accountChecks } from './account-checks.ts';
 import { Ec2Api, type Ec2ClientOptions } from './client.ts';
 import { CREATE_DEFAULTS, NODE_COLUMNS, PROVIDER, ec2Ssh, missingEc2Config } from './config.ts';
 import { createEc2Servers } from './create.ts';
@@ -50,6 +51,7 @@ export function createEc2Provider(options: Ec2ProviderOptions = {}): Ec2Provider
     timeoutMs: options.timeoutMs ?? DEFAULT_TIMING.timeoutMs,
     noAddressGraceMs: options.noAddressGraceMs ?? DEFAULT_TIMING.noAddressGraceMs,
   };
+  const account = accountChecks(api);
   // alias → AMI id, once per provider (the region is fixed for its lifetime)
   const resolved = new Map<string, Promise<string>>();
   const resolveImage = (image: string, signal?: AbortSignal): Promise<string> => {
@@ -58,6 +60,8 @@ export function createEc2Provider(options: Ec2ProviderOptions = {}): Ec2Provider
     let p = resolved.get(ref.alias);
     if (!p) {
       p = resolveAlias(api, ref, signal);
+      const architecture = ref.arch === 'arm64' ? 'arm64' : 'x86_64';
+      void p.then((id) => account.imageSeen(id, architecture), () => undefined);
       resolved.set(ref.alias, p);
       p.catch(() => resolved.delete(ref.alias)); // a failure is not remembered
     }
@@ -79,6 +83,8 @@ export function createEc2Provider(options: Ec2ProviderOptions = {}): Ec2Provider
       const merged = checkCreateOptions(opts, await api.region());
       // an AMI id is kept (lowercased); an alias costs one DescribeImages (an unknown one, none)
       merged.image = await resolveImage(merged.image ?? '', env.signal);
+      // then what only the account knows (reads, each once): size offered, zone, AMI, group
+      await account.check(merged, env.signal);
       return merged;
     },
 

@@ -1,7 +1,7 @@
-// create options for ec2: names and values are checked before anything is created, and spelt
-// the way EC2 reports them back (lowercase types, zones and AMI ids), so what the ensemble
-// asks for compares equal to what `optionsOf` observes. Only an image alias costs an API call
-// (DescribeImages); everything else is checked locally.
+// create options for ec2: names and the form of values are checked locally, before any API
+// call, and values spelt the way EC2 reports them back (lowercase types, zones and AMI ids), so
+// what the ensemble asks for compares equal to what `optionsOf` observes. What only the account
+// knows (is the size offered, does the zone exist) is account-checks.ts's part.
 
 import { UsageError } from '../../core/errors.ts';
 import { suggest } from '../../core/suggest.ts';

@@ -149,11 +149,11 @@ test('validate: defaults merged, the alias resolved to the newest Canonical imag
   assert.equal((await provider.validateCreateOptions({ image: 'ubuntu 24.04 arm64', size: 't4g.micro' }, env)).image, 'ami-02404b0000000002');
   assert.equal(fake.calls.DescribeImages, 3);
 
-  // an AMI id, a zone, a bid: checked locally, no API call
-  const before = fake.totalCalls();
-  const v2 = await provider.validateCreateOptions({ image: 'ami-0123456789abcdef0', placement: 'us-east-1b', bid: '0.05', size: 'm7i-flex.large', security_group: 'web' }, env);
-  assert.deepEqual(v2, { size: 'm7i-flex.large', placement: 'us-east-1b', bid: '0.05', image: 'ami-0123456789abcdef0', security_group: 'web' });
-  assert.equal(fake.totalCalls(), before);
+  // an AMI id, a zone, a bid: the format checked locally, then the account asked (reads only)
+  const v2 = await provider.validateCreateOptions({ image: 'ami-02404a0000000001', placement: 'us-east-1b', bid: '0.05', size: 'm7i-flex.large', security_group: 'web' }, env);
+  assert.deepEqual(v2, { size: 'm7i-flex.large', placement: 'us-east-1b', bid: '0.05', image: 'ami-02404a0000000001', security_group: 'web' });
+  assert.equal(param(fake, 'DescribeImages', 'ImageId.1'), 'ami-02404a0000000001');
+  assert.equal(param(fake, 'DescribeSecurityGroups', 'GroupName.1'), 'web');
 });
 
 test('validate: bad input is one UsageError, before any API call', async (t) => {
@@ -385,8 +385,9 @@ test('API errors become one ProviderError with the code and a hint, never a stac
   fake.knobs.failNext = { action: 'DescribeInstances', code: 'UnauthorizedOperation', message: 'You are not authorized to perform this operation.', status: 403 };
   await rejectsWith(provider.listNodes(env), Ec2ApiError, (e) => assert.equal(e.hint, 'the AWS identity in use lacks the IAM permission ec2:DescribeInstances'));
 
-  // an AMI id that does not exist, a key pair that does not exist: nothing is created
-  await rejectsWith(provider.createServers({ names: ['x'], options: await provider.validateCreateOptions({ image: 'ami-0ffffffffffffffff' }, env) }, env), Ec2ApiError, (e) => {
+  // an AMI id that does not exist (validation refuses it; here it went away after), a key pair
+  // that does not exist: nothing is created
+  await rejectsWith(provider.createServers({ names: ['x'], options: { ...(await provider.validateCreateOptions({}, env)), image: 'ami-0ffffffffffffffff' } }, env), Ec2ApiError, (e) => {
     assert.equal(e.code, 'InvalidAMIID.NotFound');
     assert.match(e.hint ?? '', /AMI id of us-east-1/);
   });

@@ -14,9 +14,22 @@ import type { AddressInfo } from 'node:net';
 const NS = 'http://ec2.amazonaws.com/doc/2016-11-15/';
 export const CANONICAL_OWNER = '099720011419';
 const ACCOUNT = '123456789012';
+const REGION = 'us-east-1';
 const REGION_ZONES = ['us-east-1a', 'us-east-1b', 'us-east-1c'];
-/** Instance types the fake accepts (others: InvalidParameterValue, as EC2 answers). */
-const INSTANCE_TYPES = new Set(['t3.nano', 't3.micro', 't3.small', 't3.medium', 't4g.micro', 'm5.large', 'c5.xlarge']);
+/** Local zones: the account opted in to Boston (launchable, listed by default), not Miami. */
+const LOCAL_ZONES = [
+  { name: 'us-east-1-bos-1a', id: 'use1-bos1-az1', optIn: 'opted-in' },
+  { name: 'us-east-1-mia-1a', id: 'use1-mia1-az1', optIn: 'not-opted-in' },
+];
+const LAUNCH_ZONES = [...REGION_ZONES, ...LOCAL_ZONES.filter((z) => z.optIn === 'opted-in').map((z) => z.name)];
+/** Instance types offered in the region: the only ones the fake launches (others:
+ *  InvalidParameterValue, as EC2 answers). */
+const INSTANCE_TYPES = new Set(['t3.nano', 't3.micro', 't3.small', 't3.medium', 't4g.micro', 'm5.large', 'm7i-flex.large', 'c5.xlarge']);
+/** A zone carries fewer types than its region (a local zone far fewer). */
+const NOT_IN_ZONE: Record<string, string[]> = { 'us-east-1-bos-1a': ['t3.nano', 't4g.micro', 'm7i-flex.large', 'c5.xlarge'] };
+/** Graviton families (a "g" after the generation digit: t4g, m7g, c7gn) run arm64; the rest x86. */
+const architecturesOf = (type: string): string[] => (/^[a-z]+\d+g/.test(type) ? ['arm64'] : ['x86_64']);
+const offeredIn = (type: string, zone: string): boolean => INSTANCE_TYPES.has(type) && !(NOT_IN_ZONE[zone] ?? []).includes(type);
 const STATE_CODES: Record<InstanceState, number> = { pending: 0, running: 16, 'shutting-down': 32, terminated: 48, stopping: 64, stopped: 80 };
 
 export type InstanceState = 'pending' | 'running' | 'shutting-down' | 'terminated' | 'stopping' | 'stopped';
@@ -242,6 +255,7 @@ export async function startFakeEc2(options: { ips: string[]; startDelayMs?: numb
       if (!Number.isInteger(min) || min < 1 || max < min) throw new ApiError('InvalidParameterValue', `Invalid MinCount/MaxCount: ${min}/${max}`);
       const zone = p.get('Placement.AvailabilityZone') || REGION_ZONES[0]!;
       checkZone(zone);
+      if (!offeredIn(type, zone)) throw new ApiError('Unsupported', `Your requested instance type (${type}) is not supported in your requested Availability Zone (${zone}).`);
       const tags: Record<string, string> = {};
       for (const spec of structList(p, 'TagSpecification')) {
         if (spec.ResourceType !== 'instance') continue;
@@ -300,6 +314,11 @@ export async function startFakeEc2(options: { ips: string[]; startDelayMs?: numb
     DescribeImages(p) {
       const owners = list(p, 'Owner');
       const ids = list(p, 'ImageId');
+      // asked by id, EC2 refuses a malformed or unknown one rather than answering nothing
+      for (const id of ids) {
+        if (!/^ami-[0-9a-f]{8,17}$/.test(id)) throw new ApiError('InvalidAMIID.Malformed', `Invalid id: "${id}" (expecting "ami-...")`);
+        if (!images.some((i) => i.id === id)) throw new ApiError('InvalidAMIID.NotFound', `The image id '[${id}]' does not exist`);
+      }
       const filters = filterMap(p);
       const chosen = images.filter(
         (img) =>
@@ -318,6 +337,68 @@ export async function startFakeEc2(options: { ips: string[]; startDelayMs?: numb
           `<name>${esc(img.name)}</name><rootDeviceType>ebs</rootDeviceType><rootDeviceName>/dev/sda1</rootDeviceName><virtualizationType>hvm</virtualizationType><hypervisor>xen</hypervisor></item>`,
       );
       return `<imagesSet>${items.join('')}</imagesSet>${next ? `<nextToken>${next}</nextToken>` : ''}`;
+    },
+
+    DescribeInstanceTypeOfferings(p) {
+      const locationType = p.get('LocationType') ?? 'region';
+      if (!['region', 'availability-zone', 'availability-zone-id'].includes(locationType)) throw new ApiError('InvalidParameterValue', `Invalid LocationType: ${locationType}`);
+      const max = p.get('MaxResults');
+      if (max !== null && !(Number(max) >= 5 && Number(max) <= 1000)) throw new ApiError('InvalidParameterValue', `MaxResults must be between 5 and 1000`);
+      const filters = filterMap(p);
+      const zoneIds = new Map([...REGION_ZONES.map((z, i): [string, string] => [z, `use1-az${i + 1}`]), ...LOCAL_ZONES.filter((z) => z.optIn === 'opted-in').map((z): [string, string] => [z.name, z.id])]);
+      const offers =
+        locationType === 'region'
+          ? [...INSTANCE_TYPES].map((type) => ({ type, location: REGION }))
+          : [...zoneIds].flatMap(([zone, id]) => [...INSTANCE_TYPES].filter((type) => offeredIn(type, zone)).map((type) => ({ type, location: locationType === 'availability-zone' ? zone : id })));
+      const chosen = offers.filter((o) => matches(filters.get('instance-type'), o.type) && matches(filters.get('location'), o.location));
+      const { page, next } = paginate(chosen, p);
+      const items = page.map((o) => `<item><instanceType>${o.type}</instanceType><locationType>${locationType}</locationType><location>${o.location}</location></item>`);
+      return `<instanceTypeOfferingSet>${items.join('')}</instanceTypeOfferingSet>${next ? `<nextToken>${next}</nextToken>` : ''}`;
+    },
+
+    DescribeInstanceTypes(p) {
+      const types = list(p, 'InstanceType');
+      const unknown = types.filter((t) => !INSTANCE_TYPES.has(t));
+      if (unknown.length > 0) throw new ApiError('InvalidInstanceType', `The following supplied instance types do not exist: [${unknown.join(', ')}]`);
+      const items = (types.length > 0 ? types : [...INSTANCE_TYPES]).map(
+        (t) =>
+          `<item><instanceType>${t}</instanceType><currentGeneration>true</currentGeneration><processorInfo><supportedArchitectures>` +
+          `${architecturesOf(t).map((a) => `<item>${a}</item>`).join('')}</supportedArchitectures></processorInfo></item>`,
+      );
+      return `<instanceTypeSet>${items.join('')}</instanceTypeSet>`;
+    },
+
+    DescribeAvailabilityZones(p) {
+      const all = p.get('AllAvailabilityZones') === 'true';
+      const zones = [
+        ...REGION_ZONES.map((name, i) => ({ name, id: `use1-az${i + 1}`, type: 'availability-zone', optIn: 'opt-in-not-required', group: REGION })),
+        ...LOCAL_ZONES.map((z) => ({ ...z, type: 'local-zone', group: z.name.replace(/[a-z]$/, '') })),
+      ].filter((z) => all || z.optIn !== 'not-opted-in');
+      const names = list(p, 'ZoneName');
+      for (const n of names) if (!zones.some((z) => z.name === n)) throw new ApiError('InvalidParameterValue', `Invalid availability zone: [${n}]`);
+      const items = zones
+        .filter((z) => names.length === 0 || names.includes(z.name))
+        .map(
+          (z) =>
+            `<item><zoneName>${z.name}</zoneName><zoneState>available</zoneState><regionName>${REGION}</regionName><zoneId>${z.id}</zoneId><zoneType>${z.type}</zoneType>` +
+            `<optInStatus>${z.optIn}</optInStatus><groupName>${z.group}</groupName><networkBorderGroup>${z.group}</networkBorderGroup><messageSet/></item>`,
+        );
+      return `<availabilityZoneInfo>${items.join('')}</availabilityZoneInfo>`;
+    },
+
+    DescribeSecurityGroups(p) {
+      const names = list(p, 'GroupName');
+      const ids = list(p, 'GroupId');
+      for (const n of names) if (!securityGroups.has(n)) throw new ApiError('InvalidGroup.NotFound', `The security group '${n}' does not exist in default VPC 'vpc-0123456789abcdef0'`);
+      for (const id of ids) if (![...securityGroups.values()].includes(id)) throw new ApiError('InvalidGroup.NotFound', `The security group '${id}' does not exist`);
+      const items = [...securityGroups]
+        .filter(([name, id]) => (names.length === 0 && ids.length === 0) || names.includes(name) || ids.includes(id))
+        .map(
+          ([name, id]) =>
+            `<item><ownerId>${ACCOUNT}</ownerId><groupId>${id}</groupId><groupName>${esc(name)}</groupName><groupDescription>${esc(name)} group</groupDescription>` +
+            `<vpcId>vpc-0123456789abcdef0</vpcId><ipPermissions/><ipPermissionsEgress/></item>`,
+        );
+      return `<securityGroupInfo>${items.join('')}</securityGroupInfo>`;
     },
 
     RequestSpotInstances(p) {
@@ -413,12 +494,16 @@ export async function startFakeEc2(options: { ips: string[]; startDelayMs?: numb
     if (!/^ami-[0-9a-f]{8,17}$/.test(imageId)) throw new ApiError('InvalidAMIID.Malformed', `Invalid id: "${imageId}" (expecting "ami-...")`);
     if (!images.some((i) => i.id === imageId)) throw new ApiError('InvalidAMIID.NotFound', `The image id '[${imageId}]' does not exist`);
     if (!INSTANCE_TYPES.has(type)) throw new ApiError('InvalidParameterValue', `Invalid value '${type}' for InstanceType.`);
+    const arch = images.find((i) => i.id === imageId)?.architecture ?? 'x86_64';
+    if (!architecturesOf(type).includes(arch)) {
+      throw new ApiError('InvalidParameterValue', `The architecture '${architecturesOf(type).join(', ')}' of the specified instance type does not match the architecture '${arch}' of the specified AMI. Specify an instance type and an AMI that have matching architectures, and try again.`);
+    }
     if (keyName && !keyPairs.has(keyName)) throw new ApiError('InvalidKeyPair.NotFound', `The key pair '${keyName}' does not exist`);
     for (const g of groups) if (!securityGroups.has(g)) throw new ApiError('InvalidGroup.NotFound', `The security group '${g}' does not exist in default VPC 'vpc-0123456789abcdef0'`);
   }
 
   function checkZone(zone: string): void {
-    if (!REGION_ZONES.includes(zone)) throw new ApiError('InvalidParameterValue', `Invalid availability zone: [${zone}]`);
+    if (!LAUNCH_ZONES.includes(zone)) throw new ApiError('InvalidParameterValue', `Invalid availability zone: [${zone}]`);
   }
 
   function groupsOf(p: URLSearchParams, key: string): string[] {
