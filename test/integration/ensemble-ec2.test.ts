@@ -91,16 +91,16 @@ test('an EC2 server is created, then replaced at a new address that its dependen
   inst.state = 'running';
   inst.ip = ip;
 
-  // options are compared as EC2 spells them: a size in capitals and the alias of the AMI the
-  // server runs are no change; another alias is a replace that says both AMIs; a region given
-  // as placement is an error at plan time, with nothing terminated
+  // options are compared as EC2 spells them: a size in capitals and the alias the server was
+  // created from are no change (whatever build it resolves to now); another alias is a replace;
+  // a region given as placement is an error at plan time, with nothing terminated
   const terminations = fake.calls.TerminateInstances ?? 0;
   const withOptions = (extra: string) => manifest('T3.SMALL').replace('  size: T3.SMALL\n', `  size: T3.SMALL\n${extra}`);
   writeFileSync(join(box.dir, 'cloud.yml'), withOptions('  image: ubuntu 24.04\n'));
   assert.match((await run(['ensemble.plan:cloud'])).stdout, /No changes\./);
   writeFileSync(join(box.dir, 'cloud.yml'), withOptions('  image: ubuntu 22.04\n'));
   const alias = await run(['ensemble.plan:cloud']);
-  assert.match(alias.stdout, /The following servers will restart:\n {2}app: image ami-02404a0000000002 → ami-02204a0000000002 \(ubuntu 22\.04\)\n/);
+  assert.match(alias.stdout, /The following servers will restart:\n {2}app: image ubuntu 24\.04 → ubuntu 22\.04\n/);
   writeFileSync(join(box.dir, 'cloud.yml'), withOptions('  placement: us-east-1\n'));
   const region = await run(['ensemble.up:cloud', '--yes']);
   assert.equal(region.code, 2, region.stdout + region.stderr);

@@ -23,11 +23,15 @@ export function imageTag(image: string): string[] {
  * The image as validateCreateOptions spells it: its slug, else its id. A distribution slug
  * moves to each new build and the droplet's old image loses it (slug null), so the slug
  * recorded at creation stands in for a lost one: otherwise every image update would read as
- * "created from another image" and get the droplet replaced.
+ * "created from another image" and get the droplet replaced. Its slug wins over the record so a
+ * droplet rebuilt by hand from another image shows as that image.
  */
 function imageOption(droplet: DoDroplet): string {
   const recorded = droplet.tags?.find((t) => t.startsWith(IMAGE_TAG_PREFIX))?.slice(IMAGE_TAG_PREFIX.length);
-  return droplet.image.slug ?? recorded ?? String(droplet.image.id);
+  // a slug of the image it runs now, when its image has one, beats an older record; with neither
+  // (a droplet made before hitc recorded it, whose slug moved on) the image is unknown: '' is
+  // "not compared", never a reason to replace the droplet
+  return droplet.image.slug ?? recorded ?? '';
 }
 
 export function dropletToNode(droplet: DoDroplet, namePrefix: string): Node {

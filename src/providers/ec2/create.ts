@@ -4,7 +4,7 @@
 import type * as Sdk from '@aws-sdk/client-ec2';
 import type { CreateRequest, Node, ProviderEnv } from '../types.ts';
 import { ensembleTag, ProviderError } from '../types.ts';
-import { ENSEMBLE_TAG } from './nodes.ts';
+import { ENSEMBLE_TAG, IMAGE_TAG } from './nodes.ts';
 import type { Ec2Api } from './client.ts';
 import { keyPairName } from './config.ts';
 import { plural, type PollTiming } from './poll.ts';
@@ -12,7 +12,10 @@ import { launchSpot, type LaunchSpec } from './spot.ts';
 import { waitForInstances } from './wait.ts';
 
 function ensembleTags(request: CreateRequest): Sdk.Tag[] {
-  return request.ensemble ? [{ Key: ENSEMBLE_TAG, Value: ensembleTag(request.ensemble) }] : [];
+  // the image as asked for (an alias or an AMI id): compared with the manifest later, so a new
+  // build of an alias is no reason to replace the server
+  const image = request.options.image ? [{ Key: IMAGE_TAG, Value: request.options.image }] : [];
+  return [...(request.ensemble ? [{ Key: ENSEMBLE_TAG, Value: ensembleTag(request.ensemble) }] : []), ...image];
 }
 
 export async function createEc2Servers(

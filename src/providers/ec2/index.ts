@@ -82,9 +82,13 @@ export function createEc2Provider(options: Ec2ProviderOptions = {}): Ec2Provider
     async validateCreateOptions(opts: Readonly<Record<string, string>>, env: ProviderEnv): Promise<Record<string, string>> {
       const merged = checkCreateOptions(opts, await api.region());
       // an AMI id is kept (lowercased); an alias costs one DescribeImages (an unknown one, none)
-      merged.image = await resolveImage(merged.image ?? '', env.signal);
+      const ami = await resolveImage(merged.image ?? '', env.signal);
       // then what only the account knows (reads, each once): size offered, zone, AMI, group
-      await account.check(merged, env.signal);
+      await account.check({ ...merged, image: ami }, env.signal);
+      // compared as asked for: an alias ("ubuntu 24.04") stays the alias, so Canonical's next
+      // build of it does not replace the server; creating resolves it again (memoised)
+      const ref = parseImage(merged.image ?? '');
+      merged.image = ref.kind === 'ami' ? ref.id : ref.alias;
       return merged;
     },
 

@@ -9,6 +9,8 @@ import { PROVIDER } from './config.ts';
 const GONE = new Set(['terminated', 'shutting-down']);
 /** The tag naming the ensemble that created an instance. */
 export const ENSEMBLE_TAG = 'hitc:ensemble';
+/** The tag recording the image an instance was created from, as asked for (alias or AMI id). */
+export const IMAGE_TAG = 'hitc:image';
 
 export function nameTag(instance: Sdk.Instance): string | undefined {
   return instance.Tags?.find((t) => t.Key === 'Name')?.Value;
@@ -36,6 +38,8 @@ export function instanceToNode(instance: Sdk.Instance, namePrefix: string): Node
     security_group: instance.SecurityGroups?.[0]?.GroupName ?? '',
   };
   if (instance.SpotInstanceRequestId) extra.spot_request = instance.SpotInstanceRequestId;
+  const asked = instance.Tags?.find((t) => t.Key === IMAGE_TAG)?.Value;
+  if (asked) extra.image_option = asked;
   return {
     provider: PROVIDER,
     id,

@@ -79,7 +79,9 @@ export function ec2OptionsOf(node: Node): Record<string, string> {
   const facts: Record<string, string> = {
     size: (node.size ?? '').toLowerCase(),
     placement: (node.extra.placement ?? '').toLowerCase(),
-    image: (node.extra.image ?? '').toLowerCase(),
+    // the image as asked for at creation (an alias stays the alias: a newer build of it is no
+    // change); an instance created without that tag has no comparable image, so none is given
+    image: (node.extra.image_option ?? '').toLowerCase(),
     security_group: node.extra.security_group ?? '',
   };
   return Object.fromEntries(Object.entries(facts).filter(([, v]) => v !== ''));
