@@ -113,24 +113,25 @@ export function hitc(
 /** Removes everything ensembles leave on a Docker host: their containers and hitc's firewall chains. */
 export const CLEAN_ENSEMBLE = "docker rm -f $(docker ps -aq --filter label=hitc.ensemble) >/dev/null 2>&1; for t in iptables ip6tables; do for c in INPUT:HITC-FW DOCKER-USER:HITC-FW-DOCKER; do $t -w -D ${c%%:*} -j ${c##*:} 2>/dev/null; $t -w -F ${c##*:} 2>/dev/null; $t -w -X ${c##*:} 2>/dev/null; done; done; rm -rf /etc/hitc /root/.hitc-fw-backup /root/.hitc-fw-backup6 /root/.hitc-fw-hooks; true";
 
-/** Runs the real CLI under a real terminal (`script`), answering hitc's passphrase and sudo
- *  prompts in order. `cols` sets the terminal's width (the live list cuts lines to it). */
+/** Runs the real CLI under a real terminal (`script`), answering hitc's passphrase, sudo and
+ *  "Do you wish to continue?" prompts in order. `cols` sets the terminal's width (the live list
+ *  cuts lines to it); `env` adds variables. */
 export function hitcUnderTty(
   box: Sandbox,
   args: string[],
   answers: string[],
-  opts: { term?: string; cols?: number; timeoutMs?: number } = {},
+  opts: { term?: string; cols?: number; timeoutMs?: number; env?: Record<string, string> } = {},
 ): Promise<{ code: number | null; out: string }> {
   const q = (w: string): string => `'${w.replace(/'/g, `'\\''`)}'`;
   const cli = [process.execPath, HITC, '-F', box.sshConfig, ...args].map(q).join(' ');
   const cmd = opts.cols ? `stty cols ${opts.cols} rows 40; ${cli}` : cli;
   return new Promise((resolvePromise, reject) => {
-    const child = spawn('script', ['-qefc', cmd, '/dev/null'], { cwd: box.dir, env: { PATH: process.env.PATH ?? '', HOME: box.home, NO_COLOR: '1', TERM: opts.term ?? 'dumb' } });
+    const child = spawn('script', ['-qefc', cmd, '/dev/null'], { cwd: box.dir, env: { PATH: process.env.PATH ?? '', HOME: box.home, NO_COLOR: '1', TERM: opts.term ?? 'dumb', ...opts.env } });
     let out = '';
     let asked = 0;
     child.stdout.on('data', (d: Buffer) => {
       out += d.toString();
-      const prompts = (out.match(/(Passphrase for [^:]+|\[sudo\] password for the remote hosts): /g) ?? []).length;
+      const prompts = (out.match(/(Passphrase for [^:]+|\[sudo\] password for the remote hosts): |Do you wish to continue\? \[Y\/n\] /g) ?? []).length;
       while (asked < prompts) child.stdin.write(`${answers[asked++] ?? ''}\r`);
     });
     const timer = setTimeout(() => {
