@@ -161,7 +161,7 @@ test('logged in as a sudo user, the firewall goes on and keeps the SSH path hitc
   const asUbuntu = await hitc(box, ['ensemble.up:stack', '--yes'], { env: { HITC_SSH_USER: 'ubuntu' }, timeoutMs: 180_000 });
   assert.equal(asUbuntu.code, 0, asUbuntu.stdout + asUbuntu.stderr);
   assert.match(asUbuntu.stdout, /✓ apply firewall on 10\.214\.253\.3 \(2 rules\): 2 rules in place, fresh SSH login confirmed/);
-  assert.match(asUbuntu.stdout, /✓ apply firewall on 10\.214\.253\.2 \(1 rule\): 1 rules in place, fresh SSH login confirmed/);
+  assert.match(asUbuntu.stdout, /✓ apply firewall on 10\.214\.253\.2 \(1 rule\): 1 rule in place, fresh SSH login confirmed/);
   const rules = await run(['-H', a, '--', 'iptables -S HITC-FW | grep "the SSH path in use"']);
   assert.match(rules.stdout, /out: -A HITC-FW -s 10\.214\.[\d.]+\/32 -p tcp -m tcp --dport 22 .* -j RETURN/);
   assert.match((await hitc(box, ['ensemble.plan:stack'], { env: { HITC_SSH_USER: 'ubuntu' } })).stdout, /No changes\./);

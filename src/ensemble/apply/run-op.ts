@@ -162,5 +162,5 @@ async function putFirewall(s: ApplyState, op: PutFirewallOp, note: Note): Promis
   const input = (family: 4 | 6): string => firewallRestoreInput(fixed, hash as string, s.ensemble, { family, ...(peer ? { transientPeer: peer } : {}) });
   note('applying; then proving a fresh SSH login still works');
   const { persisted } = await applyFirewall(host, () => s.c.on(spec).freshLogin(), op.server, { v4: input(4), v6: input(6) });
-  return `${fixed.length} rules in place, fresh SSH login confirmed${persisted ? '' : '; could not save them for reboots (/etc/hitc)'}`;
+  return `${fixed.length} rule${fixed.length === 1 ? '' : 's'} in place, fresh SSH login confirmed${persisted ? '' : '; could not save them for reboots (/etc/hitc)'}`;
 }
