@@ -134,19 +134,19 @@ test('region: option, AWS_REGION, AWS_DEFAULT_REGION, the profile, else us-east-
   assert.equal(await createEc2Provider().region(), 'us-east-1');
 });
 
-test('validate: defaults merged, the alias resolved to the newest Canonical image, once', async (t) => {
+test('validate: defaults merged, the alias checked against the newest Canonical image (once) and kept as the alias', async (t) => {
   const { fake, provider, env } = await setup(t);
   const v = await provider.validateCreateOptions({}, env);
-  assert.deepEqual(v, { size: 't3.micro', placement: '', bid: '', image: 'ami-02404a0000000002', security_group: 'default' });
+  assert.deepEqual(v, { size: 't3.micro', placement: '', bid: '', image: 'ubuntu 24.04', security_group: 'default' });
   assert.equal(fake.calls.DescribeImages, 1);
   assert.equal(param(fake, 'DescribeImages', 'Owner.1'), '099720011419');
   assert.equal(param(fake, 'DescribeImages', 'Filter.1.Value.1'), 'ubuntu/images/hvm-ssd*/ubuntu-*-24.04-amd64-server-*');
 
   // same alias, any spelling: remembered, no second call
-  assert.equal((await provider.validateCreateOptions({ image: '  Ubuntu 24.04 ' }, env)).image, 'ami-02404a0000000002');
+  assert.equal((await provider.validateCreateOptions({ image: '  Ubuntu 24.04 ' }, env)).image, 'ubuntu 24.04');
   assert.equal(fake.calls.DescribeImages, 1);
-  assert.equal((await provider.validateCreateOptions({ image: 'ubuntu 22.04' }, env)).image, 'ami-02204a0000000002');
-  assert.equal((await provider.validateCreateOptions({ image: 'ubuntu 24.04 arm64', size: 't4g.micro' }, env)).image, 'ami-02404b0000000002');
+  assert.equal((await provider.validateCreateOptions({ image: 'ubuntu 22.04' }, env)).image, 'ubuntu 22.04');
+  assert.equal((await provider.validateCreateOptions({ image: 'ubuntu 24.04 arm64', size: 't4g.micro' }, env)).image, 'ubuntu 24.04 arm64');
   assert.equal(fake.calls.DescribeImages, 3);
 
   // an AMI id, a zone, a bid: the format checked locally, then the account asked (reads only)
