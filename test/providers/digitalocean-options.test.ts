@@ -5,7 +5,7 @@
 // one against the API v2 fake; droplets get TEST-NET addresses and are never connected to.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { UsageError } from '../../src/core/errors.ts';
+import { usageError } from './provider-test-helpers.ts';
 import { createDigitalOceanProvider } from '../../src/providers/digitalocean/index.ts';
 import type { Node, Provider, ProviderEnv } from '../../src/providers/types.ts';
 import { FAKE_SSH_KEY_NAME } from './digitalocean/fake-do-catalog.ts';
@@ -33,15 +33,6 @@ async function listed(provider: Provider, node: Node | undefined): Promise<Node>
   return found;
 }
 
-async function usageError(promise: Promise<unknown>): Promise<UsageError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof UsageError, `a UsageError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail('expected a UsageError, but it resolved');
-}
 
 test('round trip: optionsOf(the listed droplet) equals what validateCreateOptions gave', async () => {
   const { fake, provider } = await setup();

@@ -8,8 +8,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { UsageError } from '../../src/core/errors.ts';
 import { createEc2Provider } from '../../src/providers/ec2/index.ts';
+import { useFakeEc2Env, usageError } from './provider-test-helpers.ts';
 import type { Node, ProviderEnv } from '../../src/providers/types.ts';
 import { startFakeEc2, type FakeEc2 } from './ec2/fake-ec2-server.ts';
 
@@ -21,15 +21,7 @@ async function setup(t: TestContext): Promise<{ fake: FakeEc2; provider: ReturnT
   t.after(() => fake.close());
   const keyFile = join(mkdtempSync(join(tmpdir(), 'hitc-ec2-options-')), 'id_ed25519');
   writeFileSync(keyFile, 'not a key: only its existence is checked\n');
-  Object.assign(process.env, {
-    AWS_ENDPOINT_URL_EC2: fake.url,
-    AWS_ACCESS_KEY_ID: 'test',
-    AWS_SECRET_ACCESS_KEY: 'test',
-    AWS_REGION: 'us-east-1',
-    AWS_KEYPAIR_NAME: 'hitc',
-    AWS_SSH_KEY_FILENAME: keyFile,
-    AWS_EC2_METADATA_DISABLED: 'true',
-  });
+  useFakeEc2Env(fake.url, keyFile);
   for (const name of ['AWS_PROFILE', 'AWS_DEFAULT_REGION', 'AWS_ENDPOINT_URL', 'AWS_SESSION_TOKEN']) delete process.env[name];
   const env: ProviderEnv = { namePrefix: 'HITC-', progress: () => undefined, signal: new AbortController().signal };
   return { fake, provider: createEc2Provider({ pollIntervalMs: 20 }), env };
@@ -37,15 +29,6 @@ async function setup(t: TestContext): Promise<{ fake: FakeEc2; provider: ReturnT
 
 const mutatingCalls = (fake: FakeEc2): number => MUTATING.reduce((n, action) => n + (fake.calls[action] ?? 0), 0);
 
-async function usageError(promise: Promise<unknown>): Promise<UsageError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof UsageError, `a UsageError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail('expected a UsageError, but it resolved');
-}
 
 test('round trip: optionsOf(the listed instance) equals what validateCreateOptions gave, key by key', async (t) => {
   const { provider, env } = await setup(t);

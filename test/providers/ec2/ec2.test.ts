@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import { UsageError } from '../../../src/core/errors.ts';
 import { ProviderError, type ProviderEnv } from '../../../src/providers/types.ts';
 import { createEc2Provider, Ec2ApiError, missingEc2Config, type Ec2ProviderOptions } from '../../../src/providers/ec2/index.ts';
+import { useFakeEc2Env } from '../provider-test-helpers.ts';
 import { cancel_spot_request, spot_requests } from '../../../src/providers/ec2/tasks.ts';
 import type { TaskContext } from '../../../src/runner/context-types.ts';
 import { startFakeEc2, type FakeEc2 } from './fake-ec2-server.ts';
@@ -69,15 +70,7 @@ function sshKeyFile(): string {
 async function setup(t: TestContext, options: { startDelayMs?: number; provider?: Ec2ProviderOptions; prefix?: string } = {}): Promise<Setup> {
   const fake = await startFakeEc2({ ips: instanceIps(), startDelayMs: options.startDelayMs ?? 250 });
   t.after(() => fake.close());
-  Object.assign(process.env, {
-    AWS_ENDPOINT_URL_EC2: fake.url,
-    AWS_ACCESS_KEY_ID: 'test',
-    AWS_SECRET_ACCESS_KEY: 'test',
-    AWS_REGION: 'us-east-1',
-    AWS_KEYPAIR_NAME: 'hitc',
-    AWS_SSH_KEY_FILENAME: sshKeyFile(),
-    AWS_EC2_METADATA_DISABLED: 'true',
-  });
+  useFakeEc2Env(fake.url, sshKeyFile());
   for (const name of ['AWS_PROFILE', 'AWS_DEFAULT_REGION', 'AWS_ENDPOINT_URL', 'AWS_SESSION_TOKEN', 'HITC_EC2_SSH_USER']) delete process.env[name];
   const progress: string[] = [];
   const env: ProviderEnv = { namePrefix: options.prefix ?? 'HITC-', progress: (m) => progress.push(m), signal: new AbortController().signal };
