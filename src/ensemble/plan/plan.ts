@@ -4,10 +4,10 @@
 // every no-op has a reason; apply does exactly the ops, in their edges' order.
 
 import { containerId, serverId, thingLabel, type Manifest, type ManifestServer } from '../manifest/model.ts';
-import type { ObservedWorld } from '../observe/observed.ts';
+import type { ObservedServer, ObservedWorld } from '../observe/observed.ts';
 import { decideContainer, decideFirewall, decideServer, type Decision, type DesiredOptions } from './decide.ts';
 import { orphanOps } from './plan-orphans.ts';
-import { opId, type Note, type Op, type Plan } from './ops.ts';
+import { opId, type Note, type Op, type Plan, type PullImageOp } from './ops.ts';
 import { World } from './world.ts';
 import { imageKey } from '../../docker/inspect.ts';
 
@@ -85,19 +85,13 @@ export function planEnsemble(manifest: Manifest, observed: ObservedWorld, input:
     if (decision.op.kind === 'run-container' || decision.op.kind === 'replace-container') {
       const manifestImage = server.containers.find((x) => x.name === note.name)?.image ?? '';
       const image = decision.op.spec?.run.image ?? world.resolve(manifestImage, server.name);
-      const onServer = observed.servers[server.name];
-      const present = image !== undefined && serverDecision?.action === 'keep' && onServer?.dockerInstalled && onServer.imageIds?.[imageKey(image)] !== undefined;
-      if (!present) {
-        const pull = opId('pull-image', `${server.name}/${image ?? `@${note.name}`}`);
-        if (!pulls.has(pull)) {
-          pulls.add(pull);
-          ops.push({
-            id: pull, kind: 'pull-image', server: server.name, container: note.name, after: [...new Set([...before, ...(image === undefined ? needs : [])])],
-            reason: image === undefined ? `its name waits for ${waitsFor.map(thingLabel).join(', ')}` : serverDecision?.action !== 'keep' ? `the server is ${serverDecision?.action === 'create' ? 'new' : 'being replaced'}` : onServer?.imageIds?.[imageKey(image)] === undefined && onServer?.dockerInstalled && !image.includes('$') ? `not on ${server.name}` : `not known to be on ${server.name}`,
-            ...(image !== undefined ? { image } : { pending: { waitsFor } }),
-          });
+      const pull = pullOp(server.name, note.name, image, { manifestImage, serverAction: serverDecision?.action, observed: observed.servers[server.name], waitsFor });
+      if (pull) {
+        if (!pulls.has(pull.id)) {
+          pulls.add(pull.id);
+          ops.push({ ...pull, after: [...new Set([...before, ...(image === undefined ? needs : [])])] });
         }
-        before.push(pull);
+        before.push(pull.id);
       }
     }
     // the firewall hooks Docker's chain once Docker is there, but a failed Docker set-up must not
@@ -109,6 +103,20 @@ export function planEnsemble(manifest: Manifest, observed: ObservedWorld, input:
   }
   const orphans = orphanOps(manifest, observed, { ensemble: input.ensemble, prune: input.prune === true, ops, unchanged });
   return { ensemble: input.ensemble, ops: [...ops, ...orphans.ops], unchanged, unavailable, conflicts, orphans: orphans.kept, warnings };
+}
+
+/** The pull a container needs first, unless its image is known to be on a server it stays on.
+ *  Observation reads the ids of the manifest's images written without variables. */
+function pullOp(
+  server: string, container: string, image: string | undefined,
+  on: { manifestImage: string; serverAction: Decision['action'] | undefined; observed: ObservedServer | undefined; waitsFor: readonly string[] },
+): Omit<PullImageOp, 'after'> | undefined {
+  const id = opId('pull-image', `${server}/${image ?? `@${container}`}`);
+  if (image === undefined) return { id, kind: 'pull-image', server, container, reason: `its name waits for ${on.waitsFor.map(thingLabel).join(', ')}`, pending: { waitsFor: on.waitsFor } };
+  if (on.serverAction !== 'keep') return { id, kind: 'pull-image', server, container, image, reason: `the server is ${on.serverAction === 'create' ? 'new' : 'being replaced'}` };
+  const known = on.observed?.dockerInstalled === true && !on.manifestImage.includes('$');
+  if (known && on.observed?.imageIds?.[imageKey(image)] !== undefined) return undefined;
+  return { id, kind: 'pull-image', server, container, image, reason: known ? `not on ${server}` : `not known to be on ${server}` };
 }
 
 /** Docker is set up where containers will run and it is missing (or the server is new). */
