@@ -109,9 +109,10 @@ export function explainDifference(before: StoredSpec | undefined, after: NormalS
   // no field: an older hitc made it, with no --restart (docker's "no") and no log options
   // (the daemon's own settings); it is replaced once to get them
   const restartBefore = before.restart ?? 'no';
-  if (restartBefore !== after.restart) out.push(`restart ${restartBefore} → ${after.restart}${before.restart === undefined ? ' (an older hitc set no restart policy)' : ''}`);
-  if (before.logs === undefined) out.push(`logs docker's default → ${logsText(after.logs)} (an older hitc set no log rotation)`);
-  else if (logsText(before.logs) !== logsText(after.logs)) out.push(`logs ${logsText(before.logs)} → ${logsText(after.logs)}`);
+  if (restartBefore !== after.restart) out.push(`restart ${restartBefore} → ${after.restart}`);
+  const logsBefore = before.logs ? logsText(before.logs) : "docker's default";
+  if (logsBefore !== logsText(after.logs)) out.push(`logs ${logsBefore} → ${logsText(after.logs)}`);
+  if (before.restart === undefined || before.logs === undefined) out.push('made by an older hitc, which set no restart policy or log rotation');
   return out.length > 0 ? out : ['spec changed'];
 }
 
