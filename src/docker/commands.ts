@@ -172,7 +172,8 @@ export function parseReplaceFailure(stdout: string): ReplaceFailure | undefined 
  *  without losing the old one if the new one cannot start or stops at once: the old one is
  *  renamed aside and stopped, the new one runs, must still be running `settleSeconds` later
  *  without having been restarted by its restart policy (docker counts a container waiting to be
- *  restarted as running, so a crash loop would otherwise pass), and
+ *  restarted as running, so a crash loop would otherwise pass; its runs' identical log lines
+ *  are shown once), and
  *  only then is the old one removed; otherwise the new one is removed and the old one gets its
  *  name back (same id) and runs again if it ran. Containers are found by exact name only (a
  *  hex-looking name could otherwise match another container's id prefix, or an image). An old
@@ -195,7 +196,7 @@ if id=$(${run}); then
   sleep ${String(settleSeconds)}
   if [ "$(docker inspect --type container -f '{{.State.Running}} {{.State.Restarting}} {{.RestartCount}}' -- "$id" 2>/dev/null)" != 'true false 0' ]; then
     code=$(docker inspect --type container -f '{{.State.ExitCode}}' -- "$id" 2>/dev/null)
-    docker logs --tail 3 -- "$id" 2>&1 | tail -n 3 >&2
+    docker logs --tail 3 -- "$id" 2>&1 | uniq | tail -n 3 >&2
     docker rm -f -- "$id" >/dev/null 2>&1
     putback
     fail exited $r "\${code:-unknown}"
