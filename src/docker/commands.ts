@@ -74,6 +74,8 @@ export function dockerRun(spec: ContainerSpec, labels: Readonly<Record<string, s
   if (spec.memory) flags.push(sh`-m ${spec.memory}`);
   if (spec.hostname) flags.push(sh`-h ${spec.hostname}`);
   if (spec.privileged) flags.push(sh`--privileged`);
+  if (spec.restart) flags.push(sh`--restart ${spec.restart}`);
+  if (spec.logs) flags.push(sh`--log-driver json-file --log-opt ${`max-size=${spec.logs.maxSize}`} --log-opt ${`max-file=${spec.logs.maxFiles}`}`);
   const mkdirs = spec.volumes.length > 0 ? sh`mkdir -p ${spec.volumes.map((v) => v.host)} && ` : sh``;
   const env = envAssignments.length > 0 ? sh`${envAssignments} ` : sh``;
   const command = spec.command ? sh` ${raw(spec.command)}` : sh``;
@@ -168,7 +170,10 @@ export function parseReplaceFailure(stdout: string): ReplaceFailure | undefined 
 
 /** One round trip that creates or replaces container `name` (`run` is its `docker run -d`)
  *  without losing the old one if the new one cannot start or stops at once: the old one is
- *  renamed aside and stopped, the new one runs, must still be running `settleSeconds` later, and
+ *  renamed aside and stopped, the new one runs, must still be running `settleSeconds` later
+ *  without having been restarted by its restart policy (docker counts a container waiting to be
+ *  restarted as running, so a crash loop would otherwise pass; its runs' identical log lines
+ *  are shown once), and
  *  only then is the old one removed; otherwise the new one is removed and the old one gets its
  *  name back (same id) and runs again if it ran. Containers are found by exact name only (a
  *  hex-looking name could otherwise match another container's id prefix, or an image). An old
@@ -189,9 +194,9 @@ if old=$(byname "$name"); then
 else old=; fi
 if id=$(${run}); then
   sleep ${String(settleSeconds)}
-  if [ "$(docker inspect --type container -f '{{.State.Running}}' -- "$id" 2>/dev/null)" != true ]; then
+  if [ "$(docker inspect --type container -f '{{.State.Running}} {{.State.Restarting}} {{.RestartCount}}' -- "$id" 2>/dev/null)" != 'true false 0' ]; then
     code=$(docker inspect --type container -f '{{.State.ExitCode}}' -- "$id" 2>/dev/null)
-    docker logs --tail 3 -- "$id" 2>&1 | tail -n 3 >&2
+    docker logs --tail 3 -- "$id" 2>&1 | uniq | tail -n 3 >&2
     docker rm -f -- "$id" >/dev/null 2>&1
     putback
     fail exited $r "\${code:-unknown}"

@@ -21,6 +21,10 @@ export interface ContainerSpec {
   readonly memory?: string;
   readonly hostname?: string;
   readonly privileged?: boolean;
+  /** `--restart`: docker's restart policy; absent: docker's default (no). */
+  readonly restart?: string;
+  /** json-file logs rotated at maxSize, keeping maxFiles; absent: the daemon's log settings. */
+  readonly logs?: { readonly maxSize: string; readonly maxFiles: number };
 }
 
 export interface ContainerArgs {

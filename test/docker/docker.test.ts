@@ -46,6 +46,15 @@ test('docker run command, exact', () => {
   );
 });
 
+test('docker run with a restart policy and log rotation (the ensemble sets them; docker.run does not), exact', () => {
+  const spec = { ...containerSpecFromArgs({ image: 'app:1', name: 'web' }), restart: 'on-failure:3', logs: { maxSize: '10m', maxFiles: 3 } };
+  assert.equal(
+    dockerRun(spec, { 'hitc.ensemble': 'shop' }).script,
+    `docker run -d --name web --label hitc.ensemble=shop --restart on-failure:3 --log-driver json-file --log-opt max-size=10m --log-opt max-file=3 -- app:1`,
+  );
+  assert.equal(dockerRun(containerSpecFromArgs({ image: 'app:1', name: 'web' })).script, 'docker run -d --name web -- app:1', 'docker.run: no policy, the daemon\'s logs');
+});
+
 test('docker create (a replacement made but not started), exact', () => {
   const spec = containerSpecFromArgs({ image: 'app:2', name: 'web.hitc-new-0a1b2c3d', ports: '80' });
   assert.equal(dockerRun(spec, {}, { create: true }).script, 'docker create --name web.hitc-new-0a1b2c3d -p 80:80 -- app:2');

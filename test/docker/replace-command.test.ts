@@ -16,7 +16,7 @@ test('replaceCommand finds containers by exact name (never an image or an id pre
   assert.doesNotMatch(script, /docker (inspect|rename|rm|kill|start|logs) (?!--|-f --|--type container|--tail 3 --)/, 'every docker call ends its options before a name');
   assert.match(script, /name='?abc123'?; aside='?abc123-hitc-replaced'?;/);
   // the new container must still run after the settle time, else the old one comes back
-  assert.match(script, /sleep 2\n {2}if \[ "\$\(docker inspect --type container -f '\{\{\.State\.Running\}\}' -- "\$id" 2>\/dev\/null\)" != true \]/);
+  assert.match(script, /sleep 2\n {2}if \[ "\$\(docker inspect --type container -f '\{\{\.State\.Running\}\} \{\{\.State\.Restarting\}\} \{\{\.RestartCount\}\}' -- "\$id" 2>\/dev\/null\)" != 'true false 0' \]/);
 });
 
 test('parseReplaceFailure reads the step, whether the old container was put back, and the code', () => {
@@ -27,7 +27,7 @@ test('parseReplaceFailure reads the step, whether the old container was put back
 
 // The script itself, run by sh against a stand-in docker (test/docker/fixtures/fake-docker)
 const FAKE = join(import.meta.dirname, 'fixtures', 'fake-docker');
-function replaceOn(containers: Record<string, string>, name: string, mode: 'ok' | 'exit3' | 'badstart'): { code: number; stdout: string; stderr: string; after: Record<string, string> } {
+function replaceOn(containers: Record<string, string>, name: string, mode: 'ok' | 'exit3' | 'badstart' | 'restarting'): { code: number; stdout: string; stderr: string; after: Record<string, string> } {
   const state = mkdtempSync(join(tmpdir(), 'hitc-fake-docker-'));
   try {
     for (const [id, line] of Object.entries(containers)) writeFileSync(join(state, id), `${line}\n`);
@@ -44,6 +44,13 @@ test('a new container that exits at once is removed and the old one is back unde
   assert.equal(r.code, 3);
   assert.deepEqual(parseReplaceFailure(r.stdout), { step: 'exited', restored: 'yes', code: '3' });
   assert.match(r.stderr, /log line of [0-9a-f]{64}/, 'the new container\'s last log lines');
+  assert.deepEqual(r.after, { aaaa1111: 'web true 0' });
+});
+
+test('a new container that exits and waits for its restart policy counts as stopped: the old one is back', () => {
+  // docker reports a container between restarts as running; its restart count gives it away
+  const r = replaceOn({ aaaa1111: 'web true 0' }, 'web', 'restarting');
+  assert.deepEqual(parseReplaceFailure(r.stdout), { step: 'exited', restored: 'yes', code: '3' });
   assert.deepEqual(r.after, { aaaa1111: 'web true 0' });
 });
 

@@ -32,8 +32,18 @@ export interface ManifestContainer {
   readonly memory?: string;
   readonly hostname?: string;
   readonly privileged: boolean;
+  /** Docker's restart policy as written (`on-failure:5`); absent: unless-stopped. */
+  readonly restart?: string;
+  /** Log rotation as written; what is absent takes the default (10m × 3, json-file). */
+  readonly logs?: ContainerLogs;
   /** Thing ids (see thingId) this container must wait for, besides its variables. */
   readonly dependsOn: readonly string[];
+}
+
+export interface ContainerLogs {
+  /** One log file's size before rotation, as docker takes it (`10m`). */
+  readonly maxSize?: string;
+  readonly maxFiles?: number;
 }
 
 export interface FirewallRule {

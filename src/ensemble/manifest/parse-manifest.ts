@@ -10,6 +10,7 @@ import type { Secret } from '../../core/secret.ts';
 import { parseFirewall } from './manifest-firewall.ts';
 import { checkAddress, checkEnvironmentName, checkVariables, checkHostname, checkImage, findNulBytes, parseCommand } from './manifest-values.ts';
 import { buildGraph } from './references.ts';
+import { parseLogs, parseRestart } from './restart-logs.ts';
 import { isSecretScalar, resolveTags } from './tags.ts';
 import { applyTemplate } from './templates.ts';
 import { entry, parseYamlTree, text, type LEntry, type LNode } from './yaml-tree.ts';
@@ -23,7 +24,7 @@ export const PROVIDER_OPTIONS: Readonly<Record<string, readonly string[]>> = {
   unmanaged: ['ip'],
 };
 const SERVER_KEYS = ['provider', 'count', 'containers', 'firewall', 'depends_on'];
-const CONTAINER_KEYS = ['image', 'command', 'environment', 'ports', 'volumes', 'count', 'memory', 'max_memory', 'hostname', 'privileged', 'depends_on'];
+const CONTAINER_KEYS = ['image', 'command', 'environment', 'ports', 'volumes', 'count', 'memory', 'max_memory', 'hostname', 'privileged', 'restart', 'logs', 'depends_on'];
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
 // dots too, so an ensemble named after web.prod.yml can state that name
 const ENSEMBLE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
@@ -174,6 +175,8 @@ function expandContainers(server: string, specName: string, entries: readonly LE
     if (privText !== undefined && !['true', 'false', '1', '0', 't', 'f', 'yes', 'no'].includes(privText)) issues.push({ path: `${path}.privileged`, line: privEntry?.line ?? c.line, message: 'privileged must be true or false' });
     const hostname = text(entry(spec, 'hostname')?.value);
     if (hostname !== undefined) checkHostname(hostname, `${path}.hostname`, entry(spec, 'hostname')?.line ?? c.line, issues);
+    const restart = parseRestart(entry(spec, 'restart'), `${path}.restart`, issues);
+    const logs = parseLogs(entry(spec, 'logs'), `${path}.logs`, issues);
     const dependsOn = stringList(entry(spec, 'depends_on'), `${path}.depends_on`, issues);
     const count = parseCount(entry(spec, 'count'), path, issues);
     if (image !== undefined) checkImage(checkVariables(image, `${path}.image`, entry(spec, 'image')?.line ?? c.line, issues), `${path}.image`, entry(spec, 'image')?.line ?? c.line, issues);
@@ -183,7 +186,8 @@ function expandContainers(server: string, specName: string, entries: readonly LE
         server, name, line: c.line, path: `${server}.containers.${name}`, image: image ?? '',
         ...(command !== undefined ? { command } : {}), environment, ports, volumes,
         ...(memory !== undefined ? { memory } : {}), ...(hostname !== undefined ? { hostname } : {}),
-        privileged: ['true', '1', 't', 'yes'].includes(privText ?? ''), dependsOn,
+        privileged: ['true', '1', 't', 'yes'].includes(privText ?? ''),
+        ...(restart !== undefined ? { restart } : {}), ...(logs !== undefined ? { logs } : {}), dependsOn,
       });
     }
   }

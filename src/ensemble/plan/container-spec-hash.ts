@@ -21,9 +21,22 @@ export interface NormalSpec {
   readonly memory: string | null;
   readonly hostname: string | null;
   readonly privileged: boolean;
+  /** Docker's restart policy (`unless-stopped`, `on-failure:5`, …). */
+  readonly restart: string;
+  /** json-file logs: one file's size before rotation, and how many files are kept. */
+  readonly logs: NormalLogs;
   /** Secret environment values by name, as digests; absent when there are none. */
   readonly secrets?: Readonly<Record<string, string>>;
 }
+
+export interface NormalLogs {
+  readonly maxSize: string;
+  readonly maxFiles: number;
+}
+
+/** A spec as a container's label holds it: one made by a hitc older than restart policies and
+ *  log rotation has neither field (its docker run had no --restart and no --log-opt). */
+export type StoredSpec = Omit<NormalSpec, 'restart' | 'logs'> & Partial<Pick<NormalSpec, 'restart' | 'logs'>>;
 
 const digests = new Map<string, string>();
 
@@ -41,6 +54,7 @@ function secretDigest(name: string, value: Secret): string {
 export function normalSpec(spec: {
   image: string; argv?: readonly string[]; environment: Readonly<Record<string, string | Secret>>; ports: readonly PortSpec[];
   volumes: readonly { host: string; container: string }[]; memory?: string; hostname?: string; privileged: boolean;
+  restart: string; logs: NormalLogs;
 }): NormalSpec {
   const strip = (p: string): string => (p.length > 1 ? p.replace(/\/+$/, '') : p);
   const sorted = Object.entries(spec.environment).sort(([a], [b]) => a.localeCompare(b));
@@ -54,6 +68,8 @@ export function normalSpec(spec: {
     memory: spec.memory ?? null,
     hostname: spec.hostname ?? null,
     privileged: spec.privileged,
+    restart: spec.restart,
+    logs: { maxSize: spec.logs.maxSize, maxFiles: spec.logs.maxFiles },
     ...(secrets.length > 0 ? { secrets: Object.fromEntries(secrets.map(([k, v]) => [k, secretDigest(k, v)])) } : {}),
   };
 }
@@ -63,7 +79,7 @@ export function specHash(spec: NormalSpec): string {
 }
 
 /** Human reasons for the difference between what a container was created with and what is wanted. */
-export function explainDifference(before: NormalSpec | undefined, after: NormalSpec): string[] {
+export function explainDifference(before: StoredSpec | undefined, after: NormalSpec): string[] {
   if (!before) return ['created outside this ensemble (no spec label)'];
   const out: string[] = [];
   if (before.image !== after.image) out.push(`image ${before.image} → ${after.image}`);
@@ -90,5 +106,14 @@ export function explainDifference(before: NormalSpec | undefined, after: NormalS
   if (before.memory !== after.memory) out.push(`memory ${before.memory ?? 'unlimited'} → ${after.memory ?? 'unlimited'}`);
   if (before.hostname !== after.hostname) out.push(`hostname ${before.hostname ?? '(default)'} → ${after.hostname ?? '(default)'}`);
   if (before.privileged !== after.privileged) out.push(`privileged ${before.privileged} → ${after.privileged}`);
+  // no field: an older hitc made it, with no --restart (docker's "no") and no log options
+  // (the daemon's own settings); it is replaced once to get them
+  const restartBefore = before.restart ?? 'no';
+  if (restartBefore !== after.restart) out.push(`restart ${restartBefore} → ${after.restart}`);
+  const logsBefore = before.logs ? logsText(before.logs) : "docker's default";
+  if (logsBefore !== logsText(after.logs)) out.push(`logs ${logsBefore} → ${logsText(after.logs)}`);
+  if (before.restart === undefined || before.logs === undefined) out.push('made by an older hitc, which set no restart policy or log rotation');
   return out.length > 0 ? out : ['spec changed'];
 }
+
+const logsText = (l: NormalLogs): string => `${l.maxSize} × ${l.maxFiles} files`;

@@ -4,7 +4,7 @@
 
 import { firewallEnsembleTag } from '../firewall/firewall-commands.ts';
 import { admitsSshPort, firewallHash, transientPeer } from '../firewall/firewall-rules.ts';
-import { explainDifference, type NormalSpec } from './container-spec-hash.ts';
+import { explainDifference, type StoredSpec } from './container-spec-hash.ts';
 import { serverId, thingLabel, type ManifestContainer, type ManifestServer } from '../manifest/model.ts';
 import { LABELS, type ObservedServer, type ObservedWorld } from '../observe/observed.ts';
 import { resolveContainer } from './resolve-container.ts';
@@ -89,9 +89,9 @@ export function decideContainer(
     if (existing.running) return { action: 'keep', reason: 'spec unchanged' };
     return op('replace', `not running (${existing.state})`);
   }
-  let before: NormalSpec | undefined;
+  let before: StoredSpec | undefined;
   try {
-    before = existing.labels[LABELS.spec] ? (JSON.parse(existing.labels[LABELS.spec] as string) as NormalSpec) : undefined;
+    before = existing.labels[LABELS.spec] ? (JSON.parse(existing.labels[LABELS.spec] as string) as StoredSpec) : undefined;
   } catch {
     before = undefined;
   }

@@ -111,6 +111,8 @@ function specToJson(spec: ResolvedContainer): ContainerSpecJson {
     memory: n.memory,
     hostname: n.hostname,
     privileged: n.privileged,
+    restart: n.restart,
+    logs: { maxSize: n.logs.maxSize, maxFiles: n.logs.maxFiles },
     ...(n.secrets ? { secrets: sortedRecord(n.secrets, () => SECRET_MASK) } : {}),
   };
   return { normal, hash: spec.hash };

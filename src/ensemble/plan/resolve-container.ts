@@ -8,6 +8,11 @@ import type { ContainerSpec } from '../../docker/container-spec.ts';
 import { normalSpec, specHash, type NormalSpec } from './container-spec-hash.ts';
 import type { ManifestContainer } from '../manifest/model.ts';
 
+/** What a container gets when the manifest does not say: Docker brings it back after a crash
+ *  or a reboot (but not after someone stopped it by hand), and its logs cannot fill the disk. */
+export const DEFAULT_RESTART = 'unless-stopped';
+export const DEFAULT_LOGS = { maxSize: '10m', maxFiles: 3 } as const;
+
 export interface ResolvedContainer {
   readonly normal: NormalSpec;
   readonly hash: string;
@@ -48,11 +53,13 @@ export function resolveContainer(c: ManifestContainer, resolve: Resolve): Resolv
     ...(c.memory ? { memory: c.memory } : {}),
     ...(c.hostname ? { hostname: c.hostname } : {}),
   };
-  const normal = normalSpec({ image, environment, ports: c.ports, volumes, privileged: c.privileged, ...(argv ? { argv } : {}), ...optional });
+  const restart = c.restart ?? DEFAULT_RESTART;
+  const logs = { maxSize: c.logs?.maxSize ?? DEFAULT_LOGS.maxSize, maxFiles: c.logs?.maxFiles ?? DEFAULT_LOGS.maxFiles };
+  const normal = normalSpec({ image, environment, ports: c.ports, volumes, privileged: c.privileged, restart, logs, ...(argv ? { argv } : {}), ...optional });
   return {
     normal,
     hash: specHash(normal),
-    run: { image, name: c.name, environment, ports: c.ports, volumes, ...optional, ...(c.privileged ? { privileged: true } : {}) },
+    run: { image, name: c.name, environment, ports: c.ports, volumes, ...optional, ...(c.privileged ? { privileged: true } : {}), restart, logs },
     ...(argv ? { argv } : {}),
   };
 }

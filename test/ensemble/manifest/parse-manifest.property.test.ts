@@ -49,6 +49,8 @@ const container = orAny(fc.record({
   volumes: orAny(fc.oneof(fc.array(valueText, { maxLength: 2 }), fc.dictionary(fc.constantFrom('/srv', 'rel', '/a b', '/x'), valueText, { maxKeys: 2 }))),
   count: orAny(fc.oneof(fc.integer({ min: -1, max: 4 }), fc.constantFrom(1e6, 2 ** 53, 1.5, '3', 100, '0x10'))),
   memory: orAny(scalar), privileged: orAny(scalar), hostname: orAny(valueText), depends_on: orAny(fc.oneof(names, fc.array(names, { maxLength: 2 }))),
+  restart: orAny(fc.oneof(scalar, fc.constantFrom('no', 'always', 'on-failure:3', 'on-failure:0'))),
+  logs: orAny(fc.dictionary(fc.constantFrom('max_size', 'max_files', 'max_file'), orAny(scalar), { maxKeys: 2 })),
   template: orAny(names), ip: scalar, colour: scalar,
 }, { requiredKeys: [] }));
 const firewall = orAny(keyed(['80', '22/tcp', '53/udp', '*/tcp', '*/*', '0', '70000', 'http', 'template'], orAny(fc.oneof(valueText, fc.array(valueText, { maxLength: 3 })))));
@@ -80,6 +82,8 @@ const goodContainer = (value: fc.Arbitrary<string>) => fc.record({
   ports: fc.array(fc.oneof(fc.integer({ min: 1, max: 65535 }), fc.constantFrom('8080:80', '53/udp', '3306:3307/tcp')), { maxLength: 2 }),
   volumes: fc.dictionary(fc.constantFrom('/srv/data', '/var/log/x'), fc.constantFrom('/data', '/logs'), { maxKeys: 2 }),
   count: fc.integer({ min: 1, max: 3 }), memory: fc.constantFrom('512m', '1g', '1024'), privileged: fc.boolean(), hostname: literal,
+  restart: fc.constantFrom('no', 'always', 'unless-stopped', 'on-failure', 'on-failure:5'),
+  logs: fc.record({ max_size: fc.constantFrom('1m', '10M', '2g'), max_files: fc.integer({ min: 1, max: 100 }) }, { requiredKeys: [] }),
 }, { requiredKeys: ['image'] });
 const goodFirewall = fc.dictionary(fc.constantFrom('80', '22/tcp', '53/udp', '*/tcp'), fc.oneof(fc.constantFrom('*', '10.0.0.0/8', '$internal_ips', '192.168.1.1'), fc.array(fc.constantFrom('10.1.2.3', '10.0.0.0/24'), { minLength: 1, maxLength: 2 })), { maxKeys: 3 });
 const goodManifest = fc.uniqueArray(fc.constantFrom('web', 'db', 'cache'), { minLength: 1, maxLength: 3 }).chain((servers) =>

@@ -15,8 +15,9 @@ export function appSpec(image = 'nginx:1.27'): ResolvedContainer {
   const environment = { MODE: 'prod', TOKEN: secret(SECRET_VALUE, 'TOKEN') };
   const ports = [{ container: 80, public: 8080, protocol: 'tcp' as const }];
   const volumes = [{ host: '/srv/app', container: '/data' }];
-  const normal = normalSpec({ image, environment, ports, volumes, privileged: false, argv: ['nginx', '-g', 'daemon off;'], memory: '256m' });
-  return { normal, hash: specHash(normal), run: { image, name: 'app', environment, ports, volumes, memory: '256m' }, argv: ['nginx', '-g', 'daemon off;'] };
+  const logs = { maxSize: '10m', maxFiles: 3 };
+  const normal = normalSpec({ image, environment, ports, volumes, privileged: false, restart: 'unless-stopped', logs, argv: ['nginx', '-g', 'daemon off;'], memory: '256m' });
+  return { normal, hash: specHash(normal), run: { image, name: 'app', environment, ports, volumes, memory: '256m', restart: 'unless-stopped', logs }, argv: ['nginx', '-g', 'daemon off;'] };
 }
 
 const note = (id: string, reason: string) => {

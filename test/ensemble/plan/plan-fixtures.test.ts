@@ -58,6 +58,14 @@ test('an environment change replaces exactly that container', () => {
   fixture('env-change', planOf(webRedis, world));
 });
 
+test('containers made by a hitc without restart policies are replaced once, the reason says so; the next plan keeps them', () => {
+  const world = new WorldBuilder(webRedis).server('web').server('redis').container('web', 'web', { olderHitc: true }).container('redis', 'redis', { olderHitc: true }).firewall('web').firewall('redis').build();
+  const plan = planOf(webRedis, world);
+  assert.deepEqual(plan.ops.map((o) => o.id), ['replace-container:redis/redis', 'replace-container:web/web']);
+  fixture('older-hitc', plan);
+  assert.equal(planOf(webRedis, new WorldBuilder(webRedis).deployed().build()).ops.length, 0);
+});
+
 test('a replaced server: its containers are created anew, and what reads its address waits for it', () => {
   const world = new WorldBuilder(webRedis).deployed().build();
   const bigger = manifestOf(WEB_REDIS.replace('  size: t3.small\n  containers:\n    redis', '  size: t3.medium\n  containers:\n    redis'));

@@ -27,7 +27,7 @@ test('a container op shows its normalised spec and hash, secrets as the mask', (
   assert.deepEqual(op.spec, {
     normal: {
       image: 'nginx:1.27', command: "nginx -g 'daemon off;'", environment: { MODE: 'prod' }, ports: ['80:8080/tcp'], volumes: ['/srv/app:/data'],
-      memory: '256m', hostname: null, privileged: false, secrets: { TOKEN: SECRET_MASK },
+      memory: '256m', hostname: null, privileged: false, restart: 'unless-stopped', logs: { maxSize: '10m', maxFiles: 3 }, secrets: { TOKEN: SECRET_MASK },
     },
     hash: spec.hash,
   });

@@ -7,6 +7,7 @@ import { LABELS, type ObservedServer, type ObservedWorld } from '../../../src/en
 import { firewallEnsembleTag } from '../../../src/ensemble/firewall/firewall-commands.ts';
 import { firewallHash, transientPeer } from '../../../src/ensemble/firewall/firewall-rules.ts';
 import { resolveContainer } from '../../../src/ensemble/plan/resolve-container.ts';
+import { specHash, type NormalSpec } from '../../../src/ensemble/plan/container-spec-hash.ts';
 import { World } from '../../../src/ensemble/plan/world.ts';
 import type { ContainerInfo } from '../../../src/docker/inspect.ts';
 import { imageKey } from '../../../src/docker/inspect.ts';
@@ -54,8 +55,9 @@ export class WorldBuilder {
     return this;
   }
 
-  /** A container as the manifest says (resolved against the world so far), or changed. */
-  container(server: string, name: string, change: { environment?: Record<string, string>; running?: boolean; rename?: string; ensemble?: string; imageId?: string } = {}): this {
+  /** A container as the manifest says (resolved against the world so far), or changed;
+   *  `olderHitc`: labelled as a hitc before restart policies and log rotation labelled it. */
+  container(server: string, name: string, change: { environment?: Record<string, string>; running?: boolean; rename?: string; ensemble?: string; imageId?: string; olderHitc?: boolean } = {}): this {
     const obs = this.#servers[server] as Mutable<ObservedServer>;
     const mc = this.#manifest.servers.find((s) => s.name === server)?.containers.find((c) => c.name === name);
     assert.ok(mc, `${server}/${name} is not in the manifest`);
@@ -63,10 +65,12 @@ export class WorldBuilder {
     const wanted = resolveContainer({ ...mc, environment: { ...mc.environment, ...change.environment } }, (v) => world.resolve(v, server));
     assert.ok(wanted, `${server}/${name}: values not known`);
     const imageId = change.imageId ?? `sha256:${wanted.run.image.length}`;
+    const { restart: _r, logs: _l, ...older } = wanted.normal;
+    const label = change.olderHitc ? { hash: specHash(older as NormalSpec), spec: older } : { hash: wanted.hash, spec: wanted.normal };
     const info: ContainerInfo = {
       id: `${name}0123456789abcdef`, name: change.rename ?? name, image: wanted.run.image, imageId, ip: `172.17.0.${obs.containers.length + 2}`,
       running: change.running ?? true, state: change.running === false ? 'exited' : 'running', created: '2026-11-22T05:00:00Z', environment: {}, command: [],
-      labels: { [LABELS.ensemble]: change.ensemble ?? this.#ensemble, [LABELS.specHash]: wanted.hash, [LABELS.spec]: JSON.stringify(wanted.normal) }, ports: [],
+      labels: { [LABELS.ensemble]: change.ensemble ?? this.#ensemble, [LABELS.specHash]: label.hash, [LABELS.spec]: JSON.stringify(label.spec) }, ports: [],
     };
     obs.containers = [...obs.containers, info];
     obs.imageIds = { ...obs.imageIds, [imageKey(wanted.run.image)]: imageId };
