@@ -65,7 +65,7 @@ test('an up that creates and then replaces a container writes one line per op, w
   const hash1 = (await remote('docker inspect -f \'{{index .Config.Labels "hitc.spec-hash"}}\' sf-audit-app'))[0];
   const runLine = created.find((r) => r.kind === 'run-container') as AuditRecord;
   assert.deepEqual({ ...runLine, time: '' }, {
-    time: '', by: BY, ensemble: NAME, op: `run-container:${host}/sf-audit-app`, kind: 'run-container', reason: 'no container named sf-audit-app', spec: hash1, result: 'done',
+    time: '', by: BY, ensemble: NAME, op: `run-container:${host}/sf-audit-app`, kind: 'run-container', reason: 'no such container', spec: hash1, result: 'done',
   });
   const at = Date.parse(runLine.time);
   assert.ok(at >= t0 - 5000 && at <= Date.now() + 5000 && runLine.time.endsWith('Z'), runLine.time);
