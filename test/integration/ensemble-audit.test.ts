@@ -126,6 +126,19 @@ test('hitc audit shows the records per host as lines; --json gives them parsed; 
   assert.match(bad.stdout + bad.stderr, /lines must be a whole number from 1 to 10000/);
 });
 
+test('logged in as a sudo user, the line is written through sudo: the log stays root\'s and unreadable to that user', async () => {
+  manifest('three');
+  const asUbuntu = await hitc(box, [`ensemble.up:${NAME}`, '--yes'], { env: { HITC_TEST_AUDIT_TOKEN: TOKEN, HITC_SSH_USER: 'ubuntu' }, timeoutMs: 180_000 });
+  assert.equal(asUbuntu.code, 0, asUbuntu.stdout + asUbuntu.stderr);
+  assert.doesNotMatch(asUbuntu.stdout + asUbuntu.stderr, /could not write the audit log/);
+  const last = (await records()).at(-1) as AuditRecord;
+  assert.deepEqual([last.op, last.reason, last.result], [`replace-container:${host}/sf-audit-app`, 'environment MODE: two → three', 'done']);
+  assert.deepEqual(await remote('stat -c "%a %U %G" /var/log/hitc/audit.log; su ubuntu -s /bin/sh -c "cat /var/log/hitc/audit.log" >/dev/null 2>&1 && echo readable || echo unreadable'), ['640 root root', 'unreadable']);
+  const shown = await hitc(box, ['-H', host, `audit:lines=1,ensemble=${NAME}`], { env: { HITC_SSH_USER: 'ubuntu' } });
+  assert.equal(shown.code, 0, shown.stdout + shown.stderr);
+  assert.match(shown.stdout, /replace-container:\S+  done/);
+});
+
 test('50 writers at once, each a line near the size limit: every line arrives whole', async () => {
   const append = appendAuditCommand().script.replaceAll('/var/log/hitc', '/tmp/sf-audit-atomic');
   const writer = `i=$1; printf '{"n":%s,"pad":"%s"}\\n' "$i" "$(head -c 3300 /dev/zero | tr '\\0' x)" | sh -c '${append.replace(/'/g, `'\\''`)}'`;
