@@ -9,6 +9,7 @@ import type { Located, Stray } from '../observe/observe.ts';
 import type { ObservedWorld } from '../observe/observed.ts';
 import { opTitle, type Op, type Plan } from '../plan/ops.ts';
 import { World } from '../plan/world.ts';
+import { AuditTrail } from './audit-trail.ts';
 import { runOp, type ApplyState } from './run-op.ts';
 
 export interface OpOutcome {
@@ -39,6 +40,8 @@ export async function applyPlan(
   const running = new Map<string, Promise<void>>();
   const progress = c.progress(plan.ops.map((op) => ({ id: op.id, title: opTitle(op) })));
   const began = performance.now();
+  // each op that ran leaves a line in the audit log on its server (not an op: it cannot fail one)
+  const audit = new AuditTrail(state);
 
   const start = (id: string): Promise<void> => {
     let p = running.get(id);
@@ -62,9 +65,11 @@ export async function applyPlan(
         for (const thing of thingsOf(op)) state.world.settle(thing);
         outcomes.set(id, { id, title: opTitle(op), status: 'done', detail, ...timing() });
         progress.done(id, detail);
+        audit.record(op, 'done');
       } catch (error) {
         outcomes.set(id, { id, title: opTitle(op), status: 'failed', error, ...timing() });
         progress.failed(id, (error as Error).message);
+        audit.record(op, 'failed', error);
       }
     })();
     running.set(id, p);
@@ -75,6 +80,7 @@ export async function applyPlan(
     return plan.ops.map((op) => outcomes.get(op.id) as OpOutcome);
   } finally {
     progress.end();
+    await audit.finish();
   }
 }
 
