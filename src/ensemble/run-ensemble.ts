@@ -184,7 +184,7 @@ async function upBody(c: TaskContext, { name, verbose, prune, pull, plan: planFi
   // locked from before the first change until after the convergence check, whatever happens
   let current = first;
   const locks = await lockServers(c, lockTargets(first.plan, first.located), {
-    ensemble: ensemble.name, waitSec: lock_wait, gone: (t) => current.located.get(t.server)?.spec !== t.spec,
+    ensemble: ensemble.name, waitSec: lock_wait, gone: (t) => current.located.get(t.server)?.spec?.host !== t.spec.host,
   });
   try {
     // another run may have changed the servers while this one waited for a lock or for its
