@@ -22,6 +22,8 @@ import {
   manifestDigest, observedDigest, observedFingerprints, readSavedPlan, SAVED_PLAN_FORMAT, SAVED_PLAN_VERSION, staleness, StalePlanError, writeSavedPlan, type SavedPlan,
 } from './plan/saved-plan.ts';
 import { SSH_FROM_APPLIER_ONLY, thingLabel, type Manifest } from './manifest/model.ts';
+import { lockServers, lockTargets } from './lock/lock-servers.ts';
+import { unlockServers } from './lock/unlock.ts';
 
 export class ChangesPending extends HitcError {
   readonly kind = 'changes-pending';
@@ -103,7 +105,7 @@ function incompleteError(p: Plan, task: string): TaskError | undefined {
 }
 
 export interface PlanArgs { name: string; verbose: boolean; exit_code: boolean; pull: boolean; prune: boolean; out?: string; format: string }
-export interface UpArgs { name: string; verbose: boolean; prune: boolean; pull: boolean; plan?: string }
+export interface UpArgs { name: string; verbose: boolean; prune: boolean; pull: boolean; plan?: string; lock_wait: number }
 
 const FORMATS = ['text', 'mermaid', 'dot'];
 
@@ -160,7 +162,8 @@ function checkSaved(file: string, name: string, saved: SavedPlan, manifest: Mani
   if (changes.length > 0) throw new StalePlanError(file, name, changes);
 }
 
-async function upBody(c: TaskContext, { name, verbose, prune, pull, plan: planFile }: UpArgs) {
+async function upBody(c: TaskContext, { name, verbose, prune, pull, plan: planFile, lock_wait }: UpArgs) {
+  if (!Number.isFinite(lock_wait) || lock_wait < 0) throw new UsageError(`lock_wait must be a number of seconds, 0 or more (got ${lock_wait})`, { argument: `lock_wait=${lock_wait}` });
   const saved = planFile === undefined ? undefined : readSavedPlan(planFile);
   const { manifest, ensemble, source } = loadManifest(name);
   c.log(pull ? 'Pulling images and calculating changes...' : 'Calculating changes...');
@@ -178,7 +181,31 @@ async function upBody(c: TaskContext, { name, verbose, prune, pull, plan: planFi
     if (answer === undefined) throw new UsageError('the plan needs confirmation and there is no terminal', { hint: 'add --yes' });
     if (!answer) throw new TaskError('Aborted');
   }
-  const outcomes = await applyPlan(c, manifest, first.plan, first.observed, { located: first.located, strays: first.strays });
+  // locked from before the first change until after the convergence check, whatever happens
+  let current = first;
+  const locks = await lockServers(c, lockTargets(first.plan, first.located), {
+    ensemble: ensemble.name, waitSec: lock_wait, gone: (t) => current.located.get(t.server)?.spec?.host !== t.spec.host,
+  });
+  try {
+    // another run may have changed the servers while this one waited for a lock or for its
+    // answer: what is applied is still exactly the plan shown, or nothing
+    if (locks.waited || !c.yes) current = await unchangedUnderLock(c, manifest, ensemble, first, { prune, verbose });
+    return await applyAndConverge(c, manifest, ensemble, current, prune);
+  } finally {
+    await locks.release();
+  }
+}
+
+async function unchangedUnderLock(c: TaskContext, manifest: Manifest, ensemble: Plan['ensemble'], shown: Planned, options: { prune: boolean; verbose: boolean }): Promise<Planned> {
+  const now = await observeAndPlan(c, manifest, ensemble, { prune: options.prune });
+  if (JSON.stringify(planToJson(now.plan)) === JSON.stringify(planToJson(shown.plan))) return now;
+  c.log('The servers changed since the plan was shown; the plan now is:');
+  show(c, now.plan, options.verbose);
+  throw new TaskError('the servers changed since the plan was shown (another run?), so nothing was changed', { hint: 'run ensemble.up again to see and confirm the new plan' });
+}
+
+async function applyAndConverge(c: TaskContext, manifest: Manifest, ensemble: Plan['ensemble'], planned: Planned, prune: boolean) {
+  const outcomes = await applyPlan(c, manifest, planned.plan, planned.observed, { located: planned.located, strays: planned.strays });
   const failed = outcomes.filter((o) => o.status === 'failed');
   const skipped = outcomes.filter((o) => o.status === 'skipped');
   c.log(`applied: ${outcomes.filter((o) => o.status === 'done').length} done, ${failed.length} failed, ${skipped.length} skipped (of ${outcomes.length} operations)`);
@@ -187,7 +214,7 @@ async function upBody(c: TaskContext, { name, verbose, prune, pull, plan: planFi
       hint: skipped.length > 0 ? `${skipped.length} operation(s) that needed them were skipped; fix the failure and run ensemble.up again` : 'fix the failure and run ensemble.up again',
     });
   }
-  const incomplete = incompleteError(first.plan, 'ensemble.up');
+  const incomplete = incompleteError(planned.plan, 'ensemble.up');
   if (incomplete) throw incomplete;
   const again = await observeAndPlan(c, manifest, ensemble, { prune });
   if (again.plan.ops.length > 0) {
@@ -196,6 +223,15 @@ async function upBody(c: TaskContext, { name, verbose, prune, pull, plan: planFi
   }
   c.log('converged: observing again finds no changes');
   return outcomes;
+}
+
+export function unlockTask(c: TaskContext, { name }: { name: string }) {
+  return guarded('ensemble.unlock', async () => {
+    const { manifest, ensemble } = loadManifest(name);
+    const { located } = await locateServers(c, manifest, ensemble.name);
+    const targets = [...located].flatMap(([server, where]) => (where.spec ? [{ server, spec: where.spec }] : []));
+    return unlockServers(c, targets, ensemble.name);
+  });
 }
 
 /** A firewall to apply that admits SSH from no listed source is refused before anything changes,

@@ -16,9 +16,21 @@ export const plan = task(
 
 export const up = task(
   {
-    description: 'Bring servers, containers and firewalls to what the manifest says (shows the plan and asks first)\nprune=true also removes containers and firewalls this ensemble made that the manifest no longer has.\npull=true: pull the images first, so containers on an older build of their tag are replaced.\nplan=FILE: apply exactly the plan ensemble.plan:NAME,out=FILE saved, or refuse (exit 2) if anything moved since.',
+    description: 'Bring servers, containers and firewalls to what the manifest says (shows the plan and asks first)\nprune=true also removes containers and firewalls this ensemble made that the manifest no longer has.\npull=true: pull the images first, so containers on an older build of their tag are replaced.\nplan=FILE: apply exactly the plan ensemble.plan:NAME,out=FILE saved, or refuse (exit 2) if anything moved since.\nEach server it changes is locked first; lock_wait=SECONDS waits for a lock another run holds instead of failing.',
     local: true,
-    params: { name: { type: 'string', required: true }, verbose: { type: 'boolean', default: false }, prune: { type: 'boolean', default: false }, pull: { type: 'boolean', default: false }, plan: { type: 'string' } },
+    params: {
+      name: { type: 'string', required: true }, verbose: { type: 'boolean', default: false }, prune: { type: 'boolean', default: false }, pull: { type: 'boolean', default: false }, plan: { type: 'string' },
+      lock_wait: { type: 'number', default: 0 },
+    },
   },
   async (c, args) => (await import('./run-ensemble.ts')).upTask(c, args),
+);
+
+export const unlock = task(
+  {
+    description: 'Clear the locks a killed ensemble.up of this ensemble left on its servers (only this ensemble\'s; says what it removed)',
+    local: true,
+    params: { name: { type: 'string', required: true } },
+  },
+  async (c, args) => (await import('./run-ensemble.ts')).unlockTask(c, args),
 );

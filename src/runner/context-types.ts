@@ -34,6 +34,9 @@ export interface RunOptions {
   readonly timeout?: number;
   /** Don't echo the command or print its output (the result and any error still have both). */
   readonly quiet?: boolean;
+  /** Stops the command instead of the task's signal: for clean-up that must still run after
+   *  Ctrl-C (giving back a lock), bounded by a signal of its own. */
+  readonly signal?: AbortSignal;
 }
 
 export interface SudoOptions extends RunOptions {

@@ -53,8 +53,10 @@ export function createContext(deps: ContextDeps): TaskContext {
     input: CommandInput,
     options: SudoOptions,
   ): Promise<CommandResult> => {
-    // a task that goes on after Ctrl-C, -T or its host's time limit starts nothing more
-    deps.signal.throwIfAborted();
+    // a task that goes on after Ctrl-C, -T or its host's time limit starts nothing more (but
+    // the clean-up it asks for with a signal of its own)
+    const signal = options.signal ?? deps.signal;
+    signal.throwIfAborted();
     const command = toCommand(input);
     const prefix = kind === 'local' ? 'localhost' : hostName;
     const shown = kind === 'sudo' && options.user ? `-u ${options.user} ${command.display}` : command.display;
@@ -66,7 +68,7 @@ export function createContext(deps: ContextDeps): TaskContext {
       ...(options.pty ? { pty: true } : {}),
       ...(options.stdin !== undefined ? { stdin: options.stdin } : {}),
       ...(timeoutMs ? { timeoutMs } : {}),
-      signal: deps.signal,
+      signal,
       ...(options.quiet ? {} : { onLine: (stream, line) => deps.emit({ type: 'output', host: prefix, stream, line }) }),
     });
     const ok = result.exitCode === 0 && !result.timedOut;
