@@ -4,7 +4,7 @@
 import { CommandError, ConnectError, HitcError, InterruptedError } from '../../core/errors.ts';
 import type { HostSpec } from '../../core/host-spec.ts';
 import { DockerHost } from '../../docker/docker-host.ts';
-import { parseHostState, parseImageIds } from '../../docker/inspect.ts';
+import { parseHostState, parseStateImageIds } from '../../docker/inspect.ts';
 import { ensembleTag, type Node, type Provider } from '../../providers/types.ts';
 import type { TaskContext } from '../../runner/context-types.ts';
 import { parseFirewallHash, parseSshPath, READ_SSH_PATH } from '../firewall/firewall-commands.ts';
@@ -102,7 +102,7 @@ export async function observe(c: TaskContext, manifest: Manifest, located: Map<s
       return;
     }
     for (const image of probe.failedPulls) c.warn(`${s.name}: could not pull ${image}; comparing with the image already there`);
-    const imageIds = parseImageIds(probe.imageIds);
+    const imageIds = parseStateImageIds(probe.state);
     const fw = probe.firewall;
     const node = where.node;
     servers[s.name] = {

@@ -3,12 +3,12 @@
 // an ensemble probes all its servers at once, so it starts as few as it can.
 
 import { raw, sh, type Command } from '../../core/command.ts';
-import { readImageIdsCommand, readStateCommand } from '../../docker/commands.ts';
+import { readStateCommand } from '../../docker/commands.ts';
 import { READ_SSH_PATH, readFirewallHashScript } from '../firewall/firewall-commands.ts';
 
 const SSH_PATH_SEPARATOR = '--hitc-ssh-path--';
+const PULLS_SEPARATOR = '--hitc-pulled--';
 const FW_SEPARATOR = '--hitc-firewall--';
-const IMAGES_SEPARATOR = '--hitc-images--';
 /** Printed when Docker is installed but does not answer (its daemon is stopped or broken). */
 const DOCKER_DOWN = '--hitc-docker-down--';
 const PULL_FAILED = 'pull-failed ';
@@ -21,7 +21,7 @@ function pullScript(images: readonly string[]): Command {
 }
 
 export interface ProbeOptions {
-  /** Pull these images before reading their ids. */
+  /** Pull the images before reading their ids. */
   readonly pull?: boolean;
   /** Also print the SSH connection's peer and port (what a firewall must keep open), when the
    *  probe runs as the login user (root): under sudo (which drops or may keep SSH_CLIENT and
@@ -29,13 +29,13 @@ export interface ProbeOptions {
   readonly sshPath?: boolean;
 }
 
-/** Containers and bindings, the firewall's hash, and the ids of `images`, in one round trip. The
- *  firewall script (eight processes) runs only where hitc's firewall chain exists. */
+/** Containers, bindings and the ids of `images` (one state read), then the firewall's hash, in
+ *  one round trip. The firewall script (eight processes) runs only where hitc's chain exists.
+ *  It exits 0 whatever it found (a failure is a failed round trip, not a finding). */
 export function probeCommand(images: readonly string[], options: ProbeOptions = {}): Command {
   const ssh = options.sshPath ? sh`[ -n "$SUDO_USER" ] || ${raw(READ_SSH_PATH)}; echo ${SSH_PATH_SEPARATOR}; ` : sh``;
-  const pulls = options.pull && images.length > 0 ? sh`${pullScript(images)}; ` : sh``;
-  const ids = images.length > 0 ? sh`${pulls}(${readImageIdsCommand(images)})` : sh`true`;
-  return sh`${ssh}(${readStateCommand()}) || echo ${DOCKER_DOWN}; echo ${FW_SEPARATOR}; iptables -w -S ${FW_CHAIN} >/dev/null 2>&1 && { ${raw(readFirewallHashScript())}; }; echo ${IMAGES_SEPARATOR}; ${ids}`;
+  const pulls = options.pull ? sh`${images.length > 0 ? sh`${pullScript(images)}; ` : sh``}echo ${PULLS_SEPARATOR}; ` : sh``;
+  return sh`${ssh}${pulls}(${readStateCommand(images)}) || echo ${DOCKER_DOWN}; echo ${FW_SEPARATOR}; if iptables -w -S ${FW_CHAIN} >/dev/null 2>&1; then ${raw(readFirewallHashScript())}; fi`;
 }
 
 export interface ProbeSections {
@@ -43,28 +43,24 @@ export interface ProbeSections {
   readonly sshPath: string;
   /** Docker is installed and did not answer. */
   readonly dockerDown: boolean;
-  /** readStateCommand's output, for parseHostState. */
+  /** readStateCommand's output, for parseHostState and parseStateImageIds. */
   readonly state: string;
   /** readFirewallHashScript's output, for parseFirewallHash. */
   readonly firewall: string;
-  /** readImageIdsCommand's output, for parseImageIds. */
-  readonly imageIds: string;
   /** Images that could not be pulled. */
   readonly failedPulls: readonly string[];
 }
 
 export function splitProbe(output: string, options: ProbeOptions = {}): ProbeSections {
   const [sshPath, afterSsh] = options.sshPath ? cut(output, SSH_PATH_SEPARATOR) : ['', output];
-  const [state, rest] = cut(afterSsh, FW_SEPARATOR);
-  const [firewall, imageText] = cut(rest, IMAGES_SEPARATOR);
-  const imageLines = imageText.split('\n');
+  const [pulled, afterPulls] = options.pull ? cut(afterSsh, PULLS_SEPARATOR) : ['', afterSsh];
+  const [state, firewall] = cut(afterPulls, FW_SEPARATOR);
   return {
     sshPath,
     dockerDown: state.split('\n').includes(DOCKER_DOWN),
     state,
     firewall,
-    imageIds: imageLines.filter((l) => !l.startsWith(PULL_FAILED)).join('\n'),
-    failedPulls: imageLines.filter((l) => l.startsWith(PULL_FAILED)).map((l) => l.slice(PULL_FAILED.length)),
+    failedPulls: pulled.split('\n').filter((l) => l.startsWith(PULL_FAILED)).map((l) => l.slice(PULL_FAILED.length)),
   };
 }
 
