@@ -17,21 +17,45 @@ export const BIND_CHAIN = 'HITC-BIND';
  *  `docker_api PATH` prints the response or fails. */
 const ENGINE_API = `docker_api() { [ -z "$DOCKER_HOST" ] && [ -S /var/run/docker.sock ] && command -v curl >/dev/null 2>&1 && curl -sf --max-time 20 --unix-socket /var/run/docker.sock "http://docker$1"; }`;
 
+/** Follows each answer of a many-URL curl (curl carries on past a failed one), with its status
+ *  and URL. */
+export const ANSWER_MARK = '--hitc-answer--';
+/** Before the image ids in readStateCommand's output, when it was given images. */
+export const IMAGES_MARK = '--hitc-docker-images--';
+
+/** Every container's inspect in one curl, for the URLs in "$@" (curl's own start-up, ~40 ms of
+ *  CPU, would otherwise be paid once per container), joined into the JSON array `docker
+ *  inspect` prints. Whole answers only: a container that went away since the list (a --rm one)
+ *  answers 404 and is left out; an answer cut short (a timeout) is kept, so the array cannot be
+ *  read rather than quietly missing a container. A body is one line of JSON, so no body line can
+ *  look like the mark line. The image list, when one of the URLs, follows the array behind
+ *  IMAGES_MARK; if it did not answer, only the mark is printed and the exit status is 3. */
+export const INSPECT_ALL = `curl -s --max-time 20 --unix-socket /var/run/docker.sock -w '\\n${ANSWER_MARK} %{http_code} %{url_effective}\\n' "$@" | awk '/^${ANSWER_MARK} / { if ($3 ~ /\\/images\\/json$/) { images = 1; if ($2 == 200) ids = body } else if ($2 == 200) { all = all sep body; sep = "," } body = ""; next } { body = body $0 } END { print "[" all "]"; if (images) { print "${IMAGES_MARK}"; if (ids == "") exit 3; print ids } }'`;
+
+/** `ID TAG` per image with the CLI, one call each (parseImageIds reads them). */
+function imageIdsByCli(images: readonly string[]): Command {
+  return sh`for i in ${images}; do id=$(docker image inspect -f '{{.Id}}' -- "$i" 2>/dev/null) && echo "$id $i"; done`;
+}
+
 /** Everything docker.* needs to know about a host, in one command: is docker there, every
- *  container (running or not, as `docker inspect` shows them), and hitc's port bindings. */
-export function readStateCommand(): Command {
+ *  container (running or not, as `docker inspect` shows them), and hitc's port bindings. Given
+ *  images, also their ids (after IMAGES_MARK), read in the same curl as the containers. */
+export function readStateCommand(images: readonly string[] = []): Command {
+  const api = images.length > 0
+    ? sh`set -- "$@" http://docker/images/json
+  ${raw(INSPECT_ALL)} || ${imageIdsByCli(images)}`
+    : sh`if [ $# -gt 0 ]; then ${raw(INSPECT_ALL)}; else echo '[]'; fi`;
+  const cliImages = images.length > 0 ? sh`
+  echo ${IMAGES_MARK}; ${imageIdsByCli(images)}` : sh``;
   return sh`if ! command -v docker >/dev/null 2>&1; then echo no-docker; exit 0; fi
 ${raw(ENGINE_API)}
 if list=$(docker_api '/containers/json?all=1'); then
-  printf '['; sep=
-  # whole answers only: a container that went away since the list (a --rm one) is left out
-  for id in $(printf '%s' "$list" | grep -o '"Id":"[0-9a-f]*"' | cut -d'"' -f4); do
-    if one=$(docker_api "/containers/$id/json"); then printf '%s%s' "$sep" "$one"; sep=,; fi
-  done
-  echo ']'
+  set --
+  for id in $(printf '%s' "$list" | grep -o '"Id":"[0-9a-f]*"'); do id=\${id#*:\\"}; set -- "$@" "http://docker/containers/\${id%\\"}/json"; done
+  ${api}
 else
   ids=$(docker ps -aq --no-trunc) || exit $?
-  if [ -n "$ids" ]; then docker inspect $ids; else echo '[]'; fi
+  if [ -n "$ids" ]; then docker inspect $ids; else echo '[]'; fi${cliImages}
 fi
 echo ${STATE_SEPARATOR}
 iptables -w -t nat -S ${BIND_CHAIN} 2>/dev/null || true`;
@@ -50,7 +74,7 @@ export function readImageIdsCommand(images: readonly string[]): Command {
   return sh`command -v docker >/dev/null 2>&1 || exit 0
 ${raw(ENGINE_API)}
 if all=$(docker_api /images/json); then printf '%s\n' "$all"
-else for i in ${images}; do id=$(docker image inspect -f '{{.Id}}' -- "$i" 2>/dev/null) && echo "$id $i"; done; fi; true`;
+else ${imageIdsByCli(images)}; fi; true`;
 }
 
 /** `docker run -d` (or, with create, `docker create`: made but not started). Every value is a

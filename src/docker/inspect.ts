@@ -1,6 +1,6 @@
 // `docker inspect` JSON and hitc's iptables bindings → plain container facts (pure; fixture-tested).
 
-import { STATE_SEPARATOR } from './commands.ts';
+import { IMAGES_MARK, STATE_SEPARATOR } from './commands.ts';
 
 export interface PortBinding {
   readonly container: number;
@@ -52,10 +52,11 @@ export interface HitcBinding {
   readonly to: string;
 }
 
-/** Parse the output of readStateCommand(). */
+/** Parse the output of readStateCommand() (its image ids, if any, are parseStateImageIds's). */
 export function parseHostState(output: string): DockerHostState {
   if (output.trim() === 'no-docker') return { dockerInstalled: false, containers: [] };
-  const [inspectText = '[]', rulesText = ''] = output.split(`${STATE_SEPARATOR}\n`);
+  const [containersText = '[]', rulesText = ''] = output.split(`${STATE_SEPARATOR}\n`);
+  const [inspectText = '[]'] = containersText.split(`${IMAGES_MARK}\n`);
   const bindings = parseBindRules(rulesText);
   const containers = (JSON.parse(inspectText) as RawInspect[]).map((raw) => toContainerInfo(raw, bindings));
   return { dockerInstalled: true, containers: containers.sort((a, b) => a.name.localeCompare(b.name)) };
@@ -121,6 +122,13 @@ export function imageKey(ref: string): string {
   r = r.replace(/^library\//, '');
   const lastPart = r.slice(r.lastIndexOf('/') + 1);
   return r.includes('@') || lastPart.includes(':') ? r : `${r}:latest`;
+}
+
+/** The image ids readStateCommand(images) printed (none without images, or without docker). */
+export function parseStateImageIds(output: string): Record<string, string> {
+  const [containersText = ''] = output.split(`${STATE_SEPARATOR}\n`);
+  const [, idsText = ''] = containersText.split(`${IMAGES_MARK}\n`);
+  return parseImageIds(idsText);
 }
 
 /** readImageIdsCommand()'s output → image id by imageKey of each tag. */

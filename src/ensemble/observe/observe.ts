@@ -1,27 +1,16 @@
 // Observation: find each manifest server (provider listings, refreshed), then one batched probe
 // per server — all containers, hitc's bindings and the firewall hash — all servers in parallel.
 
-import { raw, sh, type Command } from '../../core/command.ts';
 import { CommandError, ConnectError, HitcError, InterruptedError } from '../../core/errors.ts';
 import type { HostSpec } from '../../core/host-spec.ts';
-import { readImageIdsCommand, readStateCommand } from '../../docker/commands.ts';
 import { DockerHost } from '../../docker/docker-host.ts';
-import { parseHostState, parseImageIds } from '../../docker/inspect.ts';
+import { parseHostState, parseStateImageIds } from '../../docker/inspect.ts';
 import { ensembleTag, type Node, type Provider } from '../../providers/types.ts';
 import type { TaskContext } from '../../runner/context-types.ts';
-import { parseFirewallHash, parseSshPath, READ_SSH_PATH, readFirewallHashScript } from '../firewall/firewall-commands.ts';
+import { parseFirewallHash, parseSshPath, READ_SSH_PATH } from '../firewall/firewall-commands.ts';
 import { strayId, type Manifest, type ManifestServer } from '../manifest/model.ts';
 import type { ObservedServer, ObservedWorld } from './observed.ts';
-
-const FW_SEPARATOR = '--hitc-firewall--';
-const IMAGES_SEPARATOR = '--hitc-images--';
-/** Printed when Docker is installed but does not answer (its daemon is stopped or broken). */
-const DOCKER_DOWN = '--hitc-docker-down--';
-
-/** pull=true: each manifest image (without variables) is pulled before it is looked at. */
-function pullScript(images: readonly string[]): Command {
-  return sh`command -v docker >/dev/null 2>&1 && for i in ${images}; do docker pull -q "$i" >/dev/null 2>&1 || echo "pull-failed $i"; done`;
-}
+import { probeCommand, splitProbe, type ProbeSections } from './probe.ts';
 
 export interface Located {
   readonly provider: Provider;
@@ -89,16 +78,17 @@ export async function observe(c: TaskContext, manifest: Manifest, located: Map<s
     const host = new DockerHost(c.on(where.spec));
     const images = [...new Set(s.containers.map((x) => x.image).filter((i) => !i.includes('$')))];
     const address = where.spec.host;
-    let output: string;
-    let sshPath: ReturnType<typeof parseSshPath>;
+    const probeOptions = { pull: options.pull === true, sshPath: s.firewall !== undefined };
+    let probe: ProbeSections;
     let stderr: string;
+    let sshPath: ReturnType<typeof parseSshPath>;
     try {
-      // what the firewall must keep open (read as the login user: sudo drops SSH_CLIENT)
-      if (s.firewall) sshPath = parseSshPath((await host.c.run(READ_SSH_PATH, { quiet: true, warn: true })).stdout);
-      const pulls = options.pull && images.length > 0 ? sh`${pullScript(images)}; ` : sh``;
-      const r = await host.asRoot(sh`(${readStateCommand()}) || echo ${DOCKER_DOWN}; echo ${FW_SEPARATOR}; ${raw(readFirewallHashScript())}; echo ${IMAGES_SEPARATOR}; ${images.length > 0 ? sh`${pulls}(${readImageIdsCommand(images)})` : sh`true`}`, { quiet: true });
-      output = r.stdout;
+      const r = await host.asRoot(probeCommand(images, probeOptions), { quiet: true });
+      probe = splitProbe(r.stdout, probeOptions);
       stderr = r.stderr;
+      // what the firewall must keep open, read as the login user: in the probe when that is
+      // root, else apart (sudo drops SSH_CLIENT)
+      if (s.firewall) sshPath = parseSshPath(probe.sshPath) ?? parseSshPath((await host.c.run(READ_SSH_PATH, { quiet: true, warn: true })).stdout);
     } catch (error) {
       if (error instanceof InterruptedError || !(error instanceof HitcError)) throw error;
       // a server that does not answer (or whose probe fails) is "unavailable" in the plan and the
@@ -107,23 +97,21 @@ export async function observe(c: TaskContext, manifest: Manifest, located: Map<s
       else unavailable[s.name] = `${s.name} could not be observed: ${describeFailure(error)}`;
       return;
     }
-    const [state = '', rest = ''] = output.split(`${FW_SEPARATOR}\n`);
-    if (state.split('\n').includes(DOCKER_DOWN)) {
+    if (probe.dockerDown) {
       const said = lastLine(stderr);
       unavailable[s.name] = `Docker is not running on ${address}${said ? ` (${said})` : ''}; start it (e.g. systemctl start docker) and run again`;
       return;
     }
     let parsed: ReturnType<typeof parseHostState>;
     try {
-      parsed = parseHostState(state);
+      parsed = parseHostState(probe.state);
     } catch (error) {
       unavailable[s.name] = `Docker's answer on ${address} could not be read (${(error as Error).message}); is Docker working there? (docker ps)`;
       return;
     }
-    const [fw = '', imageLines = ''] = rest.split(`${IMAGES_SEPARATOR}\n`);
-    const failedPulls = imageLines.split('\n').filter((l) => l.startsWith('pull-failed '));
-    for (const l of failedPulls) c.warn(`${s.name}: could not pull ${l.slice('pull-failed '.length)}; comparing with the image already there`);
-    const imageIds = parseImageIds(imageLines.split('\n').filter((l) => !l.startsWith('pull-failed ')).join('\n'));
+    for (const image of probe.failedPulls) c.warn(`${s.name}: could not pull ${image}; comparing with the image already there`);
+    const imageIds = parseStateImageIds(probe.state);
+    const fw = probe.firewall;
     const node = where.node;
     servers[s.name] = {
       name: s.name,
