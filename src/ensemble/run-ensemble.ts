@@ -187,9 +187,10 @@ async function upBody(c: TaskContext, { name, verbose, prune, pull, plan: planFi
     ensemble: ensemble.name, waitSec: lock_wait, gone: (t) => current.located.get(t.server)?.spec?.host !== t.spec.host,
   });
   try {
-    // another run may have changed the servers while this one waited for a lock or for its
-    // answer: what is applied is still exactly the plan shown, or nothing
-    if (locks.waited || !c.yes) current = await unchangedUnderLock(c, manifest, ensemble, first, { prune, verbose });
+    // another run may have changed the servers between this one's observation and its lock
+    // (while it waited, asked, or while a run holding the lock finished): what is applied is
+    // still exactly the plan shown, or nothing
+    current = await unchangedUnderLock(c, manifest, ensemble, first, { prune, verbose });
     return await applyAndConverge(c, manifest, ensemble, current, prune);
   } finally {
     await locks.release();

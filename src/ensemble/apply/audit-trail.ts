@@ -3,8 +3,8 @@
 // op's result. Writes start at once and run beside the ops; a host that refuses one is warned
 // about once, after the progress list.
 
-import { hostname, userInfo } from 'node:os';
 import type { HostSpec } from '../../core/host-spec.ts';
+import { localUserAtHost } from '../../core/whoami.ts';
 import { DockerHost } from '../../docker/docker-host.ts';
 import type { TaskContext } from '../../runner/context-types.ts';
 import type { Manifest } from '../manifest/model.ts';
@@ -90,13 +90,3 @@ function optional<K extends string>(key: K, value: string | undefined): Partial<
   return value === undefined ? {} : ({ [key]: value } as Record<K, string>);
 }
 
-/** The local user@host hitc runs as (a uid without a passwd entry falls back to $USER). */
-export function localUserAtHost(): string {
-  let user: string;
-  try {
-    user = userInfo().username;
-  } catch {
-    user = process.env.USER ?? process.env.LOGNAME ?? 'unknown';
-  }
-  return `${user}@${hostname()}`;
-}

@@ -5,10 +5,10 @@
 // (text and JSON) never mentions it.
 
 import { randomBytes } from 'node:crypto';
-import { hostname, userInfo } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { HostSpec } from '../../core/host-spec.ts';
 import { TaskError } from '../../core/errors.ts';
+import { localUserAtHost } from '../../core/whoami.ts';
 import { DockerHost } from '../../docker/docker-host.ts';
 import type { TaskContext } from '../../runner/context-types.ts';
 import { parseSshPath, READ_SSH_PATH } from '../firewall/firewall-commands.ts';
@@ -53,8 +53,20 @@ export interface LockOptions {
 const RELEASE_WITHIN_MS = 15_000;
 
 export async function lockServers(c: TaskContext, targets: readonly LockTarget[], options: LockOptions): Promise<HeldLocks> {
+  // Ctrl-C in the middle of a round (a mkdir done, its answer not back yet) must still give
+  // that round back before the run closes its connections: the run waits for all of this
+  let settled!: () => void;
+  c.cloud.env().keep?.(new Promise<void>((resolve) => (settled = resolve)));
+  try {
+    return await takeLocks(c, targets, options);
+  } finally {
+    settled();
+  }
+}
+
+async function takeLocks(c: TaskContext, targets: readonly LockTarget[], options: LockOptions): Promise<HeldLocks> {
   const info: Omit<LockInfo, 'from'> = {
-    token: randomBytes(8).toString('hex'), ensemble: options.ensemble, who: `${userInfo().username}@${hostname()}`, pid: process.pid, since: new Date().toISOString(),
+    token: randomBytes(8).toString('hex'), ensemble: options.ensemble, who: localUserAtHost(), pid: process.pid, since: new Date().toISOString(),
   };
   const deadline = Date.now() + options.waitSec * 1000;
   const giveBack = (which: readonly LockTarget[]): Promise<void> => releaseAll(c, which, info.token);

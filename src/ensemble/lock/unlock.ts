@@ -5,7 +5,7 @@
 import { TaskError } from '../../core/errors.ts';
 import { DockerHost } from '../../docker/docker-host.ts';
 import type { TaskContext } from '../../runner/context-types.ts';
-import { lockHolderText, LOCK_RELEASED, parseLockState, readLockCommand, releaseLockCommand } from './lock-commands.ts';
+import { lockHolderText, LOCK_NOT_OURS, LOCK_RELEASED, parseLockState, readLockCommand, releaseLockCommand } from './lock-commands.ts';
 import type { LockTarget } from './lock-servers.ts';
 
 export interface UnlockOutcome {
@@ -33,8 +33,10 @@ async function unlockOne(c: TaskContext, t: LockTarget, ensemble: string): Promi
   const holder = lock.holder;
   if (!holder) return { server: t.server, result: 'kept', text: `${lockHolderText(t.server, holder)}: kept (whose it is is unknown; remove /var/lib/hitc/lock there if no run is taking it)` };
   if (holder.ensemble !== ensemble) return { server: t.server, result: 'kept', text: `${lockHolderText(t.server, holder)}: kept (another ensemble's)` };
-  const released = (await host.asRoot(releaseLockCommand(holder.token), { quiet: true })).stdout.trim() === LOCK_RELEASED;
-  return released
-    ? { server: t.server, result: 'removed', text: `${t.server}: removed the lock of ${holder.who}${holder.from ? ` (from ${holder.from})` : ''}, pid ${holder.pid}, taken at ${holder.since}` }
+  const said = (await host.asRoot(releaseLockCommand(holder.token), { quiet: true })).stdout.trim();
+  if (said === LOCK_RELEASED) return { server: t.server, result: 'removed', text: `${t.server}: removed the lock of ${holder.who}${holder.from ? ` (from ${holder.from})` : ''}, pid ${holder.pid}, taken at ${holder.since}` };
+  // between the read and the release it was given back, and perhaps taken again by a new run
+  return said === LOCK_NOT_OURS
+    ? { server: t.server, result: 'kept', text: `${t.server}: kept (given back and taken again meanwhile, by a run that is going on)` }
     : { server: t.server, result: 'none', text: `${t.server}: its lock was given back meanwhile` };
 }

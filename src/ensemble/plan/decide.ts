@@ -86,6 +86,11 @@ export function decideContainer(
   if (existing.labels[LABELS.specHash] === resolved.hash) {
     const tagNow = obs?.imageIds?.[imageKey(resolved.run.image)];
     if (tagNow && existing.imageId && tagNow !== existing.imageId) return op('replace', `image ${resolved.run.image} is a newer build on the server (${shortId(existing.imageId)} → ${shortId(tagNow)})`);
+    // a restart policy keeps a crashing container "running" between attempts: replacing it would
+    // never converge, so the plan says it loudly instead
+    if (existing.running && existing.state === 'restarting') {
+      return { action: 'keep', reason: 'spec unchanged', warnings: [`${c.name} on ${server.name} keeps restarting (its process exits): docker logs ${c.name} there says why`] };
+    }
     if (existing.running) return { action: 'keep', reason: 'spec unchanged' };
     return op('replace', `not running (${existing.state})`);
   }

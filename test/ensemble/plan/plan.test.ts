@@ -81,3 +81,13 @@ test('an empty option means "the provider chooses": never a replace', () => {
   const plan = planOf(m, new WorldBuilder(m).server('web', { options: { placement: 'us-east-1a' } }).build(), { desired: { web: { options: { placement: '' } } } });
   assert.deepEqual(plan.ops, []);
 });
+
+test('a container that keeps restarting under its policy is kept, with a warning (replacing it would never converge)', () => {
+  const m = manifestOf('web:\n  provider: ec2\n  containers:\n    app: {image: app}\n');
+  const world = new WorldBuilder(m).deployed().build();
+  const app = world.servers.web!.containers[0]!;
+  const looping = { ...world, servers: { web: { ...world.servers.web!, containers: [{ ...app, state: 'restarting' }] } } };
+  const plan = planOf(m, looping);
+  assert.deepEqual(plan.ops, []);
+  assert.match(plan.warnings.map((w) => w.text).join('\n'), /app on web keeps restarting/);
+});
