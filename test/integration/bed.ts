@@ -111,7 +111,10 @@ export function hitc(
 }
 
 /** Removes everything ensembles leave on a Docker host: their containers and hitc's firewall chains. */
-export const CLEAN_ENSEMBLE = "docker rm -f $(docker ps -aq --filter label=hitc.ensemble) >/dev/null 2>&1; for t in iptables ip6tables; do for c in INPUT:HITC-FW DOCKER-USER:HITC-FW-DOCKER; do $t -w -D ${c%%:*} -j ${c##*:} 2>/dev/null; $t -w -F ${c##*:} 2>/dev/null; $t -w -X ${c##*:} 2>/dev/null; done; done; rm -rf /etc/hitc /root/.hitc-fw-backup /root/.hitc-fw-backup6 /root/.hitc-fw-hooks; true";
+/** What every ensemble test starts from on a bed host. It also stands in for a terminate of the
+ *  fake clouds, whose "terminated" instances are bed hosts that live on: their lock and audit
+ *  log go too, as a real server's disk would. */
+export const CLEAN_ENSEMBLE = "docker rm -f $(docker ps -aq --filter label=hitc.ensemble) >/dev/null 2>&1; for t in iptables ip6tables; do for c in INPUT:HITC-FW DOCKER-USER:HITC-FW-DOCKER; do $t -w -D ${c%%:*} -j ${c##*:} 2>/dev/null; $t -w -F ${c##*:} 2>/dev/null; $t -w -X ${c##*:} 2>/dev/null; done; done; rm -rf /etc/hitc /root/.hitc-fw-backup /root/.hitc-fw-backup6 /root/.hitc-fw-hooks /var/lib/hitc/lock /var/log/hitc; true";
 
 /** Runs the real CLI under a real terminal (`script`), answering hitc's passphrase, sudo and
  *  "Do you wish to continue?" prompts in order. `cols` sets the terminal's width (the live list
