@@ -67,16 +67,6 @@ export function inspectOneCommand(idExpression: string): Command {
 if one=$(docker_api "/containers/${raw(idExpression)}/json"); then printf '[%s]\n' "$one"; else docker inspect -- "${raw(idExpression)}"; fi`;
 }
 
-/** Each local image's id by tag: the Engine API's image list (JSON), else one CLI call per tag
- *  (`ID TAG` lines). Parsed by parseImageIds. */
-export function readImageIdsCommand(images: readonly string[]): Command {
-  if (images.length === 0) return sh``;
-  return sh`command -v docker >/dev/null 2>&1 || exit 0
-${raw(ENGINE_API)}
-if all=$(docker_api /images/json); then printf '%s\n' "$all"
-else ${imageIdsByCli(images)}; fi; true`;
-}
-
 /** `docker run -d` (or, with create, `docker create`: made but not started). Every value is a
  *  flag's argument or comes after `--`, so none can be read as an option. */
 export function dockerRun(spec: ContainerSpec, labels: Readonly<Record<string, string>> = {}, options: { create?: boolean } = {}): Command {

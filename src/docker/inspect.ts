@@ -131,7 +131,7 @@ export function parseStateImageIds(output: string): Record<string, string> {
   return parseImageIds(idsText);
 }
 
-/** readImageIdsCommand()'s output → image id by imageKey of each tag. */
+/** The image list (Engine API JSON, or `ID TAG` lines from the CLI) → image id by imageKey of each tag. */
 export function parseImageIds(output: string): Record<string, string> {
   const out: Record<string, string> = {};
   const text = output.trim();

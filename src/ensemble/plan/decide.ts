@@ -63,8 +63,8 @@ export function decideContainer(
     return { action: 'conflict', reason: `the container ${c.name} on ${server.name} belongs to the ensemble ${owner}: it is never replaced or removed from here (rename one of them)` };
   }
   const resolved = resolveContainer(c, (value) => world.resolve(value, server.name));
-  const base = { id: opId(existing && serverDecision.action === 'keep' ? 'replace-container' : 'run-container', `${server.name}/${c.name}`), server: server.name, container: c.name, path: c.path };
   const kind = existing && serverDecision.action === 'keep' ? 'replace-container' as const : 'run-container' as const;
+  const base = { id: opId(kind, `${server.name}/${c.name}`), server: server.name, container: c.name, path: c.path };
   const op = (action: Decision['action'], reason: string): Decision => ({
     action, reason,
     op: { ...base, kind, reason, ...(resolved ? { spec: resolved } : { pending: { waitsFor: waitsFor.length > 0 ? waitsFor : [serverId(server.name)] } }) },
