@@ -64,7 +64,7 @@ export interface Planned {
 export async function observeAndPlan(c: TaskContext, manifest: Manifest, ensemble: Plan['ensemble'], options: { pull?: boolean; prune?: boolean } = {}): Promise<Planned> {
   const { located, strays, conflicts } = await locateServers(c, manifest, ensemble.name);
   const observed = await observe(c, manifest, located, { pull: options.pull === true, strays, conflicts });
-  const desired = await desiredOptions(c, manifest, located, observed);
+  const desired = await desiredOptions(c, manifest, located);
   return { located, strays, observed, plan: planEnsemble(manifest, observed, { ensemble, desired, prune: options.prune === true }) };
 }
 

@@ -1,5 +1,5 @@
-// Each manifest server's create options as its provider spells them (image aliases resolved to
-// ids, sizes and regions in the provider's case), before anything is planned: the planner
+// Each manifest server's create options as its provider spells them (sizes and regions in its
+// case, image aliases checked against the account), before anything is planned: the planner
 // compares like with like, and an option the provider refuses is a manifest error at plan time,
 // so no server is ever terminated for a replacement that cannot be created.
 
@@ -7,15 +7,12 @@ import { ManifestError, UsageError, type ManifestIssue } from '../../core/errors
 import type { TaskContext } from '../../runner/context-types.ts';
 import { describeId, serverId, type Manifest, type ManifestServer } from '../manifest/model.ts';
 import type { DesiredOptions } from '../plan/decide.ts';
-import { World } from '../plan/world.ts';
 import { parseValue } from '../manifest/variables.ts';
 import type { Located } from './observe.ts';
-import type { ObservedWorld } from './observed.ts';
 
 export async function desiredOptions(
-  c: TaskContext, manifest: Manifest, located: ReadonlyMap<string, Located>, observed: ObservedWorld,
+  c: TaskContext, manifest: Manifest, located: ReadonlyMap<string, Located>,
 ): Promise<Record<string, DesiredOptions>> {
-  const world = new World(manifest, observed);
   const out: Record<string, DesiredOptions> = {};
   const issues: ManifestIssue[] = [];
   // copies (count) share their options: one provider check, and one issue, for all of them
@@ -33,7 +30,7 @@ export async function desiredOptions(
       return;
     }
     // no variables: filling in only turns $$ into $
-    const given = Object.fromEntries(Object.entries(server.options).map(([k, v]) => [k, world.resolve(v, server.name) as string]));
+    const given = Object.fromEntries(Object.entries(server.options).map(([k, v]) => [k, literal(v)]));
     const key = `${server.provider}\0${JSON.stringify(Object.entries(given).sort())}`;
     let check = checked.get(key);
     if (!check) {
@@ -67,4 +64,10 @@ async function validate(
 function hasVariables(value: string): boolean {
   const parsed = parseValue(value);
   return parsed.kind !== 'segments' || parsed.segments.some((s) => s.kind === 'ref');
+}
+
+/** A value without variables as text ($$ becomes $). */
+function literal(value: string): string {
+  const parsed = parseValue(value);
+  return parsed.kind === 'segments' ? parsed.segments.map((s) => (s.kind === 'text' ? s.text : '')).join('') : value;
 }
