@@ -192,8 +192,13 @@ export function parseReplaceFailure(stdout: string): ReplaceFailure | undefined 
  *  name back (same id) and runs again if it ran. Containers are found by exact name only (a
  *  hex-looking name could otherwise match another container's id prefix, or an image). An old
  *  container left aside by an interrupted replacement gets its name back first. Prints the new
- *  container as readStateCommand does; a failure prints a line parseReplaceFailure reads. */
-export function replaceCommand(name: string, run: Command, settleSeconds = 2): Command {
+ *  container as readStateCommand does; a failure prints a line parseReplaceFailure reads.
+ *  Given `restart`, `run` must start the container with `--restart no`: its policy is set only
+ *  once it has settled, so a container that stops at once stays stopped and its own exit code
+ *  is what the failure reports (a policy restart would reset it to 0). */
+export function replaceCommand(name: string, run: Command, settleSeconds = 2, restart?: string): Command {
+  const setPolicy = restart === undefined ? sh`` : sh`
+  if ! docker update --restart ${restart} -- "$id" >/dev/null; then rc=$?; docker rm -f -- "$id" >/dev/null 2>&1; putback; fail run $r $rc; fi`;
   const aside = `${name}${ASIDE_SUFFIX}`;
   return sh`byname() { o=$(docker inspect --type container -f '{{.Id}} {{.Name}}' -- "$1" 2>/dev/null) && [ "\${o#* }" = "/$1" ] && printf '%s\\n' "\${o%% *}"; }
 fail() { echo "${raw(FAILURE_MARK)} $1 $2 $3"; [ "$3" -gt 0 ] 2>/dev/null && exit "$3"; exit 1; }
@@ -214,7 +219,7 @@ if id=$(${run}); then
     docker rm -f -- "$id" >/dev/null 2>&1
     putback
     fail exited $r "\${code:-unknown}"
-  fi
+  fi${setPolicy}
   ${unbindCommand(name, undefined)} >/dev/null
   [ -z "$old" ] || docker rm -f -- "$old" >/dev/null
   (${inspectOneCommand('$id')}) && echo ${STATE_SEPARATOR}

@@ -54,6 +54,24 @@ test('a new container that exits and waits for its restart policy counts as stop
   assert.deepEqual(r.after, { aaaa1111: 'web true 0' });
 });
 
+test('the restart policy is set only once the new container has settled, never on one that stopped', () => {
+  const settled = (mode: 'ok' | 'exit3') => {
+    const state = mkdtempSync(join(tmpdir(), 'hitc-fake-docker-'));
+    try {
+      const r = spawnSync('sh', ['-c', replaceCommand('web', sh`docker run -d --name web -- img ${mode}`, 0, 'unless-stopped').script], { env: { ...process.env, PATH: `${FAKE}:${process.env.PATH}`, FAKE_STATE: state }, encoding: 'utf8' });
+      let updates = '';
+      try { updates = readFileSync(join(state, '.updates'), 'utf8'); } catch { /* none */ }
+      return { code: r.status, updates };
+    } finally { rmSync(state, { recursive: true, force: true }); }
+  };
+  const ok = settled('ok');
+  assert.equal(ok.code, 0);
+  assert.match(ok.updates, /^update --restart unless-stopped [0-9a-f]{64}\n$/);
+  const bad = settled('exit3');
+  assert.equal(bad.code, 3, 'its own exit code, not a restarted run\'s 0');
+  assert.equal(bad.updates, '');
+});
+
 test('a run that fails puts the old container back; a good run replaces it', () => {
   const bad = replaceOn({ aaaa1111: 'web true 0' }, 'web', 'badstart');
   assert.deepEqual(parseReplaceFailure(bad.stdout), { step: 'run', restored: 'yes', code: '127' });

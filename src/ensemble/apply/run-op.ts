@@ -133,10 +133,11 @@ async function runContainer(s: ApplyState, op: ContainerOp): Promise<string> {
   const labels = { [LABELS.ensemble]: s.ensemble, [LABELS.specHash]: hash, [LABELS.spec]: JSON.stringify(normal) };
   // the command's words follow the image, each one quoted: no shell ever splits or reads them
   const words = argv ? sh` ${argv}` : sh``;
-  const run = sh`${dockerRun(containerSpec, labels)}${words}`;
+  // no restart policy until it has settled: see replaceCommand
+  const run = sh`${dockerRun({ ...containerSpec, restart: 'no' }, labels)}${words}`;
   // one round trip: move the old one aside (a container left aside by an interrupted
   // replacement is put back first), run, read the new one back, remove the old one
-  const result = await dockerOn(s, op.server).asRoot(replaceCommand(mc.name, run), { quiet: true, warn: true });
+  const result = await dockerOn(s, op.server).asRoot(replaceCommand(mc.name, run, 2, containerSpec.restart), { quiet: true, warn: true });
   if (!result.ok) throw replaceError(op.server, mc.name, result);
   const after = parseHostState(result.stdout).containers[0];
   if (after) s.world.setContainer(op.server, after);
