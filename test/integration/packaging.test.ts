@@ -1,0 +1,41 @@
+// What `npm pack` ships is enough to run hitc, and nothing more: the tarball is installed
+// globally into a temporary prefix and its `hitc` starts a project from an empty directory.
+// (Install scripts are skipped: they only build ssh2's optional native speed-up, which hitc
+// does without, and they would make this test minutes long.)
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { REPO } from './bed.ts';
+
+const work = mkdtempSync(join(tmpdir(), 'hitc-pack-'));
+after(() => rmSync(work, { recursive: true, force: true }));
+
+test('the packed tarball ships only what runs, installs globally, and its hitc runs init and -l in an empty directory', { timeout: 600_000 }, () => {
+  const listing = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: REPO, encoding: 'utf8' })) as [{ files: { path: string }[] }];
+  const paths = listing[0].files.map((f) => f.path);
+  const stray = paths.filter((p) => !/^(bin|src|templates|schema)\//.test(p) && !['package.json', 'README.md', 'hitcfile.example.ts'].includes(p));
+  assert.deepEqual(stray, [], 'only the program, its templates and schema, the README and the example');
+  assert.ok(paths.includes('bin/hitc.mjs') && paths.includes('src/cli/main.ts') && paths.includes('templates/ensemble.example.yml'));
+  assert.ok(!paths.some((p) => p.startsWith('test/') || p.startsWith('bench/') || p.startsWith('.ci/')), 'no tests, benches or CI');
+
+  execFileSync('npm', ['pack', REPO, '--silent', '--ignore-scripts'], { cwd: work, encoding: 'utf8' });
+  const tarball = readdirSync(work).find((f) => f.endsWith('.tgz'));
+  assert.ok(tarball, 'npm pack wrote a tarball');
+  const prefix = join(work, 'prefix');
+  const install = spawnSync('npm', ['install', '-g', '--prefix', prefix, join(work, tarball), '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts'], { encoding: 'utf8', timeout: 480_000 });
+  assert.equal(install.status, 0, `npm install -g failed:\n${install.stdout}${install.stderr}`);
+
+  const project = join(work, 'empty');
+  mkdirSync(project);
+  const hitc = (args: string[]) => spawnSync(join(prefix, 'bin', 'hitc'), args, { cwd: project, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', HOME: work }, timeout: 120_000 });
+  const init = hitc(['init']);
+  assert.equal(init.status, 0, init.stdout + init.stderr);
+  assert.ok(existsSync(join(project, 'hitcfile.ts')) && existsSync(join(project, 'ensemble.yml')), 'init wrote the hitcfile and the example manifest');
+  const list = hitc(['-l']);
+  assert.equal(list.status, 0, list.stdout + list.stderr);
+  assert.match(list.stdout, /ensemble\.up/, 'the built-in modules are there');
+  assert.match(list.stdout, new RegExp(`Tasks from ${project.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/hitcfile\\.ts`), 'and the new hitcfile is read');
+});
