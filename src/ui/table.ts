@@ -1,6 +1,7 @@
 // Plain text tables (nodes, pricing, docker.ps, spot requests), shared by every module.
 
-const NUMERIC = /^-?\$?[\d.,]+(%|[KMGT]i?B)?$/;
+// one decimal point at most: an address such as 10.0.0.5 is text, not a number
+const NUMERIC = /^-?\$?(\d[\d,]*)?\.?\d+(%|[KMGT]i?B)?$/;
 
 /** Left-aligned headers, two-space gaps; columns whose cells are all numbers (or sizes such as
  *  512MB, or empty) are right-aligned, as the original's tables were. */

@@ -2,9 +2,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { tempDir } from '../helpers/temp.ts';
 
 const REPO = resolve(import.meta.dirname, '../..');
 const run = (args: string[], cwd = REPO) => spawnSync(process.execPath, [join(REPO, 'bin/hitc.mjs'), ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
@@ -39,7 +39,7 @@ test('user errors: one message, a hint, exit 2, no stack', () => {
 });
 
 test('hitc init writes the templates and never overwrites without --force', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'hitc-init-'));
+  const dir = tempDir('hitc-init-');
   writeFileSync(join(dir, 'package.json'), '{"type":"module"}');
   assert.equal(run(['init'], dir).status, 0);
   assert.ok(existsSync(join(dir, 'hitcfile.ts')) && existsSync(join(dir, 'ensemble.yml')));

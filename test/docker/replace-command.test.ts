@@ -3,11 +3,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sh } from '../../src/core/command.ts';
 import { parseReplaceFailure, replaceCommand } from '../../src/docker/commands.ts';
+import { tempDir } from '../helpers/temp.ts';
 
 test('replaceCommand finds containers by exact name (never an image or an id prefix) and passes names after --', () => {
   const script = replaceCommand('abc123', sh`docker run -d --name abc123 -- img`).script;
@@ -28,7 +28,7 @@ test('parseReplaceFailure reads the step, whether the old container was put back
 // The script itself, run by sh against a stand-in docker (test/docker/fixtures/fake-docker)
 const FAKE = join(import.meta.dirname, 'fixtures', 'fake-docker');
 function replaceOn(containers: Record<string, string>, name: string, mode: 'ok' | 'exit3' | 'badstart' | 'restarting'): { code: number; stdout: string; stderr: string; after: Record<string, string> } {
-  const state = mkdtempSync(join(tmpdir(), 'hitc-fake-docker-'));
+  const state = tempDir('hitc-fake-docker-');
   try {
     for (const [id, line] of Object.entries(containers)) writeFileSync(join(state, id), `${line}\n`);
     const r = spawnSync('sh', ['-c', replaceCommand(name, sh`docker run -d --name ${name} -- img ${mode}`, 0).script], { env: { ...process.env, PATH: `${FAKE}:${process.env.PATH}`, FAKE_STATE: state }, encoding: 'utf8' });
@@ -56,7 +56,7 @@ test('a new container that exits and waits for its restart policy counts as stop
 
 test('the restart policy is set only once the new container has settled, never on one that stopped', () => {
   const settled = (mode: 'ok' | 'exit3') => {
-    const state = mkdtempSync(join(tmpdir(), 'hitc-fake-docker-'));
+    const state = tempDir('hitc-fake-docker-');
     try {
       const r = spawnSync('sh', ['-c', replaceCommand('web', sh`docker run -d --name web -- img ${mode}`, 0, 'unless-stopped').script], { env: { ...process.env, PATH: `${FAKE}:${process.env.PATH}`, FAKE_STATE: state }, encoding: 'utf8' });
       let updates = '';

@@ -2,8 +2,8 @@
 // hitc CLI against them in an isolated HOME with its own ssh config and known_hosts.
 
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tempDir } from '../helpers/temp.ts';
 import { join, resolve } from 'node:path';
 
 export interface Bed {
@@ -43,9 +43,12 @@ export interface Sandbox {
 }
 
 /** A temp dir with HOME, an ssh config pointing at the bed's key and a private known_hosts. */
+/** A node-cache file of the test's own (HITC_CACHE_FILE), so runs never share a listing. */
+export const cacheFile = (): string => join(tempDir('hitc-cache-'), 'nodes.json');
+
 export function sandbox(options: { knownHosts?: string | 'copy'; extraConfig?: string } = {}): Sandbox {
   const b = bed();
-  const dir = mkdtempSync(join(tmpdir(), 'hitc-it-'));
+  const dir = tempDir('hitc-it-');
   const home = join(dir, 'home');
   mkdirSync(join(home, '.ssh'), { recursive: true, mode: 0o700 });
   const knownHosts = join(home, '.ssh', 'known_hosts');

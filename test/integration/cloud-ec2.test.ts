@@ -3,10 +3,9 @@
 // create 2 → nodes → -R web (no API call, warm cache) → rename → terminate → nodes agrees.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { bed, hitc, sandbox } from './bed.ts';
+import { bed, hitc, sandbox, cacheFile } from './bed.ts';
 import { startFakeEc2 } from '../providers/ec2/fake-ec2-server.ts';
 
 const b = bed();
@@ -22,7 +21,7 @@ const env = {
   AWS_KEYPAIR_NAME: 'hitc',
   AWS_SSH_KEY_FILENAME: join(box.dir, 'aws_key'),
   HITC_EC2_SSH_USER: 'root', // bed hosts log in as root; real Ubuntu AMIs use ubuntu
-  HITC_CACHE_FILE: join(mkdtempSync(join(tmpdir(), 'hitc-cache-')), 'nodes.json'),
+  HITC_CACHE_FILE: cacheFile(),
 };
 const run = (args: string[]) => hitc(box, args, { env, timeoutMs: 120_000 });
 

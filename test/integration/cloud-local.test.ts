@@ -2,16 +2,15 @@
 // with no test server at all. Servers are containers running sshd and their own dockerd.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+
 import { join } from 'node:path';
-import { bed, hitc, sandbox } from './bed.ts';
+import { bed, hitc, sandbox, cacheFile } from './bed.ts';
 
 bed(); // the bed's base image (hitc-bed-base) stands in for debian:bookworm-slim, which no registry here serves
 const box = sandbox({ knownHosts: '' });
 const env = {
   HITC_LOCAL_BASE_IMAGE: 'hitc-bed-base:bookworm',
-  HITC_CACHE_FILE: join(mkdtempSync(join(tmpdir(), 'hitc-cache-')), 'nodes.json'),
+  HITC_CACHE_FILE: cacheFile(),
   HITC_LOCAL_KEY: join(box.dir, 'local_key'),
 };
 const name = `lt${process.pid % 10000}`;

@@ -28,7 +28,7 @@ test('run → ps → page answers → bind → unbind → kill leaves no contain
   assert.equal(started.code, 0, started.stdout + started.stderr);
 
   const ps = await run(['-H', dh1, 'docker.ps']);
-  assert.match(ps.stdout, /out: |name +ip +ports +created +image/);
+  assert.match(ps.stdout, new RegExp(`\\[${dh1}\\] name +ip +ports +created +image\n`), 'the table header');
   assert.match(ps.stdout, new RegExp(`\\[${dh1}\\] web +172\\.\\d+\\.\\d+\\.\\d+ +80:80 +\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d +${app.replace(/[.]/g, '\\.')}`));
   assert.equal(await page(dh1, 80), '<h1>hitc test app</h1>');
   assert.match(await page(dh1, 8080), /unreachable/);
@@ -74,7 +74,11 @@ test('as a non-root user docker runs through sudo; kill rm=false keeps the conta
 
 test('logs, inspect, exec and pull', async () => {
   await run(['-H', dh1, '--', 'docker rm -f lg >/dev/null 2>&1; true']);
-  assert.equal((await run(['-H', dh1, `docker.pull:${app}`])).code, 0);
+  // the tag goes (the image may stay for containers using it): pull must bring the tag back
+  assert.equal((await run(['-H', dh1, '--', `docker rmi -f ${app} >/dev/null; docker image inspect ${app} >/dev/null 2>&1 && echo still-tagged || echo untagged`])).stdout.match(/out: (\S+)/)?.[1], 'untagged');
+  const pulled = await run(['-H', dh1, `docker.pull:${app}`]);
+  assert.equal(pulled.code, 0, pulled.stdout + pulled.stderr);
+  assert.match((await run(['-H', dh1, '--', `docker image inspect -f '{{.Id}}' ${app}`])).stdout, /out: sha256:[0-9a-f]{64}\n/, 'the tag is on the host again');
   assert.equal((await run(['-H', dh1, `docker.run:${app},name=lg,command=sh -c "echo hello-logs; sleep 600"`])).code, 0);
   await new Promise((r) => setTimeout(r, 500));
   assert.match((await run(['-H', dh1, 'docker.logs:lg'])).stdout, /out: hello-logs/);

@@ -3,10 +3,9 @@
 // address handed to a container elsewhere, and a second up that changes nothing.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { bed, CLEAN_ENSEMBLE, hitc, sandbox } from './bed.ts';
+import { bed, CLEAN_ENSEMBLE, hitc, sandbox, cacheFile } from './bed.ts';
 import { startFakeDigitalOcean } from '../providers/digitalocean/fake-do-server.ts';
 import { FAKE_SSH_KEY_NAME } from '../providers/digitalocean/fake-do-catalog.ts';
 
@@ -19,7 +18,7 @@ copyFileSync(b.key, join(box.dir, 'do_key'));
 const env = {
   DIGITALOCEAN_TOKEN: TOKEN, HITC_DIGITALOCEAN_API_URL: fake.url, HITC_DIGITALOCEAN_POLL_INTERVAL_MS: '100',
   DIGITAL_OCEAN_SSH_KEY_NAME: FAKE_SSH_KEY_NAME, DIGITAL_OCEAN_SSH_KEY_FILENAME: join(box.dir, 'do_key'),
-  HITC_CACHE_FILE: join(mkdtempSync(join(tmpdir(), 'hitc-cache-')), 'nodes.json'),
+  HITC_CACHE_FILE: cacheFile(),
 };
 const run = (args: string[]) => hitc(box, args, { env, timeoutMs: 180_000 });
 const clean = () => run(['-P', '-H', [droplet, elsewhere].join(','), '--', CLEAN_ENSEMBLE]);

@@ -5,10 +5,9 @@
 // the new address. Each up converges: observing again finds nothing to do.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { bed, CLEAN_ENSEMBLE, hitc, sandbox } from './bed.ts';
+import { bed, CLEAN_ENSEMBLE, hitc, sandbox, cacheFile } from './bed.ts';
 import { startFakeEc2 } from '../providers/ec2/fake-ec2-server.ts';
 
 const b = bed() as ReturnType<typeof bed> & { dockerHosts?: string[]; appImages?: { httpd: string } };
@@ -19,7 +18,7 @@ copyFileSync(b.key, join(box.dir, 'aws_key'));
 const env = {
   AWS_ENDPOINT_URL_EC2: fake.url, AWS_ACCESS_KEY_ID: 'AKIDTEST', AWS_SECRET_ACCESS_KEY: 'secret-test-key', AWS_REGION: 'us-east-1',
   AWS_KEYPAIR_NAME: 'hitc', AWS_SSH_KEY_FILENAME: join(box.dir, 'aws_key'), HITC_EC2_SSH_USER: 'root',
-  HITC_CACHE_FILE: join(mkdtempSync(join(tmpdir(), 'hitc-cache-')), 'nodes.json'),
+  HITC_CACHE_FILE: cacheFile(),
 };
 const run = (args: string[]) => hitc(box, args, { env, timeoutMs: 180_000 });
 const clean = () => run(['-P', '-H', [p0, p1, elsewhere].join(','), '--', CLEAN_ENSEMBLE]);
@@ -140,7 +139,11 @@ redis:
   const up = await run(['ensemble.up:web-redis', '--yes']);
   assert.equal(up.code, 0, up.stdout + up.stderr);
   const lines = up.stdout.split('\n');
-  const at = (re: RegExp): number => lines.findIndex((l) => re.test(l));
+  const at = (re: RegExp): number => {
+    const i = lines.findIndex((l) => re.test(l));
+    assert.ok(i >= 0, `no line matches ${re}:\n${up.stdout}`);
+    return i;
+  };
   const firstServerDone = Math.min(at(/^✓ create server web/), at(/^✓ create server redis/));
   assert.ok(at(/^→ create server web/) < firstServerDone && at(/^→ create server redis/) < firstServerDone, 'both servers start before either is up');
   assert.ok(at(/^→ create container web/) > at(/^✓ create server redis/), 'the web container waits for the redis server\'s address');

@@ -3,10 +3,9 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { bed, hitc, sandbox } from './bed.ts';
+import { bed, hitc, sandbox, cacheFile } from './bed.ts';
 
 const b = bed() as ReturnType<typeof bed> & { dockerHosts?: string[]; appImages?: { httpd: string } };
 const dh = (b.dockerHosts as string[])[2] as string;
@@ -14,7 +13,7 @@ const box = sandbox({ knownHosts: '' });
 const name = `ens${process.pid % 10000}`;
 const env = {
   HITC_LOCAL_BASE_IMAGE: 'hitc-bed-base:bookworm',
-  HITC_CACHE_FILE: join(mkdtempSync(join(tmpdir(), 'hitc-cache-')), 'nodes.json'),
+  HITC_CACHE_FILE: cacheFile(),
   HITC_LOCAL_KEY: join(box.dir, 'local_key'),
 };
 execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', env.HITC_LOCAL_KEY]);

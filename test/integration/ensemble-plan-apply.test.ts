@@ -5,10 +5,9 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { bed, hitc, hitcUnderTty, sandbox } from './bed.ts';
+import { bed, hitc, hitcUnderTty, sandbox, cacheFile } from './bed.ts';
 import { opLabel } from '../../src/ensemble/plan/plan-text.ts';
 import type { Op } from '../../src/ensemble/plan/ops.ts';
 import type { OpJson, PlanJson } from '../../src/ensemble/plan/plan-json.ts';
@@ -30,7 +29,7 @@ execFileSync('docker', ['build', '-q', '-t', BASE, '-'], {
 
 const env = {
   HITC_LOCAL_BASE_IMAGE: BASE,
-  HITC_CACHE_FILE: join(mkdtempSync(join(tmpdir(), 'hitc-cache-')), 'nodes.json'),
+  HITC_CACHE_FILE: cacheFile(),
   HITC_LOCAL_KEY: join(box.dir, 'local_key'),
 };
 execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', env.HITC_LOCAL_KEY]);

@@ -5,12 +5,12 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO } from './bed.ts';
+import { tempDir } from '../helpers/temp.ts';
 
-const work = mkdtempSync(join(tmpdir(), 'hitc-pack-'));
+const work = tempDir('hitc-pack-');
 after(() => rmSync(work, { recursive: true, force: true }));
 
 test('the packed tarball ships only what runs, installs globally, and its hitc runs init and -l in an empty directory', { timeout: 600_000 }, () => {

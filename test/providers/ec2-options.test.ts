@@ -5,13 +5,13 @@
 // addresses are TEST-NET), so no test bed is needed.
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createEc2Provider } from '../../src/providers/ec2/index.ts';
 import { useFakeEc2Env, usageError } from './provider-test-helpers.ts';
 import type { Node, ProviderEnv } from '../../src/providers/types.ts';
 import { startFakeEc2, type FakeEc2 } from './ec2/fake-ec2-server.ts';
+import { tempDir } from '../helpers/temp.ts';
 
 /** The calls that change something in an account (all others only read). */
 const MUTATING = ['RunInstances', 'RequestSpotInstances', 'TerminateInstances', 'CreateTags', 'RebootInstances', 'CancelSpotInstanceRequests'];
@@ -19,7 +19,7 @@ const MUTATING = ['RunInstances', 'RequestSpotInstances', 'TerminateInstances', 
 async function setup(t: TestContext): Promise<{ fake: FakeEc2; provider: ReturnType<typeof createEc2Provider>; env: ProviderEnv }> {
   const fake = await startFakeEc2({ ips: ['192.0.2.21', '192.0.2.22', '192.0.2.23', '192.0.2.24', '192.0.2.25'], startDelayMs: 30 });
   t.after(() => fake.close());
-  const keyFile = join(mkdtempSync(join(tmpdir(), 'hitc-ec2-options-')), 'id_ed25519');
+  const keyFile = join(tempDir('hitc-ec2-options-'), 'id_ed25519');
   writeFileSync(keyFile, 'not a key: only its existence is checked\n');
   useFakeEc2Env(fake.url, keyFile);
   for (const name of ['AWS_PROFILE', 'AWS_DEFAULT_REGION', 'AWS_ENDPOINT_URL', 'AWS_SESSION_TOKEN']) delete process.env[name];

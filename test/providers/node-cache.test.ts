@@ -1,18 +1,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { NodeCache } from '../../src/providers/node-cache.ts';
 import { copyNames, roleOf, type Node } from '../../src/providers/types.ts';
 import { detectProviders, ProviderSet } from '../../src/providers/registry.ts';
 import { createUnmanagedProvider } from '../../src/providers/unmanaged/index.ts';
 import { writeFileSync } from 'node:fs';
+import { tempDir } from '../helpers/temp.ts';
 
 const node = (name: string): Node => ({ provider: 'ec2', id: `i-${name}`, name, size: 't3.micro', ip: '10.0.0.1', internalIp: null, state: 'running', running: true, created: null, extra: {} });
 
 test('cache: 0600 file, fresh within the TTL, per prefix, invalidated, bypassed by HITC_NO_CACHE', async () => {
-  const path = join(mkdtempSync(join(tmpdir(), 'hitc-cache-')), 'nodes.json');
+  const path = join(tempDir('hitc-cache-'), 'nodes.json');
   const cache = new NodeCache(path, 60_000, false);
   assert.equal(cache.get('ec2', 'HITC-'), undefined);
   cache.set('ec2', 'HITC-', [node('web')]);
@@ -24,6 +24,16 @@ test('cache: 0600 file, fresh within the TTL, per prefix, invalidated, bypassed 
   cache.set('ec2', 'HITC-', [node('web')]);
   assert.equal(new NodeCache(path, 0, false).get('ec2', 'HITC-'), undefined, 'expired');
   assert.equal(new NodeCache(path, 60_000, true).get('ec2', 'HITC-'), undefined, 'disabled');
+  cache.set('ec2', 'HITC-', [node('web')]);
+  const saved = process.env.HITC_NO_CACHE;
+  try {
+    process.env.HITC_NO_CACHE = '1';
+    assert.equal(new NodeCache(path, 60_000).get('ec2', 'HITC-'), undefined, 'HITC_NO_CACHE=1 bypasses a fresh listing');
+    process.env.HITC_NO_CACHE = '0';
+    assert.deepEqual(new NodeCache(path, 60_000).get('ec2', 'HITC-')?.map((n) => n.name), ['web'], 'HITC_NO_CACHE=0 does not');
+  } finally {
+    if (saved === undefined) delete process.env.HITC_NO_CACHE; else process.env.HITC_NO_CACHE = saved;
+  }
 });
 
 test('roles drop the copy number; copies are NAME, NAME-1, NAME-2', () => {
@@ -49,7 +59,7 @@ test('providers are detected from their configuration; unknown or disabled ones 
 });
 
 test('unmanaged: one host per line, comments and blanks ignored; it cannot create', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'hitc-unmanaged-'));
+  const dir = tempDir('hitc-unmanaged-');
   const file = join(dir, 'unmanaged_servers.txt');
   writeFileSync(file, '10.0.0.5\n\n# spare\nweb.example.com  \n');
   const p = createUnmanagedProvider({ file });

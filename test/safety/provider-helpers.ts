@@ -3,11 +3,11 @@
 // a sandbox, and the environment that points hitc at both.
 import { after } from 'node:test';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bed, sandbox, type Sandbox } from '../integration/bed.ts';
 import { startFakeEc2, type FakeEc2, type FakeInstance } from '../providers/ec2/fake-ec2-server.ts';
+import { tempDir } from '../helpers/temp.ts';
 
 export interface Ec2Bed {
   fake: FakeEc2;
@@ -31,7 +31,7 @@ export async function ec2Bed(options: { startDelayMs?: number; box?: Sandbox } =
     AWS_SSH_KEY_FILENAME: join(box.dir, 'aws_key'),
     AWS_EC2_METADATA_DISABLED: 'true',
     HITC_EC2_SSH_USER: 'root',
-    HITC_CACHE_FILE: join(mkdtempSync(join(tmpdir(), 'sf-providers-cache-')), 'nodes.json'),
+    HITC_CACHE_FILE: join(tempDir('sf-providers-cache-'), 'nodes.json'),
   };
   return { fake, box, env };
 }
@@ -62,7 +62,7 @@ export function runningInstance(fake: FakeEc2, name: string, ip: string): FakeIn
 /** known_hosts naming `host` with a freshly made key of each type the bed's hosts offer:
  *  whichever type hitc negotiates, the recorded key is not the host's. */
 export function wrongKnownHosts(host: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'sf-providers-keys-'));
+  const dir = tempDir('sf-providers-keys-');
   return ['ed25519', 'ecdsa', 'rsa']
     .map((type) => {
       const file = join(dir, type);

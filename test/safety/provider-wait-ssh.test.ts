@@ -4,11 +4,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bed, hitc, sandbox } from '../integration/bed.ts';
 import { ec2Bed, wrongKnownHosts } from './provider-helpers.ts';
+import { tempDir } from '../helpers/temp.ts';
 
 const host = bed().hosts[45] as string;
 
@@ -33,7 +33,7 @@ test('create whose key pair the new server does not accept: fails at once saying
   // an ssh config without the bed's key: only the (unauthorised) provider key is offered
   writeFileSync(box.sshConfig, `Host *\n  User root\n  IdentitiesOnly yes\n  UserKnownHostsFile ${box.knownHosts}\n`);
   const { env } = await ec2Bed({ box });
-  const stranger = join(mkdtempSync(join(tmpdir(), 'sf-providers-key-')), 'id_ed25519');
+  const stranger = join(tempDir('sf-providers-key-'), 'id_ed25519');
   execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', stranger]);
   const r = await hitc(box, ['create:provider=ec2,name=sf-providers-auth'], { env: { ...env, AWS_SSH_KEY_FILENAME: stranger }, timeoutMs: 120_000 });
   const out = r.stdout + r.stderr;

@@ -5,14 +5,15 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { tempDir } from '../helpers/temp.ts';
 
 const HITC = process.env.HITC_BIN ?? resolve(import.meta.dirname, '../../bin/hitc.mjs');
 if (process.getuid?.() !== 0) throw new Error('these tests make directories owned by another uid: run them as root');
 
-const root = mkdtempSync(join(tmpdir(), 'sf-runner-'));
+const root = tempDir('sf-runner-');
 after(() => rmSync(root, { recursive: true, force: true }));
 
 function cli(cwd: string, args: string[], env: Record<string, string>): { code: number | null; out: string } {

@@ -1,11 +1,11 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { unsafeDir, userCacheDir } from '../../src/taskfile/compile.ts';
+import { tempDir } from '../helpers/temp.ts';
 
-const root = mkdtempSync(join(tmpdir(), 'hitc-cache-test-'));
+const root = tempDir('hitc-cache-test-');
 after(() => rmSync(root, { recursive: true, force: true }));
 const uid = process.getuid?.() as number;
 

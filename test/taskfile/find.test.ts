@@ -1,11 +1,11 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, chownSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeSearch, searchHitcfile } from '../../src/taskfile/find.ts';
+import { tempDir } from '../helpers/temp.ts';
 
-const root = mkdtempSync(join(tmpdir(), 'hitc-find-'));
+const root = tempDir('hitc-find-');
 after(() => rmSync(root, { recursive: true, force: true }));
 const uid = process.getuid?.() as number;
 

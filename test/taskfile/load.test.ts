@@ -1,15 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadHitcfile } from '../../src/taskfile/load.ts';
 import { TaskRegistry } from '../../src/taskfile/registry.ts';
 import { findHitcfile } from '../../src/taskfile/find.ts';
 import { ConfigError } from '../../src/core/errors.ts';
+import { tempDir } from '../helpers/temp.ts';
 
 function project(source: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'hitc-load-'));
+  const dir = tempDir('hitc-load-');
   writeFileSync(join(dir, 'package.json'), '{"type":"module"}');
   writeFileSync(join(dir, 'hitcfile.ts'), source);
   return dir;

@@ -3,14 +3,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { lstatSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { lstatSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../../src/core/errors.ts';
 import { modeFromLocal, openLocalSource, tempNameBeside, writeLocalAtomically } from '../../src/transport/atomic-local.ts';
 import { LocalTransport } from '../../src/transport/local.ts';
+import { tempDir } from '../helpers/temp.ts';
 
-const dir = (): string => mkdtempSync(join(tmpdir(), 'hitc-atomic-'));
+const dir = (): string => tempDir('hitc-atomic-');
 
 test('temp names sit beside the destination, hidden and unique', () => {
   const a = tempNameBeside('/etc/app/app.conf', 'posix');

@@ -3,13 +3,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ssh2 from 'ssh2';
 import { KeyLoader, publicKeyBlob } from '../../src/transport/keys.ts';
+import { tempDir } from '../helpers/temp.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'hitc-keys-'));
+const dir = tempDir('hitc-keys-');
 const enc = join(dir, 'enc');
 const plain = join(dir, 'plain');
 execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', 'secret-pass', '-f', enc]);

@@ -2,8 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHmac, generateKeyPairSync, randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   checkHostKey,
@@ -12,6 +11,7 @@ import {
   matchPatternList,
   recordHostKey,
 } from '../../src/transport/known-hosts.ts';
+import { tempDir } from '../helpers/temp.ts';
 
 function sshString(data: Buffer): Buffer {
   const length = Buffer.alloc(4);
@@ -33,12 +33,12 @@ function hashed(name: string): string {
   return `|1|${salt.toString('base64')}|${mac.toString('base64')}`;
 }
 
-async function tempDir(): Promise<string> {
-  return mkdtemp(join(tmpdir(), 'hitc-kh-'));
+async function khDir(): Promise<string> {
+  return Promise.resolve(tempDir('hitc-kh-'));
 }
 
 async function knownHosts(text: string): Promise<string> {
-  const file = join(await tempDir(), 'known_hosts');
+  const file = join(await khDir(), 'known_hosts');
   await writeFile(file, text);
   return file;
 }
@@ -155,7 +155,7 @@ test('@cert-authority lines, comments and malformed lines are ignored', async ()
 });
 
 test('missing files, and keys known only for other types, are unknown', async () => {
-  const dir = await tempDir();
+  const dir = await khDir();
   assert.deepEqual(await checkHostKey({ user: [join(dir, 'nope')], global: ['/nonexistent/x'] }, 'h', 22, 'ssh-ed25519', keyA), {
     status: 'unknown',
   });
@@ -173,7 +173,7 @@ test('rsa-sha2-* signature names compare as ssh-rsa', async () => {
 });
 
 test('recordHostKey creates dir and file privately, then checkHostKey matches', async () => {
-  const file = join(await tempDir(), 'sub', '.ssh', 'known_hosts');
+  const file = join(await khDir(), 'sub', '.ssh', 'known_hosts');
   await recordHostKey(file, 'web1', 2222, 'ssh-ed25519', keyA);
   await recordHostKey(file, 'web1', 2222, 'ssh-ed25519', keyA);
   assert.equal(await readFile(file, 'utf8'), `[web1]:2222 ssh-ed25519 ${keyA}\n`);
@@ -193,7 +193,7 @@ test('recordHostKey does not glue onto a last line without newline', async () =>
 });
 
 test('concurrent recordHostKey of 20 hosts (each twice) writes 20 lines', async () => {
-  const file = join(await tempDir(), 'known_hosts');
+  const file = join(await khDir(), 'known_hosts');
   const hosts = Array.from({ length: 20 }, (_, i) => `host${i}`);
   const keys = hosts.map(() => ed25519Key());
   await Promise.all(
@@ -208,7 +208,7 @@ test('concurrent recordHostKey of 20 hosts (each twice) writes 20 lines', async 
 });
 
 test('fingerprintSha256 agrees with ssh-keygen -l', async () => {
-  const file = join(await tempDir(), 'key.pub');
+  const file = join(await khDir(), 'key.pub');
   await writeFile(file, `ssh-ed25519 ${keyA} test\n`);
   const output = execFileSync('ssh-keygen', ['-l', '-E', 'sha256', '-f', file], { encoding: 'utf8' });
   assert.equal(output.split(' ')[1], fingerprintSha256(keyA));

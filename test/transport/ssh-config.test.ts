@@ -1,15 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
-import { homedir, tmpdir, userInfo } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '../../src/core/errors.ts';
 import { loadSshConfig, resolveHost } from '../../src/transport/ssh-config.ts';
+import { tempDir } from '../helpers/temp.ts';
 
 /** A fake home with ~/.ssh/config (and any extra files under ~/.ssh) written out. */
 async function home(config: string, extra: Record<string, string> = {}): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'hitc-sshcfg-'));
+  const dir = tempDir('hitc-sshcfg-');
   await mkdir(join(dir, '.ssh', 'conf.d'), { recursive: true });
   await writeFile(join(dir, '.ssh', 'config'), config);
   for (const [name, text] of Object.entries(extra)) await writeFile(join(dir, '.ssh', name), text);
@@ -132,7 +133,7 @@ test('negated Host patterns exclude', async () => {
 });
 
 test('missing config file gives defaults', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'hitc-sshcfg-'));
+  const dir = tempDir('hitc-sshcfg-');
   const source = await loadSshConfig(join(dir, 'absent'), { home: dir });
   assert.deepEqual(resolveHost(source, 'web1', { home: dir, localUser: 'me' }), {
     hostname: 'web1',

@@ -3,17 +3,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { installCommand, refusalReason, stageForGetCommand } from '../../src/transport/sudo-transfer.ts';
 import type { Command } from '../../src/core/command.ts';
+import { tempDir } from '../helpers/temp.ts';
 
 const run = (c: Command) => spawnSync('/bin/sh', ['-c', c.script], { encoding: 'utf8' });
 const isRoot = process.getuid?.() === 0;
 
 test('install replaces the file atomically, keeps owner and mode, removes the staged copy', () => {
-  const d = mkdtempSync(join(tmpdir(), 'hitc-sudo-'));
+  const d = tempDir('hitc-sudo-');
   const dest = join(d, "it's $(touch pwned) a; file");
   writeFileSync(dest, 'old');
   chmodSync(dest, 0o640);
@@ -33,7 +33,7 @@ test('install replaces the file atomically, keeps owner and mode, removes the st
 test('install: new file gets newMode or the given mode; through a symlink to its target', () => {
   // the suite runs as root (README); a missing prerequisite is a loud failure, never a skip
   assert.ok(isRoot, 'this test needs root (it chowns to 0:0)');
-  const d = mkdtempSync(join(tmpdir(), 'hitc-sudo-'));
+  const d = tempDir('hitc-sudo-');
   writeFileSync(join(d, 's1'), 'one');
   assert.equal(run(installCommand(join(d, 's1'), join(d, 'fresh'), { newMode: 0o600 })).status, 0);
   assert.equal(statSync(join(d, 'fresh')).mode & 0o777, 0o600);
@@ -46,7 +46,7 @@ test('install: new file gets newMode or the given mode; through a symlink to its
 });
 
 test('install refuses a directory or a missing directory with a reason; the staged copy goes', () => {
-  const d = mkdtempSync(join(tmpdir(), 'hitc-sudo-'));
+  const d = tempDir('hitc-sudo-');
   mkdirSync(join(d, 'adir'));
   for (const [dest, why] of [[join(d, 'adir'), /is a directory/], [join(d, 'nodir/f'), /directory .*nodir does not exist/]] as const) {
     writeFileSync(join(d, 'staged'), 'x');
@@ -57,7 +57,7 @@ test('install refuses a directory or a missing directory with a reason; the stag
 });
 
 test('install refuses a FIFO or a symlink to one, and leaves it a FIFO', () => {
-  const d = mkdtempSync(join(tmpdir(), 'hitc-sudo-'));
+  const d = tempDir('hitc-sudo-');
   assert.equal(spawnSync('mkfifo', [join(d, 'fifo')]).status, 0);
   symlinkSync('fifo', join(d, 'link'));
   for (const dest of [join(d, 'fifo'), join(d, 'link')]) {
@@ -71,7 +71,7 @@ test('install refuses a FIFO or a symlink to one, and leaves it a FIFO', () => {
 });
 
 test('stage for get: a private copy owned by the user, or a refusal for a missing file', () => {
-  const d = mkdtempSync(join(tmpdir(), 'hitc-sudo-'));
+  const d = tempDir('hitc-sudo-');
   writeFileSync(join(d, 'secret'), 'shh');
   const user = String(process.getuid?.() ?? 0);
   const r = run(stageForGetCommand(join(d, 'secret'), user));

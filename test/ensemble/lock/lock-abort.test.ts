@@ -4,16 +4,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { toCommand } from '../../../src/runner/context.ts';
 import { lockServers } from '../../../src/ensemble/lock/lock-servers.ts';
 import type { TaskContext } from '../../../src/runner/context-types.ts';
 import type { HostSpec } from '../../../src/core/host-spec.ts';
+import { tempDir } from '../../helpers/temp.ts';
 
 test('Ctrl-C between the mkdir and its answer: the run waits for the give-back, and no lock is left', async () => {
-  const root = mkdtempSync(join(tmpdir(), 'hitc-lock-abort-'));
+  const root = tempDir('hitc-lock-abort-');
   const ac = new AbortController();
   const kept: Promise<unknown>[] = [];
   const on = (spec: HostSpec) => {

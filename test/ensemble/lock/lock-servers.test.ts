@@ -4,16 +4,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { toCommand } from '../../../src/runner/context.ts';
 import type { CommandInput, CommandResult, RunOptions, TaskContext } from '../../../src/runner/context-types.ts';
 import type { HostSpec } from '../../../src/core/host-spec.ts';
 import { acquireLockCommand, releaseLockCommand } from '../../../src/ensemble/lock/lock-commands.ts';
 import { lockServers, type LockTarget } from '../../../src/ensemble/lock/lock-servers.ts';
+import { tempDir } from '../../helpers/temp.ts';
 
-const root = mkdtempSync(join(tmpdir(), 'hitc-locks-'));
+const root = tempDir('hitc-locks-');
 
 function shell(host: string, input: CommandInput, options: RunOptions, log: string[]): CommandResult {
   (options.signal)?.throwIfAborted();

@@ -5,15 +5,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
   acquireLockCommand, lockHolderText, parseLockInfo, parseLockState, readLockCommand, releaseLockCommand, type LockInfo,
 } from '../../../src/ensemble/lock/lock-commands.ts';
 import { lockTargets } from '../../../src/ensemble/lock/lock-servers.ts';
 import type { Located } from '../../../src/ensemble/observe/observe.ts';
 import type { Op, Plan } from '../../../src/ensemble/plan/ops.ts';
+import { tempDir } from '../../helpers/temp.ts';
 
 const INFO = { token: '00112233aabbccdd', ensemble: 'shop', who: 'alice@laptop', pid: 4242, since: '2026-12-02T12:01:03.000Z' };
 const LINE = '{"version":1,"token":"00112233aabbccdd","ensemble":"shop","who":"alice@laptop","pid":4242,"since":"2026-12-02T12:01:03.000Z","from":"203.0.113.7"}';
@@ -36,7 +34,7 @@ test('release removes the lock only while it carries our token; read prints the 
 });
 
 test('the scripts in a real shell: one taker wins, the second sees the holder, only the token releases', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'hitc-lock-'));
+  const dir = tempDir('hitc-lock-');
   const run = (script: string, env: Record<string, string> = {}): string =>
     execFileSync('sh', ['-c', script.replaceAll('/var/lib/hitc', dir)], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env } }).toString();
   assert.equal(run(acquireLockCommand(INFO).script, { SSH_CLIENT: '203.0.113.7 50000 22' }), 'hitc-lock-taken\n');

@@ -1,12 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { readStateCommand } from '../../../src/docker/commands.ts';
 import { parseFirewallHash, parseSshPath, READ_SSH_PATH, readFirewallHashScript } from '../../../src/ensemble/firewall/firewall-commands.ts';
 import { probeCommand, splitProbe } from '../../../src/ensemble/observe/probe.ts';
+import { tempDir } from '../../helpers/temp.ts';
 
 const fw = readFirewallHashScript();
 
@@ -41,7 +39,7 @@ test("the probe's output splits into its sections", () => {
 });
 
 test('a server with neither Docker nor iptables answers the probe with exit 0 (what it found is in the output)', () => {
-  const empty = mkdtempSync(join(tmpdir(), 'hitc-probe-'));
+  const empty = tempDir('hitc-probe-');
   const out = execFileSync('/bin/sh', ['-c', probeCommand(['app:1'], { sshPath: true }).script], { env: { PATH: empty, SSH_CLIENT: '10.0.0.9 51000 22', SSH_CONNECTION: '10.0.0.9 51000 10.0.0.2 22' }, encoding: 'utf8' });
   assert.equal(out, '10.0.0.9 51000 22\n10.0.0.9 51000 10.0.0.2 22\n--hitc-ssh-path--\nno-docker\n--hitc-firewall--\n');
   assert.deepEqual(parseSshPath(splitProbe(out, { sshPath: true }).sshPath), { peer: '10.0.0.9', port: '22' });

@@ -1,8 +1,7 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../../../src/core/errors.ts';
 import { planToJson } from '../../../src/ensemble/plan/plan-json.ts';
@@ -10,6 +9,7 @@ import {
   manifestDigest, observedDigest, observedFingerprints, readSavedPlan, writeSavedPlan, type SavedPlan,
 } from '../../../src/ensemble/plan/saved-plan.ts';
 import { everyKindPlan, SECRET_VALUE, world } from './hand-plans.ts';
+import { tempDir } from '../../helpers/temp.ts';
 
 function savedPlan(): SavedPlan {
   const fingerprints = observedFingerprints(world());
@@ -23,7 +23,7 @@ function savedPlan(): SavedPlan {
 
 const dirs: string[] = [];
 const scratch = (): string => {
-  dirs.push(mkdtempSync(join(tmpdir(), 'hitc-saved-plan-')));
+  dirs.push(tempDir('hitc-saved-plan-'));
   return dirs.at(-1) as string;
 };
 after(() => {

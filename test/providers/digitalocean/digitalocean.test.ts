@@ -4,8 +4,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { UsageError } from '../../../src/core/errors.ts';
 import { createDigitalOceanProvider, type DigitalOceanProviderOptions } from '../../../src/providers/digitalocean/index.ts';
@@ -14,6 +13,7 @@ import type { DoDroplet } from '../../../src/providers/digitalocean/api-types.ts
 import { ProviderError, type Node, type Provider, type ProviderEnv } from '../../../src/providers/types.ts';
 import { FAKE_SSH_KEY_NAME, FAKE_SSH_KEYS } from './fake-do-catalog.ts';
 import { startFakeDigitalOcean, type FakeDigitalOcean, type FakeDigitalOceanOptions } from './fake-do-server.ts';
+import { tempDir } from '../../helpers/temp.ts';
 
 const REPO = resolve(import.meta.dirname, '../../..');
 const TOKEN = 'dop_v1_fake0123456789abcdef0123456789abcdef';
@@ -199,7 +199,7 @@ describe('create → wait → SSH → rename, reboot, terminate (real test-bed h
     assert.ok(created, 'create failed');
     const ssh = p.ssh();
     assert.deepEqual(ssh, { user: 'root', keyFile: b.key });
-    const dir = mkdtempSync(join(tmpdir(), 'hitc-do-'));
+    const dir = tempDir('hitc-do-');
     const knownHosts = join(dir, 'known_hosts');
     copyFileSync(b.knownHosts, knownHosts);
     const config = join(dir, 'ssh_config');

@@ -5,8 +5,7 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { UsageError } from '../../../src/core/errors.ts';
 import { ProviderError, type ProviderEnv } from '../../../src/providers/types.ts';
@@ -15,6 +14,7 @@ import { useFakeEc2Env } from '../provider-test-helpers.ts';
 import { cancel_spot_request, spot_requests } from '../../../src/providers/ec2/tasks.ts';
 import type { TaskContext } from '../../../src/runner/context-types.ts';
 import { startFakeEc2, type FakeEc2 } from './fake-ec2-server.ts';
+import { tempDir } from '../../helpers/temp.ts';
 
 const REPO = resolve(import.meta.dirname, '../../..');
 const HITC = join(REPO, 'bin/hitc.mjs');
@@ -61,7 +61,7 @@ function sshKeyFile(): string {
   try {
     keyFile = bed().key;
   } catch {
-    keyFile = join(mkdtempSync(join(tmpdir(), 'hitc-ec2-key-')), 'id_ed25519');
+    keyFile = join(tempDir('hitc-ec2-key-'), 'id_ed25519');
     writeFileSync(keyFile, 'not a key: only its existence is checked here\n');
   }
   return keyFile;
@@ -119,7 +119,7 @@ test('region: option, AWS_REGION, AWS_DEFAULT_REGION, the profile, else us-east-
   process.env.AWS_DEFAULT_REGION = 'ap-south-1';
   assert.equal(await createEc2Provider().region(), 'ap-south-1');
   delete process.env.AWS_DEFAULT_REGION;
-  const dir = mkdtempSync(join(tmpdir(), 'hitc-ec2-region-'));
+  const dir = tempDir('hitc-ec2-region-');
   process.env.AWS_CONFIG_FILE = join(dir, 'config');
   writeFileSync(process.env.AWS_CONFIG_FILE, '[default]\nregion = eu-central-1\n');
   assert.equal(await createEc2Provider().region(), 'eu-central-1');
@@ -337,7 +337,7 @@ test('pricing: 24 h of Linux/UNIX spot prices per size, sorted', async (t) => {
 });
 
 test('missingConfig names what is missing, in one line', () => {
-  const home = mkdtempSync(join(tmpdir(), 'hitc-ec2-home-'));
+  const home = tempDir('hitc-ec2-home-');
   const key = join(home, 'key');
   writeFileSync(key, 'k');
   const full = { AWS_ACCESS_KEY_ID: 'a', AWS_SECRET_ACCESS_KEY: 's', AWS_KEYPAIR_NAME: 'kp', AWS_SSH_KEY_FILENAME: key };
@@ -406,7 +406,7 @@ test('a failing second launch names the servers already created', async (t) => {
 
 test('no credentials anywhere, or no endpoint: one clear ProviderError', async (t) => {
   const { fake, provider, env } = await setup(t);
-  const home = mkdtempSync(join(tmpdir(), 'hitc-ec2-nocreds-'));
+  const home = tempDir('hitc-ec2-nocreds-');
   const saved = { ...process.env };
   const restore = (): void => {
     for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
@@ -566,7 +566,7 @@ test('a created server is reachable over SSH for real: create → wait → ssh �
 
   const login = provider.ssh();
   assert.equal(login.keyFile, b.key);
-  const dir = mkdtempSync(join(tmpdir(), 'hitc-ec2-ssh-'));
+  const dir = tempDir('hitc-ec2-ssh-');
   const knownHosts = join(dir, 'known_hosts');
   copyFileSync(b.knownHosts, knownHosts);
   const config = join(dir, 'ssh_config');
