@@ -192,10 +192,10 @@ ${bb}:
   assert.equal(r.code, 2, r.stdout + r.stderr);
   const text = r.stdout + r.stderr;
   assert.match(text, /bad\.yml:5: .*ports\[0\]: invalid port spec "80:http"/);
-  assert.match(text, /bad\.yml:\d+: .*unknown server "nosuch"/);
-  assert.match(text, /unknown container "nope" on server 10\.214\.253\.3/);
+  assert.match(text, /bad\.yml:7: .*unknown server "nosuch"/);
+  assert.match(text, /bad\.yml:8: .*unknown container "nope" on server 10\.214\.253\.3/);
   assert.match(text, /bad\.yml:10: .*unknown template "missing"/);
-  assert.match(text, /dependency cycle: 10\.214\.253\.3\.containers\.(one|two) → /);
+  assert.match(text, /bad\.yml:(13|16): .*dependency cycle: 10\.214\.253\.3\.containers\.(one|two) → /);
   assert.doesNotMatch(text, /\n\s+at /);
   assert.equal(await ids(), beforeIds, 'nothing changed on any host');
 });

@@ -38,6 +38,18 @@ export interface ManifestContainer {
   readonly logs?: ContainerLogs;
   /** Thing ids (see thingId) this container must wait for, besides its variables. */
   readonly dependsOn: readonly string[];
+  /** Where each value was written (a template's lines for values from a template), so a bad
+   *  reference is reported at its own line rather than the container's. */
+  readonly valueLines?: ValueLines;
+}
+
+export interface ValueLines {
+  readonly image?: number;
+  readonly command?: number;
+  readonly dependsOn?: number;
+  readonly environment: Readonly<Record<string, number>>;
+  /** In the order of `volumes`. */
+  readonly volumes: readonly number[];
 }
 
 export interface ContainerLogs {

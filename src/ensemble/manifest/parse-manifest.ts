@@ -14,7 +14,7 @@ import { parseLogs, parseRestart } from './restart-logs.ts';
 import { isSecretScalar, resolveTags } from './tags.ts';
 import { applyTemplate } from './templates.ts';
 import { entry, parseYamlTree, text, type LEntry, type LNode } from './yaml-tree.ts';
-import type { Manifest, ManifestContainer, ManifestServer } from './model.ts';
+import type { Manifest, ManifestContainer, ManifestServer, ValueLines } from './model.ts';
 
 /** Create options each provider accepts in a manifest. */
 export const PROVIDER_OPTIONS: Readonly<Record<string, readonly string[]>> = {
@@ -181,17 +181,31 @@ function expandContainers(server: string, specName: string, entries: readonly LE
     const count = parseCount(entry(spec, 'count'), path, issues);
     if (image !== undefined) checkImage(checkVariables(image, `${path}.image`, entry(spec, 'image')?.line ?? c.line, issues), `${path}.image`, entry(spec, 'image')?.line ?? c.line, issues);
     for (const word of command ?? []) checkVariables(word, `${path}.command`, commandEntry?.line ?? c.line, issues);
+    const valueLines = linesOf(spec);
     for (const name of copyNames(c.key, count)) {
       out.push({
         server, name, line: c.line, path: `${server}.containers.${name}`, image: image ?? '',
         ...(command !== undefined ? { command } : {}), environment, ports, volumes,
         ...(memory !== undefined ? { memory } : {}), ...(hostname !== undefined ? { hostname } : {}),
         privileged: ['true', '1', 't', 'yes'].includes(privText ?? ''),
-        ...(restart !== undefined ? { restart } : {}), ...(logs !== undefined ? { logs } : {}), dependsOn,
+        ...(restart !== undefined ? { restart } : {}), ...(logs !== undefined ? { logs } : {}), dependsOn, valueLines,
       });
     }
   }
   return out;
+}
+
+function linesOf(spec: LNode): ValueLines {
+  const env = entry(spec, 'environment')?.value;
+  const volumes = entry(spec, 'volumes')?.value;
+  const image = entry(spec, 'image')?.line;
+  const command = entry(spec, 'command')?.line;
+  const dependsOn = entry(spec, 'depends_on')?.line;
+  return {
+    ...(image !== undefined ? { image } : {}), ...(command !== undefined ? { command } : {}), ...(dependsOn !== undefined ? { dependsOn } : {}),
+    environment: Object.fromEntries(env?.kind === 'map' ? env.entries.map((e) => [e.key, e.line]) : []),
+    volumes: volumes?.kind === 'seq' ? volumes.items.map((i) => i.line) : [],
+  };
 }
 
 function parseEnvironment(e: LEntry | undefined, path: string, templates: ReadonlyMap<string, LNode>, issues: ManifestIssue[]): Record<string, string | Secret> {

@@ -22,10 +22,11 @@ function usesOf(servers: readonly ManifestServer[]): Use[] {
     for (const [k, v] of Object.entries(s.options)) uses.push({ from: serverId(s.name), path: `${s.name}.${k}`, line: s.line, value: v });
     for (const c of s.containers) {
       const from = containerId(s.name, c.name);
-      const values: [string, string][] = [['image', c.image], ...(c.command ?? []).map((w) => ['command', w] as [string, string]),
-        ...Object.entries(c.environment).filter((e): e is [string, string] => typeof e[1] === 'string').map(([k, v]) => [`environment.${k}`, v] as [string, string]),
-        ...c.volumes.map((v) => [`volumes.${v.host}`, v.container] as [string, string])];
-      for (const [k, v] of values) uses.push({ from, path: `${c.path}.${k}`, line: c.line, value: v, host: s.name });
+      const at = c.valueLines;
+      const values: [string, string, number | undefined][] = [['image', c.image, at?.image], ...(c.command ?? []).map((w) => ['command', w, at?.command] as [string, string, number | undefined]),
+        ...Object.entries(c.environment).filter((e): e is [string, string] => typeof e[1] === 'string').map(([k, v]) => [`environment.${k}`, v, at?.environment[k]] as [string, string, number | undefined]),
+        ...c.volumes.map((v, i) => [`volumes.${v.host}`, v.container, at?.volumes[i]] as [string, string, number | undefined])];
+      for (const [k, v, line] of values) uses.push({ from, path: `${c.path}.${k}`, line: line ?? c.line, value: v, host: s.name });
     }
     for (const r of s.firewall?.rules ?? []) {
       for (const src of r.sources) uses.push({ from: firewallId(s.name), path: `${s.name}.firewall.${r.port}`, line: r.line, value: src, host: s.name });
@@ -94,7 +95,7 @@ export function buildGraph(servers: readonly ManifestServer[], issues: ManifestI
   }
   for (const s of servers) {
     const deps: [string, number, string][] = [...s.dependsOn.map((d) => [serverId(s.name), s.line, d] as [string, number, string]),
-      ...s.containers.flatMap((c) => c.dependsOn.map((d) => [containerId(s.name, c.name), c.line, d] as [string, number, string]))];
+      ...s.containers.flatMap((c) => c.dependsOn.map((d) => [containerId(s.name, c.name), c.valueLines?.dependsOn ?? c.line, d] as [string, number, string]))];
     for (const [from, line, name] of deps) {
       const seen = `${line}\0${describeId(from).replace(/-\d+(?=\.|$)/g, '')}\0${name}`;
       if (reported.has(seen)) continue;
@@ -108,8 +109,18 @@ export function buildGraph(servers: readonly ManifestServer[], issues: ManifestI
   const cycle = graph.findCycle();
   if (cycle) {
     const first = cycle[0] as string;
-    const line = first.startsWith('server:') ? byName.get(first.slice(7))?.line : undefined;
+    const line = lineOfThing(first, byName);
     issues.push({ path: describeId(first), ...(line ? { line } : {}), message: `dependency cycle: ${cycle.map(describeId).join(' → ')}`, hint: 'a thing cannot wait for something that waits for it' });
   }
   return graph;
+}
+
+/** The manifest line a thing id was written on (a server, a container, a firewall). */
+function lineOfThing(id: string, servers: ReadonlyMap<string, ManifestServer>): number | undefined {
+  const [kind, rest = ''] = id.split(':', 2) as [string, string];
+  const [serverName, containerName] = rest.split('/');
+  const server = servers.get(serverName as string);
+  if (kind === 'container') return server?.containers.find((c) => c.name === containerName)?.line;
+  if (kind === 'firewall') return server?.firewall?.line;
+  return server?.line;
 }

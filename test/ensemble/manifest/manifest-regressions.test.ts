@@ -30,7 +30,7 @@ test('a bad reference or depends_on in a counted thing is one issue, found quick
   const started = Date.now();
   const r = parseManifest('m.yml', 'web:\n  provider: local\n  count: 100\n  containers:\n    app:\n      count: 100\n      image: httpd\n      environment:\n        A: ${nope.ip}\n      depends_on: zzz\n');
   assert.ok(Date.now() - started < 3000, `took ${Date.now() - started} ms`);
-  assert.deepEqual(r.issues.map((i) => `${i.line}: ${i.message}`).sort(), ['5: ${nope.ip}: unknown server "nope"', '5: zzz: unknown server "zzz"']);
+  assert.deepEqual(r.issues.map((i) => `${i.line}: ${i.message}`).sort(), ['10: zzz: unknown server "zzz"', '9: ${nope.ip}: unknown server "nope"'], 'each at the line of its value');
 });
 
 // found by test/ensemble/parse-manifest.property.test.ts: `provider: __proto__` (or constructor,

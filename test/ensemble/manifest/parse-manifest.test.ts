@@ -170,9 +170,9 @@ templates:
   assert.deepEqual(brief, [
     '2 web.provider: unknown provider "ec3" (did you mean ec2?)',
     '3 web.sise: unknown server field "sise" (did you mean size?)',
-    '5 web.containers.app.environment.X: ${redis.ip}: unknown server "redis"',
-    '5 web.containers.app.environment.Y: ${web.containers.ap.ip}: unknown container "ap" on server web (did you mean app?)',
     '9 web.containers.app.ports[1]: invalid port spec "80:http" (CONTAINER[:PUBLIC][/tcp|udp], e.g. 80, 3306:3307, 53/udp)',
+    '11 web.containers.app.environment.X: ${redis.ip}: unknown server "redis"',
+    '12 web.containers.app.environment.Y: ${web.containers.ap.ip}: unknown container "ap" on server web (did you mean app?)',
     '13 web.containers.app.environment.Z: "$word" in "pa$word!" is not a variable: write ${SERVER.FIELD}, or $$ for a literal $ ($internal_ips and $servers stand alone)',
     '14 web.containers.bad.image: a container needs an image',
     '17 web.firewall.template: unknown template "nope" (templates: default)',
