@@ -24,7 +24,9 @@ function usesOf(servers: readonly ManifestServer[]): Use[] {
       const from = containerId(s.name, c.name);
       const values: [string, string][] = [['image', c.image], ...(c.command ?? []).map((w) => ['command', w] as [string, string]),
         ...Object.entries(c.environment).filter((e): e is [string, string] => typeof e[1] === 'string').map(([k, v]) => [`environment.${k}`, v] as [string, string]),
-        ...c.volumes.map((v) => [`volumes.${v.host}`, v.container] as [string, string])];
+        ...c.volumes.map((v) => [`volumes.${v.host}`, v.container] as [string, string]),
+        // the release runs as part of switching this container: what its words read, it waits for
+        ...(c.release?.command ?? []).map((w) => ['release', w] as [string, string])];
       for (const [k, v] of values) uses.push({ from, path: `${c.path}.${k}`, line: c.line, value: v, host: s.name });
     }
     for (const r of s.firewall?.rules ?? []) {
