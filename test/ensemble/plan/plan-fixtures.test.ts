@@ -163,3 +163,26 @@ test('every op waits only for ops listed before it (apply order is the listed or
     }
   }
 });
+
+test('a release: one op before every changed copy of its container, on the first server with one', () => {
+  const m = manifestOf(`name: shop
+web:
+  provider: ec2
+  count: 2
+  containers:
+    app:
+      image: hello/app
+      count: 2
+      release: ./manage.py migrate --noinput
+      environment:
+        MODE: prod
+    cache:
+      image: redis:7
+`);
+  const world = new WorldBuilder(m, 'shop').server('web').server('web-1')
+    .container('web', 'app').container('web', 'app-1', { environment: { MODE: 'staging' } }).container('web', 'cache')
+    .container('web-1', 'app', { environment: { MODE: 'staging' } }).container('web-1', 'app-1', { environment: { MODE: 'staging' } }).container('web-1', 'cache').build();
+  const plan = planOf(m, world, { name: 'shop' });
+  assert.equal(plan.ops.filter((o) => o.kind === 'run-release').length, 1);
+  fixture('release', plan);
+});
