@@ -92,7 +92,7 @@ test('a failing release switches nothing: the old copies keep serving, the error
   const failed = await run(['ensemble.up:sf-release', '--yes']);
   const out = failed.stdout + failed.stderr;
   assert.equal(failed.code, 1, out);
-  assert.match(out, new RegExp(`\\[${host.replace(/\./g, '\\.')}\\] release of sf-release-app \\(sh -c .*\\) failed with exit code 3`));
+  assert.match(out, new RegExp(`\\[${host.replace(/\./g, '\\.')}\\] release of sf-release-app \\(sh -c .*\\) failed with exit code 3; nothing of sf-release-app was switched; its last 50 lines:`));
   assert.match(out, /migration-line-60/);
   assert.match(out, /migration-line-11\b/);
   assert.doesNotMatch(out, /migration-line-10\b/, 'only the last 50 lines');
@@ -110,7 +110,7 @@ test('a release that hangs is killed at release_timeout and removed; the old cop
   const out = hung.stdout + hung.stderr;
   assert.equal(hung.code, 1, out);
   assert.ok(Date.now() - started < 60_000, `gave up after its limit, not after the sleep (${Date.now() - started} ms)`);
-  assert.match(out, /release of sf-release-app \(sh -c .*\) timed out after 3s \(release_timeout\) and was killed \(exit code 137\)/);
+  assert.match(out, /release of sf-release-app \(sh -c .*\) timed out after 3s \(release_timeout\) and was killed \(exit code 137\); nothing of sf-release-app was switched; its last line:\n {2}\| starting\n/);
   assert.match(out, /starting/);
   assert.deepEqual(await ids(), before);
   assert.deepEqual(await leftovers(), ['0']);

@@ -22,7 +22,7 @@ export async function runRelease(host: DockerHost, op: RunReleaseOp, spec: Resol
   const shown = quoteArgv(words);
   const name = releaseContainerName(op.container, Math.floor(Date.now() / 1000));
   const where = `[${op.server}] release of ${op.container} (${shown})`;
-  note(`running ${shown} in ${name}`);
+  note(`running in ${name}`);
   const started = performance.now();
   // the script's own cleanup may not have run when it did not get to report: remove it from here
   const removeLeftover = (): Promise<unknown> => host.asRoot(dockerRm(name), { quiet: true, warn: true, timeout: 60 }).catch(() => undefined);
@@ -39,15 +39,17 @@ export async function runRelease(host: DockerHost, op: RunReleaseOp, spec: Resol
       host: op.server, hint: `nothing of ${op.container} was switched; check ${op.server} for a leftover container ${name}`,
     });
   }
-  const hint = `nothing of ${op.container} was switched (the running copies are as they were); fix the release and run ensemble.up again`;
+  // said in the message too: a failed step of an apply shows its message, not its hint
+  const kept = `nothing of ${op.container} was switched`;
+  const hint = `${kept} (the running copies are as they were); fix the release and run ensemble.up again`;
   const tail = outcome.tail.length > 0 ? `; its last ${outcome.tail.length === 1 ? 'line' : `${outcome.tail.length} lines`}:\n${outcome.tail.map((l) => `  | ${l}`).join('\n')}` : '; it printed nothing';
   if (outcome.step === 'create') {
-    throw new TaskError(`${where}: its container could not be made (exit code ${outcome.code}): ${lastLines(result.stderr, 3) || 'docker said nothing'}`, { host: op.server, hint });
+    throw new TaskError(`${where}: its container could not be made (exit code ${outcome.code}): ${lastLines(result.stderr, 3) || 'docker said nothing'}; ${kept}`, { host: op.server, hint });
   }
   if (outcome.step === 'timeout') {
-    throw new TaskError(`${where} timed out after ${op.timeoutSeconds}s (release_timeout) and was killed (exit code ${outcome.code})${tail}`, { host: op.server, hint });
+    throw new TaskError(`${where} timed out after ${op.timeoutSeconds}s (release_timeout) and was killed (exit code ${outcome.code}); ${kept}${tail}`, { host: op.server, hint });
   }
-  if (outcome.code !== 0) throw new TaskError(`${where} failed with exit code ${outcome.code}${tail}`, { host: op.server, hint });
+  if (outcome.code !== 0) throw new TaskError(`${where} failed with exit code ${outcome.code}; ${kept}${tail}`, { host: op.server, hint });
   return `done in ${Math.round((performance.now() - started) / 100) / 10}s`;
 }
 
