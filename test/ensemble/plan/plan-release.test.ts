@@ -5,29 +5,23 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { planOf } from './canonical.ts';
 import { manifestOf, WorldBuilder } from './world-builder.ts';
+import { SHOP } from './release-manifest.ts';
 import { opTitle, type Op, type Plan, type RunReleaseOp } from '../../../src/ensemble/plan/ops.ts';
 import { planText } from '../../../src/ensemble/plan/plan-text.ts';
 import { planToJson } from '../../../src/ensemble/plan/plan-json.ts';
 import { planGraph } from '../../../src/ensemble/plan/plan-graph-model.ts';
 
-const SHOP = `web:
-  provider: ec2
-  count: 2
-  containers:
-    app:
-      image: hello/app
-      count: 2
-      release: ./manage.py migrate
-      environment:
-        MODE: prod
-        TOKEN: !secret SHOP_TOKEN
-    cache:
-      image: redis:7
-`;
 const TOKEN = 'tok-5e3c-never-shown';
 const shop = manifestOf(SHOP, { SHOP_TOKEN: TOKEN });
 const releases = (plan: Plan): RunReleaseOp[] => plan.ops.filter((o): o is RunReleaseOp => o.kind === 'run-release');
 const changes = (plan: Plan): Op[] => plan.ops.filter((o) => o.kind === 'run-container' || o.kind === 'replace-container');
+
+/** The plan for an existing server web whose container app (with `fields`) is not there yet,
+ *  and a server db that does not exist. */
+function webBesideNewDb(fields: string): Plan {
+  const m = manifestOf(`db:\n  provider: ec2\nweb:\n  provider: ec2\n  containers:\n    app:\n      image: hello/app\n${fields}`);
+  return planOf(m, new WorldBuilder(m).server('web').build());
+}
 
 function assertOrdered(plan: Plan): void {
   const seen = new Set<string>();
@@ -102,19 +96,7 @@ test('on new servers: after the server, Docker and the pull on its server, befor
 });
 
 test('pending: values that wait for a server being created make the release pending too, waiting for it', () => {
-  const m = manifestOf(`db:
-  provider: ec2
-web:
-  provider: ec2
-  containers:
-    app:
-      image: hello/app
-      environment:
-        DB: \${db.ip}
-      release: migrate --host \${db.internal_ip}
-      release_timeout: 30
-`);
-  const plan = planOf(m, new WorldBuilder(m).server('web').build());
+  const plan = webBesideNewDb('      environment:\n        DB: ${db.ip}\n      release: migrate --host ${db.internal_ip}\n      release_timeout: 30\n');
   const [release] = releases(plan);
   assert.ok(release);
   assert.deepEqual(release.pending?.waitsFor, ['server:db']);
@@ -127,16 +109,7 @@ web:
 });
 
 test('a release word that reads a server being created waits for it even when the container values do not', () => {
-  const m = manifestOf(`db:
-  provider: ec2
-web:
-  provider: ec2
-  containers:
-    app:
-      image: hello/app
-      release: migrate --host \${db.ip}
-`);
-  const plan = planOf(m, new WorldBuilder(m).server('web').build());
+  const plan = webBesideNewDb('      release: migrate --host ${db.ip}\n');
   const [release] = releases(plan);
   assert.ok(release?.pending, JSON.stringify(release));
   assert.ok(release.after.includes('create-server:db'));
