@@ -70,12 +70,13 @@ function auditHost(op: Op, result: 'done' | 'failed', located: ReadonlyMap<strin
   return located.get(op.server)?.spec;
 }
 
-/** The spec the op put in place: the container's spec hash (a pending one is resolved again
+/** The spec the op put in place (or, a release, ran with): the container's spec hash (a pending one is resolved again
  *  from the world, as the op did) or the firewall's hash. Never the spec itself: its secret
  *  digests stay on the container. A pending firewall's hash is read on the host, so not here. */
 function specOf(op: Op, s: AuditScope): string | undefined {
   if (op.kind === 'put-firewall') return op.hash;
-  if (op.kind !== 'run-container' && op.kind !== 'replace-container') return undefined;
+  // a release: the spec of the new values it ran with
+  if (op.kind !== 'run-container' && op.kind !== 'replace-container' && op.kind !== 'run-release') return undefined;
   if (op.spec) return op.spec.hash;
   const mc = s.manifest.servers.find((x) => x.name === op.server)?.containers.find((x) => x.name === op.container);
   if (!mc) return undefined;

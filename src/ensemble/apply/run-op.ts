@@ -22,6 +22,7 @@ import { assertNever, type ContainerOp, type CreateServerOp, type Op, type PutFi
 import { resolveContainer, type ResolvedContainer } from '../plan/resolve-container.ts';
 import type { World } from '../plan/world.ts';
 import { replaceError } from './replace-error.ts';
+import { runRelease } from './run-release.ts';
 
 export interface ApplyState {
   readonly c: TaskContext;
@@ -50,6 +51,13 @@ export async function runOp(s: ApplyState, op: Op, note: Note): Promise<string> 
       return image;
     }
     case 'run-container': case 'replace-container': return runContainer(s, op);
+    case 'run-release': {
+      // a pending op carries the command as written: its words are filled in now, per word
+      const mc = containerOf(s, op.server, op.container);
+      const spec = op.spec ?? (resolveContainer(mc, (value, where) => must(s, value, where, op.server)) as ResolvedContainer);
+      const words = op.pending ? op.command.map((w) => must(s, w, `${mc.path}.release`, op.server)) : op.command;
+      return runRelease(dockerOn(s, op.server), op, spec, words, note);
+    }
     case 'remove-container': {
       const host = dockerOn(s, op.server);
       await host.asRoot(unbindCommand(op.container, undefined), { quiet: true });

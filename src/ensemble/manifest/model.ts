@@ -4,6 +4,7 @@
 import type { Secret } from '../../core/secret.ts';
 import type { PortSpec } from '../../docker/port-spec.ts';
 import type { Graph } from '../../core/graph.ts';
+import type { ContainerRelease } from './release.ts';
 
 export interface ManifestServer {
   readonly name: string;
@@ -38,6 +39,9 @@ export interface ManifestContainer {
   readonly logs?: ContainerLogs;
   /** Thing ids (see thingId) this container must wait for, besides its variables. */
   readonly dependsOn: readonly string[];
+  /** Run once before any copy of this container is created or replaced (see release.ts).
+   *  Not part of the spec hash: it says how to switch, not what runs. */
+  readonly release?: ContainerRelease;
   /** Where each value was written (a template's lines for values from a template), so a bad
    *  reference is reported at its own line rather than the container's. */
   readonly valueLines?: ValueLines;
@@ -47,6 +51,7 @@ export interface ValueLines {
   readonly image?: number;
   readonly command?: number;
   readonly dependsOn?: number;
+  readonly release?: number;
   readonly environment: Readonly<Record<string, number>>;
   /** In the order of `volumes`. */
   readonly volumes: readonly number[];

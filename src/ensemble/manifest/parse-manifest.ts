@@ -11,6 +11,7 @@ import { parseFirewall } from './manifest-firewall.ts';
 import { checkAddress, checkEnvironmentName, checkVariables, checkHostname, checkImage, findNulBytes, parseCommand } from './manifest-values.ts';
 import { buildGraph } from './references.ts';
 import { parseLogs, parseRestart } from './restart-logs.ts';
+import { parseRelease } from './release.ts';
 import { isSecretScalar, resolveTags } from './tags.ts';
 import { applyTemplate } from './templates.ts';
 import { entry, parseYamlTree, text, type LEntry, type LNode } from './yaml-tree.ts';
@@ -24,7 +25,7 @@ export const PROVIDER_OPTIONS: Readonly<Record<string, readonly string[]>> = {
   unmanaged: ['ip'],
 };
 const SERVER_KEYS = ['provider', 'count', 'containers', 'firewall', 'depends_on'];
-const CONTAINER_KEYS = ['image', 'command', 'environment', 'ports', 'volumes', 'count', 'memory', 'max_memory', 'hostname', 'privileged', 'restart', 'logs', 'depends_on'];
+const CONTAINER_KEYS = ['image', 'command', 'environment', 'ports', 'volumes', 'count', 'memory', 'max_memory', 'hostname', 'privileged', 'restart', 'logs', 'depends_on', 'release', 'release_timeout'];
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
 // dots too, so an ensemble named after web.prod.yml can state that name
 const ENSEMBLE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
@@ -179,6 +180,7 @@ function expandContainers(server: string, specName: string, entries: readonly LE
     const logs = parseLogs(entry(spec, 'logs'), `${path}.logs`, issues);
     const dependsOn = stringList(entry(spec, 'depends_on'), `${path}.depends_on`, issues);
     const count = parseCount(entry(spec, 'count'), path, issues);
+    const release = parseRelease(spec, path, issues);
     if (image !== undefined) checkImage(checkVariables(image, `${path}.image`, entry(spec, 'image')?.line ?? c.line, issues), `${path}.image`, entry(spec, 'image')?.line ?? c.line, issues);
     for (const word of command ?? []) checkVariables(word, `${path}.command`, commandEntry?.line ?? c.line, issues);
     const valueLines = linesOf(spec);
@@ -189,6 +191,7 @@ function expandContainers(server: string, specName: string, entries: readonly LE
         ...(memory !== undefined ? { memory } : {}), ...(hostname !== undefined ? { hostname } : {}),
         privileged: ['true', '1', 't', 'yes'].includes(privText ?? ''),
         ...(restart !== undefined ? { restart } : {}), ...(logs !== undefined ? { logs } : {}), dependsOn, valueLines,
+        ...(release !== undefined ? { release } : {}),
       });
     }
   }
@@ -201,8 +204,10 @@ function linesOf(spec: LNode): ValueLines {
   const image = entry(spec, 'image')?.line;
   const command = entry(spec, 'command')?.line;
   const dependsOn = entry(spec, 'depends_on')?.line;
+  const release = entry(spec, 'release')?.line;
   return {
     ...(image !== undefined ? { image } : {}), ...(command !== undefined ? { command } : {}), ...(dependsOn !== undefined ? { dependsOn } : {}),
+    ...(release !== undefined ? { release } : {}),
     environment: Object.fromEntries(env?.kind === 'map' ? env.entries.map((e) => [e.key, e.line]) : []),
     volumes: volumes?.kind === 'seq' ? volumes.items.map((i) => i.line) : [],
   };

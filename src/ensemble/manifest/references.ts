@@ -25,7 +25,9 @@ function usesOf(servers: readonly ManifestServer[]): Use[] {
       const at = c.valueLines;
       const values: [string, string, number | undefined][] = [['image', c.image, at?.image], ...(c.command ?? []).map((w) => ['command', w, at?.command] as [string, string, number | undefined]),
         ...Object.entries(c.environment).filter((e): e is [string, string] => typeof e[1] === 'string').map(([k, v]) => [`environment.${k}`, v, at?.environment[k]] as [string, string, number | undefined]),
-        ...c.volumes.map((v, i) => [`volumes.${v.host}`, v.container, at?.volumes[i]] as [string, string, number | undefined])];
+        ...c.volumes.map((v, i) => [`volumes.${v.host}`, v.container, at?.volumes[i]] as [string, string, number | undefined]),
+        // the release runs as part of switching this container: what its words read, it waits for
+        ...(c.release?.command ?? []).map((w) => ['release', w, at?.release] as [string, string, number | undefined])];
       for (const [k, v, line] of values) uses.push({ from, path: `${c.path}.${k}`, line: line ?? c.line, value: v, host: s.name });
     }
     for (const r of s.firewall?.rules ?? []) {

@@ -4,6 +4,7 @@
 
 import type { ResolvedRule } from '../firewall/firewall-rules.ts';
 import type { ResolvedContainer } from './resolve-container.ts';
+import { quoteArgv } from '../../core/quote.ts';
 
 interface OpBase {
   /** `KIND:TARGET`, unique in a plan: `create-server:web`, `pull-image:web/redis:7`. */
@@ -70,6 +71,22 @@ export interface ContainerOp extends OpBase {
   readonly pending?: Pending;
 }
 
+/** A container's release command, once, in a throwaway container made from the new spec of
+ *  one copy (`container` on `server`), before every create/replace op of its copies (`before`). */
+export interface RunReleaseOp extends OpBase {
+  readonly kind: 'run-release';
+  /** The copy whose new values it runs with, and its manifest path (to resolve them when pending). */
+  readonly container: string;
+  readonly path: string;
+  /** The command's words: filled in, or while pending as the manifest writes them. */
+  readonly command: readonly string[];
+  readonly timeoutSeconds: number;
+  /** The ids of the container ops that wait for it. */
+  readonly before: readonly string[];
+  readonly spec?: ResolvedContainer;
+  readonly pending?: Pending;
+}
+
 export interface RemoveContainerOp extends OpBase {
   readonly kind: 'remove-container';
   readonly container: string;
@@ -95,7 +112,7 @@ export interface RemoveFirewallOp extends OpBase {
 
 export type Op =
   | CreateServerOp | ReplaceServerOp | TerminateServerOp | SetupDockerOp | PullImageOp
-  | ContainerOp | RemoveContainerOp | PutFirewallOp | RemoveFirewallOp;
+  | ContainerOp | RunReleaseOp | RemoveContainerOp | PutFirewallOp | RemoveFirewallOp;
 
 export type OpKind = Op['kind'];
 
@@ -140,6 +157,7 @@ export function opTitle(op: Op): string {
     case 'terminate-server': return `terminate server ${op.server} (${op.provider})`;
     case 'setup-docker': return `set up Docker on ${op.server}`;
     case 'pull-image': return `pull ${op.image ?? `the image of ${op.container}`} on ${op.server}`;
+    case 'run-release': return `run release of ${op.container} on ${op.server}: ${quoteArgv(op.command)} (before ${op.before.length} container change${op.before.length === 1 ? '' : 's'})`;
     case 'run-container': return `create container ${op.container} on ${op.server}`;
     case 'replace-container': return `replace container ${op.container} on ${op.server}`;
     case 'remove-container': return `remove container ${op.container} on ${op.server}`;

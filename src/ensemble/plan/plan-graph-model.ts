@@ -14,6 +14,7 @@ import {
   containerId, firewallId, serverId, strayId,
   type FirewallRule, type Manifest, type ManifestContainer,
 } from '../manifest/model.ts';
+import { quoteArgv } from '../../core/quote.ts';
 import type { Note, Op, Plan } from './ops.ts';
 
 export type GraphState = 'create' | 'replace' | 'update' | 'remove' | 'unchanged' | 'unavailable' | 'conflict' | 'kept';
@@ -61,7 +62,7 @@ function opTarget(op: Op, manifest: Manifest): string {
       const same = manifest.servers.some((s) => s.name === op.server && s.provider === op.provider);
       return same ? serverId(op.server) : strayId(op.provider, op.server);
     }
-    case 'setup-docker': case 'pull-image': return op.id;
+    case 'setup-docker': case 'pull-image': case 'run-release': return op.id;
     case 'run-container': case 'replace-container': case 'remove-container': return containerId(op.server, op.container);
     case 'put-firewall': case 'remove-firewall': return firewallId(op.server);
   }
@@ -136,6 +137,7 @@ export function planGraph(manifest: Manifest, plan: Plan): PlanGraph {
   for (const op of plan.ops) {
     if (op.kind === 'setup-docker') add(clusterOf(op.server), { key: op.id, kind: 'aux', lines: ['set up Docker'] });
     if (op.kind === 'pull-image') add(clusterOf(op.server), { key: op.id, kind: 'aux', lines: [`pull ${op.image ?? `the image of ${op.container}`}`] });
+    if (op.kind === 'run-release') add(clusterOf(op.server), { key: op.id, kind: 'aux', lines: [`release of ${op.container}`, quoteArgv(op.command)] });
   }
   for (const s of manifest.servers) {
     for (const c of s.containers) add(serverId(s.name), node(containerId(s.name, c.name), 'container', [c.name, c.image, ...portsLine(c)]));

@@ -38,6 +38,7 @@ export type OpJson = OpJsonBase & (
   | { readonly kind: 'setup-docker' }
   | { readonly kind: 'pull-image'; readonly image?: string; readonly container: string; readonly pending?: PendingJson }
   | { readonly kind: 'run-container' | 'replace-container'; readonly container: string; readonly path: string; readonly spec?: ContainerSpecJson; readonly pending?: PendingJson }
+  | { readonly kind: 'run-release'; readonly container: string; readonly path: string; readonly command: readonly string[]; readonly timeoutSeconds: number; readonly before: readonly string[]; readonly spec?: ContainerSpecJson; readonly pending?: PendingJson }
   | { readonly kind: 'remove-container'; readonly container: string }
   | { readonly kind: 'put-firewall'; readonly ruleCount: number; readonly update?: true; readonly rules?: readonly ResolvedRule[]; readonly transientPeer?: { readonly peer: string; readonly port: string }; readonly hash?: string; readonly pending?: PendingJson }
   | { readonly kind: 'remove-firewall' }
@@ -82,6 +83,11 @@ function opToJson(op: Op): OpJson {
     case 'run-container':
     case 'replace-container':
       return { ...base, kind: op.kind, container: op.container, path: op.path, ...(op.spec ? { spec: specToJson(op.spec) } : {}), ...pending(op.pending) };
+    case 'run-release':
+      return {
+        ...base, kind: op.kind, container: op.container, path: op.path, command: [...op.command], timeoutSeconds: op.timeoutSeconds, before: [...op.before],
+        ...(op.spec ? { spec: specToJson(op.spec) } : {}), ...pending(op.pending),
+      };
     case 'remove-container':
       return { ...base, kind: op.kind, container: op.container };
     case 'put-firewall':

@@ -6,6 +6,7 @@
 // nothing to do. Headings carry the original's colours as a tone.
 
 import type { Tone } from '../../core/events.ts';
+import { quoteArgv } from '../../core/quote.ts';
 import type { Note, Op, Plan } from './ops.ts';
 
 export interface PlanLine {
@@ -23,6 +24,7 @@ const SECTIONS: readonly Section[] = [
   { title: 'The following servers will be created:', tone: 'attention', pick: (o) => o.kind === 'create-server' },
   { title: 'Docker will be set up on:', tone: 'attention', pick: (o) => o.kind === 'setup-docker' },
   { title: 'The following images will be pulled:', tone: 'attention', pick: (o) => o.kind === 'pull-image' },
+  { title: 'The following release commands will run first:', tone: 'attention', pick: (o) => o.kind === 'run-release' },
   { title: 'The following containers will be created:', tone: 'attention', pick: (o) => o.kind === 'run-container' },
   { title: 'The following servers will get new firewalls:', tone: 'attention', pick: (o) => o.kind === 'put-firewall' && !o.update },
   { title: 'The following servers will restart:', tone: 'danger', pick: (o) => o.kind === 'replace-server' },
@@ -43,6 +45,7 @@ const NOTES: readonly { title: string; tone: Tone; pick: (p: Plan) => readonly N
 export function opLabel(op: Op): string {
   switch (op.kind) {
     case 'run-container': case 'replace-container': case 'remove-container': return `${op.container} (${op.server})`;
+    case 'run-release': return `${op.container} (${op.server}): ${quoteArgv(op.command)}`;
     case 'pull-image': return `${op.image ?? `the image of ${op.container}`} (${op.server})`;
     case 'put-firewall': return `${op.server} (${op.ruleCount} rules total)`;
     case 'terminate-server': return `${op.server} (${op.provider})`;
@@ -69,7 +72,8 @@ export function planLines(plan: Plan, options: { verbose?: boolean } = {}): Plan
     const items = plan.ops.filter(section.pick);
     if (items.length === 0) continue;
     lines.push({ text: section.title, tone: section.tone });
-    for (const op of items) push(`  ${opLabel(op)}: ${op.reason}`);
+    // a release's label is its command: its reason (which changes it comes before) follows it
+    for (const op of items) push(op.kind === 'run-release' ? `  ${opLabel(op)} (${op.reason})` : `  ${opLabel(op)}: ${op.reason}`);
   }
   for (const section of NOTES) {
     const items = section.pick(plan);
@@ -92,13 +96,14 @@ export function summaryLine(plan: Plan): string {
   const replaced = n((o) => o.kind === 'replace-server' || o.kind === 'replace-container');
   const updated = n((o) => o.kind === 'put-firewall' && o.update === true);
   const removed = n((o) => o.kind === 'remove-container' || o.kind === 'remove-firewall' || o.kind === 'terminate-server');
+  const releases = n((o) => o.kind === 'run-release');
   const extras = [
     ...(plan.unavailable.length > 0 ? [`${plan.unavailable.length} unavailable`] : []),
     ...(plan.conflicts.length > 0 ? [`${plan.conflicts.length} another ensemble's`] : []),
     ...(plan.orphans.length > 0 ? [`${plan.orphans.length} orphaned`] : []),
   ];
   if (plan.ops.length === 0 && plan.unavailable.length === 0) return extras.length > 0 ? `No changes. (${extras.join(', ')}, kept)` : 'No changes.';
-  const parts = [`${created} to create`, `${replaced} to replace`, `${updated} to update`, ...(removed > 0 ? [`${removed} to remove`] : []), `${plan.unchanged.length} unchanged`, ...extras];
+  const parts = [`${created} to create`, `${replaced} to replace`, `${updated} to update`, ...(removed > 0 ? [`${removed} to remove`] : []), ...(releases > 0 ? [`${releases} release${releases === 1 ? '' : 's'} to run`] : []), `${plan.unchanged.length} unchanged`, ...extras];
   return `Plan: ${parts.join(', ')}.`;
 }
 

@@ -7,6 +7,7 @@ import { containerId, serverId, thingLabel, type Manifest, type ManifestServer }
 import type { ObservedServer, ObservedWorld } from '../observe/observed.ts';
 import { decideContainer, decideFirewall, decideServer, type Decision, type DesiredOptions } from './decide.ts';
 import { orphanOps } from './plan-orphans.ts';
+import { withReleases } from './plan-release.ts';
 import { opId, type Note, type Op, type Plan, type PullImageOp } from './ops.ts';
 import { World } from './world.ts';
 import { imageKey } from '../../docker/inspect.ts';
@@ -101,8 +102,9 @@ export function planEnsemble(manifest: Manifest, observed: ObservedWorld, input:
     ops.push(op);
     mainOp.set(id, op.id);
   }
-  const orphans = orphanOps(manifest, observed, { ensemble: input.ensemble, prune: input.prune === true, ops, unchanged });
-  return { ensemble: input.ensemble, ops: [...ops, ...orphans.ops], unchanged, unavailable, conflicts, orphans: orphans.kept, warnings };
+  const released = withReleases(manifest, ops, world);
+  const orphans = orphanOps(manifest, observed, { ensemble: input.ensemble, prune: input.prune === true, ops: released, unchanged });
+  return { ensemble: input.ensemble, ops: [...released, ...orphans.ops], unchanged, unavailable, conflicts, orphans: orphans.kept, warnings };
 }
 
 /** The pull a container needs first, unless its image is known to be on a server it stays on.

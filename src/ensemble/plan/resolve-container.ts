@@ -55,6 +55,8 @@ export function resolveContainer(c: ManifestContainer, resolve: Resolve): Resolv
   };
   const restart = c.restart ?? DEFAULT_RESTART;
   const logs = { maxSize: c.logs?.maxSize ?? DEFAULT_LOGS.maxSize, maxFiles: c.logs?.maxFiles ?? DEFAULT_LOGS.maxFiles };
+  // c.release stays out: it says how a change is switched over, not what runs, so adding or
+  // editing it alone must not restart a container that is running as it should
   const normal = normalSpec({ image, environment, ports: c.ports, volumes, privileged: c.privileged, restart, logs, ...(argv ? { argv } : {}), ...optional });
   return {
     normal,

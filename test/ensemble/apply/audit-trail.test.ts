@@ -62,7 +62,9 @@ test('every op that ran on an existing server writes one line there; terminate a
     [where.host('db'), 'pull-image:db/postgres:16', 'done'],
     [where.host('cache'), 'pull-image:cache/app', 'done'],
     [where.host('db'), 'run-container:db/app', 'done'],
+    [where.host('cache'), 'run-release:cache/app', 'done'],
     [where.host('cache'), 'run-container:cache/app', 'done'],
+    [where.host('web'), 'run-release:web/app', 'done'],
     [where.host('web'), 'replace-container:web/app', 'done'],
     [where.host('web'), 'remove-container:web/gone', 'done'],
     [where.host('web'), 'put-firewall:web', 'done'],
@@ -78,6 +80,8 @@ test('every op that ran on an existing server writes one line there; terminate a
   assert.equal(byOp['replace-container:web/app']?.spec, spec?.kind === 'replace-container' ? spec.spec?.hash : 'none');
   assert.equal(byOp['put-firewall:web']?.spec, '0123456789abcdef');
   assert.equal(byOp['run-container:cache/app']?.spec, undefined, 'pending and not in this manifest: no hash');
+  // a release records the spec of the values it ran with
+  assert.equal(byOp['run-release:web/app']?.spec, spec?.kind === 'replace-container' ? spec.spec?.hash : 'none');
   assert.equal(byOp['pull-image:db/postgres:16']?.spec, undefined);
   assert.deepEqual(byOp['put-firewall:db'], {
     time: byOp['put-firewall:db']?.time, by: 'ann@laptop', ensemble: 'shop', op: 'put-firewall:db', kind: 'put-firewall',

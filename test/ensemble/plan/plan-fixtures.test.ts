@@ -7,6 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { canonical, planOf } from './canonical.ts';
 import { manifestOf, WorldBuilder } from './world-builder.ts';
+import { SHOP } from './release-manifest.ts';
 import { planText } from '../../../src/ensemble/plan/plan-text.ts';
 import type { Plan } from '../../../src/ensemble/plan/ops.ts';
 
@@ -162,4 +163,14 @@ test('every op waits only for ops listed before it (apply order is the listed or
       seen.add(op.id);
     }
   }
+});
+
+test('a release: one op before every changed copy of its container, on the first server with one', () => {
+  const m = manifestOf(SHOP, { SHOP_TOKEN: 'not-shown' });
+  const world = new WorldBuilder(m, 'shop').server('web').server('web-1')
+    .container('web', 'app').container('web', 'app-1', { environment: { MODE: 'staging' } }).container('web', 'cache')
+    .container('web-1', 'app', { environment: { MODE: 'staging' } }).container('web-1', 'app-1', { environment: { MODE: 'staging' } }).container('web-1', 'cache').build();
+  const plan = planOf(m, world, { name: 'shop' });
+  assert.equal(plan.ops.filter((o) => o.kind === 'run-release').length, 1);
+  fixture('release', plan);
 });

@@ -18,7 +18,7 @@ const validatePlan = ajv.getSchema(`${schema.$id}#/$defs/PlanJson`)!;
 
 const ALL_KINDS: readonly OpKind[] = [
   'create-server', 'replace-server', 'terminate-server', 'setup-docker', 'pull-image',
-  'run-container', 'replace-container', 'remove-container', 'put-firewall', 'remove-firewall',
+  'run-container', 'replace-container', 'run-release', 'remove-container', 'put-firewall', 'remove-firewall',
 ];
 
 function savedFile(): SavedPlan {
