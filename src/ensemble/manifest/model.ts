@@ -4,6 +4,7 @@
 import type { Secret } from '../../core/secret.ts';
 import type { PortSpec } from '../../docker/port-spec.ts';
 import type { Graph } from '../../core/graph.ts';
+import type { UpdatePolicy } from './update-policy.ts';
 
 export interface ManifestServer {
   readonly name: string;
@@ -38,6 +39,8 @@ export interface ManifestContainer {
   readonly logs?: ContainerLogs;
   /** Thing ids (see thingId) this container must wait for, besides its variables. */
   readonly dependsOn: readonly string[];
+  /** How its copies are replaced (batches, wait, failure budget); absent: all at once. */
+  readonly update?: UpdatePolicy;
 }
 
 export interface ContainerLogs {

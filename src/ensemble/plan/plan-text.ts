@@ -6,7 +6,8 @@
 // nothing to do. Headings carry the original's colours as a tone.
 
 import type { Tone } from '../../core/events.ts';
-import type { Note, Op, Plan } from './ops.ts';
+import { failures } from '../manifest/update-policy.ts';
+import type { ContainerOp, Note, Op, Plan } from './ops.ts';
 
 export interface PlanLine {
   readonly text: string;
@@ -50,6 +51,22 @@ export function opLabel(op: Op): string {
   }
 }
 
+function batchOf(op: Op): string {
+  return (op.kind === 'run-container' || op.kind === 'replace-container') && op.rollout ? ` [batch ${op.rollout.batch} of ${op.rollout.of}]` : '';
+}
+
+/** One line per rolled container: `app: 4 copies in batches of 2, 5 s apart, at most 1 failure`. */
+export function rolloutLines(plan: Plan): string[] {
+  const groups = new Map<string, ContainerOp[]>();
+  for (const op of plan.ops) {
+    if ((op.kind === 'run-container' || op.kind === 'replace-container') && op.rollout) groups.set(op.rollout.group, [...(groups.get(op.rollout.group) ?? []), op]);
+  }
+  return [...groups].map(([group, ops]) => {
+    const r = (ops[0] as ContainerOp).rollout!;
+    return `${group}: ${ops.length} copies in batches of ${r.size}${r.waitSeconds > 0 ? `, ${r.waitSeconds} s apart` : ''}, ${failures(r.maxFail)}`;
+  });
+}
+
 function noteLabel(n: Note): string {
   if (n.kind === 'container') return `${n.name} (${n.server})`;
   if (n.kind === 'firewall') return `${n.server} firewall`;
@@ -69,7 +86,12 @@ export function planLines(plan: Plan, options: { verbose?: boolean } = {}): Plan
     const items = plan.ops.filter(section.pick);
     if (items.length === 0) continue;
     lines.push({ text: section.title, tone: section.tone });
-    for (const op of items) push(`  ${opLabel(op)}: ${op.reason}`);
+    for (const op of items) push(`  ${opLabel(op)}: ${op.reason}${batchOf(op)}`);
+  }
+  const rollouts = rolloutLines(plan);
+  if (rollouts.length > 0) {
+    lines.push({ text: 'These containers roll (a batch starts once the one before has finished):', tone: 'attention' });
+    for (const text of rollouts) push(`  ${text}`);
   }
   for (const section of NOTES) {
     const items = section.pick(plan);

@@ -7,6 +7,7 @@ import { containerId, serverId, thingLabel, type Manifest, type ManifestServer }
 import type { ObservedServer, ObservedWorld } from '../observe/observed.ts';
 import { decideContainer, decideFirewall, decideServer, type Decision, type DesiredOptions } from './decide.ts';
 import { orphanOps } from './plan-orphans.ts';
+import { rollOut } from './plan-rollout.ts';
 import { opId, type Note, type Op, type Plan, type PullImageOp } from './ops.ts';
 import { World } from './world.ts';
 import { imageKey } from '../../docker/inspect.ts';
@@ -101,8 +102,10 @@ export function planEnsemble(manifest: Manifest, observed: ObservedWorld, input:
     ops.push(op);
     mainOp.set(id, op.id);
   }
-  const orphans = orphanOps(manifest, observed, { ensemble: input.ensemble, prune: input.prune === true, ops, unchanged });
-  return { ensemble: input.ensemble, ops: [...ops, ...orphans.ops], unchanged, unavailable, conflicts, orphans: orphans.kept, warnings };
+  // copies with update: replace in batches (the ops say which, and wait for the batch before)
+  const rolled = rollOut(manifest, ops);
+  const orphans = orphanOps(manifest, observed, { ensemble: input.ensemble, prune: input.prune === true, ops: rolled, unchanged });
+  return { ensemble: input.ensemble, ops: [...rolled, ...orphans.ops], unchanged, unavailable, conflicts, orphans: orphans.kept, warnings };
 }
 
 /** The pull a container needs first, unless its image is known to be on a server it stays on.
