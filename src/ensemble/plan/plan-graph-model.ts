@@ -3,13 +3,13 @@
 // and the firewall, each with the words it shows and the state that styles it.
 //
 // Edges are the ops' `after` and `orderedAfter` edges (a rolled copy's batch after the batch
-// before) and nothing else: the picture shows what this run does and in
-// which order. Dependencies between unchanged things (depends_on, ${x.ip}) are left out: they
-// would add a second kind of arrow and, in an ensemble that is mostly unchanged, most of the
-// arrows. Edges are collapsed onto what is drawn (an op on a server is its cluster), an edge
-// from a cluster to something inside it is left out (the cluster already says "first"), and so
-// is an edge that a longer path already implies (set up Docker → container, when set up Docker →
-// pull → container is drawn).
+// before) and nothing else: the picture shows what this run does and in which order.
+// Dependencies between unchanged things (depends_on, ${x.ip}) are left out: they would add a
+// second kind of arrow and, in an ensemble that is mostly unchanged, most of the arrows. Edges
+// are collapsed onto what is drawn (an op on a server is its cluster), an edge from a cluster to
+// something inside it is left out (the cluster already says "first"), and so is an edge that a
+// longer path already implies (set up Docker → container, when set up Docker → pull → container
+// is drawn).
 
 import {
   containerId, firewallId, serverId, strayId,
