@@ -211,8 +211,15 @@ async function applyAndConverge(c: TaskContext, manifest: Manifest, ensemble: Pl
   const skipped = outcomes.filter((o) => o.status === 'skipped');
   c.log(`applied: ${outcomes.filter((o) => o.status === 'done').length} done, ${failed.length} failed, ${skipped.length} skipped (of ${outcomes.length} operations)`);
   if (failed.length > 0) {
+    // a rollout stopped by its failure budget leaves the copies it did not start as they were
+    const budgets = [...new Set(skipped.flatMap((o) => (o.budget ? [o.budget] : [])))];
+    const untouched = skipped.filter((o) => o.budget).length;
     throw new TaskError(`${failed.length} operation${failed.length === 1 ? '' : 's'} failed: ${failed.map((f) => `${f.title} (${(f.error as Error)?.message})`).join('; ')}`, {
-      hint: skipped.length > 0 ? `${skipped.length} operation(s) that needed them were skipped; fix the failure and run ensemble.up again` : 'fix the failure and run ensemble.up again',
+      hint: [
+        ...(budgets.length > 0 ? [`${budgets.join('; ')}, so ${untouched} ${untouched === 1 ? 'copy was' : 'copies were'} not touched`] : []),
+        ...(skipped.length > untouched ? [`${skipped.length - untouched} operation(s) that needed them were skipped`] : []),
+        'fix the failure and run ensemble.up again',
+      ].join('; '),
     });
   }
   const incomplete = incompleteError(planned.plan, 'ensemble.up');

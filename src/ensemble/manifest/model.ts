@@ -5,6 +5,7 @@ import type { Secret } from '../../core/secret.ts';
 import type { PortSpec } from '../../docker/port-spec.ts';
 import type { Graph } from '../../core/graph.ts';
 import type { ContainerRelease } from './release.ts';
+import type { UpdatePolicy } from './update-policy.ts';
 
 export interface ManifestServer {
   readonly name: string;
@@ -39,6 +40,8 @@ export interface ManifestContainer {
   readonly logs?: ContainerLogs;
   /** Thing ids (see thingId) this container must wait for, besides its variables. */
   readonly dependsOn: readonly string[];
+  /** How its copies are replaced (batches, wait, failure budget); absent: all at once. */
+  readonly update?: UpdatePolicy;
   /** Run once before any copy of this container is created or replaced (see release.ts).
    *  Not part of the spec hash: it says how to switch, not what runs. */
   readonly release?: ContainerRelease;

@@ -14,6 +14,7 @@ import { parseLogs, parseRestart } from './restart-logs.ts';
 import { parseRelease } from './release.ts';
 import { isSecretScalar, resolveTags } from './tags.ts';
 import { applyTemplate } from './templates.ts';
+import { checkUpdateGroups, parseUpdate } from './update-policy.ts';
 import { entry, parseYamlTree, text, type LEntry, type LNode } from './yaml-tree.ts';
 import type { Manifest, ManifestContainer, ManifestServer, ValueLines } from './model.ts';
 
@@ -25,7 +26,7 @@ export const PROVIDER_OPTIONS: Readonly<Record<string, readonly string[]>> = {
   unmanaged: ['ip'],
 };
 const SERVER_KEYS = ['provider', 'count', 'containers', 'firewall', 'depends_on'];
-const CONTAINER_KEYS = ['image', 'command', 'environment', 'ports', 'volumes', 'count', 'memory', 'max_memory', 'hostname', 'privileged', 'restart', 'logs', 'depends_on', 'release', 'release_timeout'];
+const CONTAINER_KEYS = ['image', 'command', 'environment', 'ports', 'volumes', 'count', 'memory', 'max_memory', 'hostname', 'privileged', 'restart', 'logs', 'depends_on', 'release', 'release_timeout', 'update'];
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
 // dots too, so an ensemble named after web.prod.yml can state that name
 const ENSEMBLE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
@@ -52,6 +53,7 @@ export function parseManifest(file: string, source: string, env: Readonly<Record
     if (serverEntry.key === 'templates' || serverEntry.key === 'name') continue;
     servers.push(...parseServer(serverEntry, templates, issues));
   }
+  checkUpdateGroups(servers, issues);
   const graph = buildGraph(servers, issues);
   issues.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
   return issues.length > 0 ? { issues } : { manifest: { file, servers, graph, ...(name !== undefined ? { name } : {}) }, issues };
@@ -179,6 +181,7 @@ function expandContainers(server: string, specName: string, entries: readonly LE
     const restart = parseRestart(entry(spec, 'restart'), `${path}.restart`, issues);
     const logs = parseLogs(entry(spec, 'logs'), `${path}.logs`, issues);
     const dependsOn = stringList(entry(spec, 'depends_on'), `${path}.depends_on`, issues);
+    const update = parseUpdate(entry(spec, 'update'), c.key, `${path}.update`, issues);
     const count = parseCount(entry(spec, 'count'), path, issues);
     const release = parseRelease(spec, path, issues);
     if (image !== undefined) checkImage(checkVariables(image, `${path}.image`, entry(spec, 'image')?.line ?? c.line, issues), `${path}.image`, entry(spec, 'image')?.line ?? c.line, issues);
@@ -192,6 +195,7 @@ function expandContainers(server: string, specName: string, entries: readonly LE
         privileged: ['true', '1', 't', 'yes'].includes(privText ?? ''),
         ...(restart !== undefined ? { restart } : {}), ...(logs !== undefined ? { logs } : {}), dependsOn, valueLines,
         ...(release !== undefined ? { release } : {}),
+        ...(update !== undefined ? { update } : {}),
       });
     }
   }

@@ -69,6 +69,23 @@ export interface ContainerOp extends OpBase {
   readonly path: string;
   readonly spec?: ResolvedContainer;
   readonly pending?: Pending;
+  /** Its place in a rolling update of the container's copies (absent: not rolled). */
+  readonly rollout?: Rollout;
+}
+
+/** A copy's batch in a rolling update (update: in the manifest). A batch's ops are orderedAfter
+ *  every op of the batch before; apply waits `waitSeconds` more before starting them, and skips
+ *  them when more than `maxFail` copy ops of the group have failed by then. */
+export interface Rollout {
+  /** The container key its copies share (the budget counts the failures of the whole group). */
+  readonly group: string;
+  /** Its batch, from 1, of `of`. */
+  readonly batch: number;
+  readonly of: number;
+  /** Copies in a full batch, as the manifest's batch: works out for this group. */
+  readonly size: number;
+  readonly waitSeconds: number;
+  readonly maxFail: number;
 }
 
 /** A container's release command, once, in a throwaway container made from the new spec of

@@ -2,13 +2,14 @@
 // order, then strays and servers only the plan names), in it the auxiliary ops, the containers
 // and the firewall, each with the words it shows and the state that styles it.
 //
-// Edges are the ops' `after` edges and nothing else: the picture shows what this run does and in
-// which order. Dependencies between unchanged things (depends_on, ${x.ip}) are left out: they
-// would add a second kind of arrow and, in an ensemble that is mostly unchanged, most of the
-// arrows. Edges are collapsed onto what is drawn (an op on a server is its cluster), an edge
-// from a cluster to something inside it is left out (the cluster already says "first"), and so
-// is an edge that a longer path already implies (set up Docker → container, when set up Docker →
-// pull → container is drawn).
+// Edges are the ops' `after` and `orderedAfter` edges (a rolled copy's batch after the batch
+// before) and nothing else: the picture shows what this run does and in which order.
+// Dependencies between unchanged things (depends_on, ${x.ip}) are left out: they would add a
+// second kind of arrow and, in an ensemble that is mostly unchanged, most of the arrows. Edges
+// are collapsed onto what is drawn (an op on a server is its cluster), an edge from a cluster to
+// something inside it is left out (the cluster already says "first"), and so is an edge that a
+// longer path already implies (set up Docker → container, when set up Docker → pull → container
+// is drawn).
 
 import {
   containerId, firewallId, serverId, strayId,
@@ -110,6 +111,8 @@ export function planGraph(manifest: Manifest, plan: Plan): PlanGraph {
     if (s) states.set(targets.get(op.id)!, s);
     where.set(targets.get(op.id)!, { server: op.server, name: 'container' in op ? op.container : op.server });
   }
+  // a rolled copy says its batch (the arrows between batches say the order)
+  const batches = new Map(plan.ops.flatMap((op) => ((op.kind === 'run-container' || op.kind === 'replace-container') && op.rollout ? [[targets.get(op.id)!, [`batch ${op.rollout.batch} of ${op.rollout.of}`]] as const] : [])));
   const warned = new Set(plan.warnings.map((w) => w.id));
   const mark = (key: string, lines: string[]): string[] => (warned.has(key) ? [...lines, '⚠ warning (see the plan)'] : lines);
   // the planner notes every thing it leaves alone; one it does not mention is left alone too
@@ -140,7 +143,7 @@ export function planGraph(manifest: Manifest, plan: Plan): PlanGraph {
     if (op.kind === 'run-release') add(clusterOf(op.server), { key: op.id, kind: 'aux', lines: [`release of ${op.container}`, quoteArgv(op.command)] });
   }
   for (const s of manifest.servers) {
-    for (const c of s.containers) add(serverId(s.name), node(containerId(s.name, c.name), 'container', [c.name, c.image, ...portsLine(c)]));
+    for (const c of s.containers) add(serverId(s.name), node(containerId(s.name, c.name), 'container', [c.name, c.image, ...portsLine(c), ...(batches.get(containerId(s.name, c.name)) ?? [])]));
     if (s.firewall) {
       const lines = ['firewall', ...s.firewall.rules.map(ruleLine)];
       if (s.firewall.sshFromApplierOnly) lines.push('SSH only from hitc’s address');

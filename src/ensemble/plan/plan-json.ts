@@ -9,7 +9,7 @@ import { redactDeep } from '../../core/redact.ts';
 import { SECRET_MASK } from '../../core/secret.ts';
 import type { ResolvedRule } from '../firewall/firewall-rules.ts';
 import type { NormalSpec } from './container-spec-hash.ts';
-import { assertNever, opTitle, type Note, type Op, type Pending, type Plan } from './ops.ts';
+import { assertNever, opTitle, type Note, type Op, type Pending, type Plan, type Rollout } from './ops.ts';
 import type { ResolvedContainer } from './resolve-container.ts';
 
 export interface PendingJson {
@@ -37,7 +37,7 @@ export type OpJson = OpJsonBase & (
   | { readonly kind: 'terminate-server'; readonly provider: string; readonly node: { readonly id: string; readonly name: string; readonly state: string } }
   | { readonly kind: 'setup-docker' }
   | { readonly kind: 'pull-image'; readonly image?: string; readonly container: string; readonly pending?: PendingJson }
-  | { readonly kind: 'run-container' | 'replace-container'; readonly container: string; readonly path: string; readonly spec?: ContainerSpecJson; readonly pending?: PendingJson }
+  | { readonly kind: 'run-container' | 'replace-container'; readonly container: string; readonly path: string; readonly spec?: ContainerSpecJson; readonly pending?: PendingJson; readonly rollout?: Rollout }
   | { readonly kind: 'run-release'; readonly container: string; readonly path: string; readonly command: readonly string[]; readonly timeoutSeconds: number; readonly before: readonly string[]; readonly spec?: ContainerSpecJson; readonly pending?: PendingJson }
   | { readonly kind: 'remove-container'; readonly container: string }
   | { readonly kind: 'put-firewall'; readonly ruleCount: number; readonly update?: true; readonly rules?: readonly ResolvedRule[]; readonly transientPeer?: { readonly peer: string; readonly port: string }; readonly hash?: string; readonly pending?: PendingJson }
@@ -82,7 +82,7 @@ function opToJson(op: Op): OpJson {
       return { ...base, kind: op.kind, ...(op.image !== undefined ? { image: op.image } : {}), container: op.container, ...pending(op.pending) };
     case 'run-container':
     case 'replace-container':
-      return { ...base, kind: op.kind, container: op.container, path: op.path, ...(op.spec ? { spec: specToJson(op.spec) } : {}), ...pending(op.pending) };
+      return { ...base, kind: op.kind, container: op.container, path: op.path, ...(op.spec ? { spec: specToJson(op.spec) } : {}), ...pending(op.pending), ...rollout(op.rollout) };
     case 'run-release':
       return {
         ...base, kind: op.kind, container: op.container, path: op.path, command: [...op.command], timeoutSeconds: op.timeoutSeconds, before: [...op.before],
@@ -134,6 +134,10 @@ function options(o: Readonly<Record<string, string>> | undefined): { options?: R
 
 function pending(p: Pending | undefined): { pending?: PendingJson } {
   return p ? { pending: { waitsFor: [...p.waitsFor] } } : {};
+}
+
+function rollout(r: Rollout | undefined): { rollout?: Rollout } {
+  return r ? { rollout: { group: r.group, batch: r.batch, of: r.of, size: r.size, waitSeconds: r.waitSeconds, maxFail: r.maxFail } } : {};
 }
 
 /** Keys in code-point order, so the text does not depend on the order values were added in. */

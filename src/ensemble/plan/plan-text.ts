@@ -7,7 +7,8 @@
 
 import type { Tone } from '../../core/events.ts';
 import { quoteArgv } from '../../core/quote.ts';
-import type { Note, Op, Plan } from './ops.ts';
+import { failures } from '../manifest/update-policy.ts';
+import type { ContainerOp, Note, Op, Plan } from './ops.ts';
 
 export interface PlanLine {
   readonly text: string;
@@ -53,6 +54,22 @@ export function opLabel(op: Op): string {
   }
 }
 
+function batchOf(op: Op): string {
+  return (op.kind === 'run-container' || op.kind === 'replace-container') && op.rollout ? ` [batch ${op.rollout.batch} of ${op.rollout.of}]` : '';
+}
+
+/** One line per rolled container: `app: 4 copies in batches of 2, 5 s apart, at most 1 failure`. */
+export function rolloutLines(plan: Plan): string[] {
+  const groups = new Map<string, ContainerOp[]>();
+  for (const op of plan.ops) {
+    if ((op.kind === 'run-container' || op.kind === 'replace-container') && op.rollout) groups.set(op.rollout.group, [...(groups.get(op.rollout.group) ?? []), op]);
+  }
+  return [...groups].map(([group, ops]) => {
+    const r = (ops[0] as ContainerOp).rollout!;
+    return `${group}: ${ops.length} copies in batches of ${r.size}${r.waitSeconds > 0 ? `, ${r.waitSeconds} s apart` : ''}, ${failures(r.maxFail)}`;
+  });
+}
+
 function noteLabel(n: Note): string {
   if (n.kind === 'container') return `${n.name} (${n.server})`;
   if (n.kind === 'firewall') return `${n.server} firewall`;
@@ -73,7 +90,12 @@ export function planLines(plan: Plan, options: { verbose?: boolean } = {}): Plan
     if (items.length === 0) continue;
     lines.push({ text: section.title, tone: section.tone });
     // a release's label is its command: its reason (which changes it comes before) follows it
-    for (const op of items) push(op.kind === 'run-release' ? `  ${opLabel(op)} (${op.reason})` : `  ${opLabel(op)}: ${op.reason}`);
+    for (const op of items) push(op.kind === 'run-release' ? `  ${opLabel(op)} (${op.reason})` : `  ${opLabel(op)}: ${op.reason}${batchOf(op)}`);
+  }
+  const rollouts = rolloutLines(plan);
+  if (rollouts.length > 0) {
+    lines.push({ text: 'These containers roll (a batch starts once the one before has finished):', tone: 'attention' });
+    for (const text of rollouts) push(`  ${text}`);
   }
   for (const section of NOTES) {
     const items = section.pick(plan);

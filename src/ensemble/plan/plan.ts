@@ -8,6 +8,7 @@ import type { ObservedServer, ObservedWorld } from '../observe/observed.ts';
 import { decideContainer, decideFirewall, decideServer, type Decision, type DesiredOptions } from './decide.ts';
 import { orphanOps } from './plan-orphans.ts';
 import { withReleases } from './plan-release.ts';
+import { rollOut } from './plan-rollout.ts';
 import { opId, type Note, type Op, type Plan, type PullImageOp } from './ops.ts';
 import { World } from './world.ts';
 import { imageKey } from '../../docker/inspect.ts';
@@ -103,8 +104,10 @@ export function planEnsemble(manifest: Manifest, observed: ObservedWorld, input:
     mainOp.set(id, op.id);
   }
   const released = withReleases(manifest, ops, world);
-  const orphans = orphanOps(manifest, observed, { ensemble: input.ensemble, prune: input.prune === true, ops: released, unchanged });
-  return { ensemble: input.ensemble, ops: [...released, ...orphans.ops], unchanged, unavailable, conflicts, orphans: orphans.kept, warnings };
+  // copies with update: replace in batches (the ops say which, and wait for the batch before)
+  const rolled = rollOut(manifest, released);
+  const orphans = orphanOps(manifest, observed, { ensemble: input.ensemble, prune: input.prune === true, ops: rolled, unchanged });
+  return { ensemble: input.ensemble, ops: [...rolled, ...orphans.ops], unchanged, unavailable, conflicts, orphans: orphans.kept, warnings };
 }
 
 /** The pull a container needs first, unless its image is known to be on a server it stays on.

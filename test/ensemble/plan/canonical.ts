@@ -1,5 +1,5 @@
 // The canonical text of a plan for fixture tests: every op with its id, edges, reason and
-// whether it waits for values, then every note, one per line.
+// whether it waits for values (and its batch, when rolled), then every note, one per line.
 import type { Manifest } from '../../../src/ensemble/manifest/model.ts';
 import type { ObservedWorld } from '../../../src/ensemble/observe/observed.ts';
 import type { Plan } from '../../../src/ensemble/plan/ops.ts';
@@ -10,7 +10,9 @@ export function canonical(plan: Plan): string {
   for (const op of plan.ops) {
     const pending = 'pending' in op && op.pending ? ` [waits for ${op.pending.waitsFor.join(', ')}]` : '';
     const soft = op.orderedAfter?.length ? ` (then after ${op.orderedAfter.join(', ')}, done or not)` : '';
-    lines.push(`op ${op.id}${op.after.length > 0 ? ` after ${op.after.join(', ')}` : ''}${soft}${pending}: ${op.reason}`);
+    const r = (op.kind === 'run-container' || op.kind === 'replace-container') ? op.rollout : undefined;
+    const rollout = r ? ` [${r.group} batch ${r.batch} of ${r.of}: ${r.size} a batch, ${r.waitSeconds} s apart, max_fail ${r.maxFail}]` : '';
+    lines.push(`op ${op.id}${op.after.length > 0 ? ` after ${op.after.join(', ')}` : ''}${soft}${pending}${rollout}: ${op.reason}`);
   }
   for (const [word, notes] of [['unchanged', plan.unchanged], ['unavailable', plan.unavailable], ['conflict', plan.conflicts], ['orphan', plan.orphans]] as const) {
     for (const n of notes) lines.push(`${word} ${n.id}: ${n.reason}`);

@@ -148,6 +148,23 @@ test('prune: orphans become remove ops after the rest; stray servers are termina
   assert.match(implicit.orphans.map((o) => o.reason).join('\n'), /add name: web-redis to the manifest/);
 });
 
+test('a rolling update: copies on two servers in batches of 2, each after the batch before, the policy shown', () => {
+  const rolled = (mode: string) => manifestOf(`web:
+  provider: ec2
+  count: 2
+  containers:
+    app:
+      image: hello/web
+      count: 2
+      environment: {MODE: ${mode}}
+      update: {batch: 2, wait: 5, max_fail: 1}
+    sidecar:
+      image: hello/side
+      environment: {MODE: ${mode}}
+`);
+  fixture('rolling', planOf(rolled('new'), new WorldBuilder(rolled('old')).deployed().build()));
+});
+
 test('the planner is deterministic and pure: same input, same plan', () => {
   const world = new WorldBuilder(webRedis).deployed().build();
   const before = structuredClone(world);

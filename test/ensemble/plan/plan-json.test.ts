@@ -31,7 +31,10 @@ test('a container op shows its normalised spec and hash, secrets as the mask', (
     },
     hash: spec.hash,
   });
-  assert.deepEqual(Object.keys(op), ['id', 'kind', 'title', 'server', 'reason', 'after', 'container', 'path', 'spec']);
+  assert.deepEqual(Object.keys(op), ['id', 'kind', 'title', 'server', 'reason', 'after', 'orderedAfter', 'container', 'path', 'spec', 'rollout']);
+  // a rolled copy: its batch and the policy as data, its batch's order as an edge
+  assert.deepEqual(op.rollout, { group: 'app', batch: 2, of: 2, size: 1, waitSeconds: 2.5, maxFail: 1 });
+  assert.deepEqual((op as { orderedAfter?: unknown }).orderedAfter, ['run-container:db/app']);
 });
 
 test('every op keeps its id, kind, server, reason, edges and kind fields; titles are opTitle', () => {

@@ -115,3 +115,17 @@ test('a release word that reads a server being created waits for it even when th
   assert.ok(release.after.includes('create-server:db'));
   assertOrdered(plan);
 });
+
+test('a release with a rolling update: one release before the first batch, batches after it', () => {
+  const m = manifestOf(`web:\n  provider: ec2\n  containers:\n    app:\n      image: hello/app\n      count: 4\n      release: migrate\n      update: {batch: 2}\n`);
+  const world = new WorldBuilder(m).server('web').container('web', 'app', { environment: { OLD: '1' } }).container('web', 'app-1', { environment: { OLD: '1' } })
+    .container('web', 'app-2', { environment: { OLD: '1' } }).container('web', 'app-3', { environment: { OLD: '1' } }).build();
+  const plan = planOf(m, world);
+  assertOrdered(plan);
+  const [release, ...more] = releases(plan);
+  assert.ok(release && more.length === 0, 'one release');
+  const copies = changes(plan);
+  assert.equal(copies.length, 4);
+  for (const c of copies) assert.ok(c.after.includes(release.id), `${c.id} waits for the release`);
+  assert.deepEqual(copies.map((c) => (c as { rollout?: { batch: number } }).rollout?.batch), [1, 1, 2, 2]);
+});

@@ -58,6 +58,9 @@ test('broken files fail: a missing field, a wrong kind, an unknown field, a leak
     ['kind that does not match the id', (f) => { f.plan.ops[0].kind = 'setup-docker'; }],
     ['a field of another kind', (f) => { f.plan.ops.find((o: any) => o.kind === 'setup-docker').container = 'app'; }],
     ['run-container without its path', (f) => { delete f.plan.ops.find((o: any) => o.kind === 'run-container').path; }],
+    ['a rollout without its failure budget', (f) => { delete f.plan.ops.find((o: any) => o.rollout).rollout.maxFail; }],
+    ['a rollout batch 0', (f) => { f.plan.ops.find((o: any) => o.rollout).rollout.batch = 0; }],
+    ['a rollout on another kind', (f) => { f.plan.ops.find((o: any) => o.kind === 'remove-container').rollout = f.plan.ops.find((o: any) => o.rollout).rollout; }],
     ['secret digest instead of the mask', (f) => { f.plan.ops.find((o: any) => o.spec).spec.normal.secrets.TOKEN = 'a'.repeat(32); }],
     ['the docker run spec', (f) => { f.plan.ops.find((o: any) => o.spec).spec.run = { image: 'x' }; }],
     ['wrong format', (f) => { f.format = 'terraform-plan'; }],
@@ -76,12 +79,15 @@ test('plans the planner makes validate too: fresh, changed, replaced, pruned, co
   const { manifestOf, WorldBuilder } = await import('./world-builder.ts');
   const { planOf } = await import('./canonical.ts');
   const m = manifestOf(readFileSync(new URL('./graph-fixtures/web-redis.yml', import.meta.url), 'utf8'));
+  const rolled = (mode: string) => manifestOf(`10.0.0.4:\n  containers:\n    app: {image: httpd, count: 3, environment: {MODE: ${mode}}, update: {batch: 1, wait: 2, max_fail: 1}}\n`);
   const plans = [
     planOf(m, new WorldBuilder(m).build()),
     planOf(m, new WorldBuilder(m).server('web').server('redis').container('web', 'web', { environment: { MODE: 'x' } }).deployed().build()),
     planOf(m, new WorldBuilder(m).deployed().stray('ec2', 'old').build(), { desired: { redis: { options: { size: 't3.large' } } }, prune: true, name: 'web-redis' }),
     planOf(m, new WorldBuilder(m).server('web').conflict('redis', 'another ensemble').build()),
+    planOf(rolled('new'), new WorldBuilder(rolled('old')).deployed().build()),
   ];
   for (const plan of plans) assert.ok(validatePlan(planToJson(plan)), errors(validatePlan));
   assert.ok(plans.flatMap((p) => p.ops).some((o) => o.kind === 'put-firewall' && o.update === undefined));
+  assert.equal(plans.flatMap((p) => p.ops).filter((o) => o.kind === 'replace-container' && o.rollout).length, 3);
 });
