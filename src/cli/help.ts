@@ -65,6 +65,9 @@ export function displayText(t: RegisteredTask): string {
   const how = [
     o.local ? 'runs locally' : o.runsOnce ? 'runs once' : o.parallel ? 'parallel' : 'serial',
     o.poolSize ? `pool size ${o.poolSize}` : '',
+    o.batch !== undefined ? `batches of ${o.batch}` : '',
+    o.maxFail !== undefined ? `max ${o.maxFail} failed` : '',
+    o.batchWait !== undefined ? `${o.batchWait}s between batches` : '',
     o.hosts ? `hosts ${o.hosts.join(',')}` : '',
     o.roles ? `roles ${o.roles.join(',')}` : '',
   ].filter(Boolean);

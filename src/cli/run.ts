@@ -65,18 +65,16 @@ export async function runRequest(request: CliRequest): Promise<number> {
     const again = rerunRequest(req, record, recordPath);
     if (!again) {
       // nothing to do is a success: a CI step "rerun what failed" passes when nothing did
-      process.stderr.write(`hitc: the last run (${record.at}) left no failed or unreached hosts; nothing to rerun\n`);
-      return ExitCode.ok;
+      return nothingToDo(req, `the last run (${record.at}) left no failed or unreached hosts; nothing to rerun`);
     }
     req = again;
   }
   const planned = await buildPlan(req, loaded.registry, settings, cloud);
   // a slice may hold none of a task's hosts (more CI jobs than hosts): that job has nothing to do
   const plan = planned.filter((p) => !(req.slice && p.mode !== 'once' && p.hosts.length === 0));
-  for (const p of planned.filter((x) => !plan.includes(x))) {
-    process.stderr.write(`hitc: slice ${req.slice?.index}/${req.slice?.count} holds no host of task ${p.name}; skipping it\n`);
-  }
-  if (plan.length === 0) return ExitCode.ok;
+  const empty = planned.filter((x) => !plan.includes(x)).map((p) => `slice ${req.slice?.index}/${req.slice?.count} holds no host of task ${p.name}`);
+  if (plan.length === 0) return nothingToDo(req, `${empty.join('; ')}; nothing to do`);
+  for (const line of empty) process.stderr.write(`hitc: ${line}; skipping it\n`);
 
   const ask = terminalAsker();
   const sudoPassword = sharedOnce(async () => {
@@ -157,6 +155,13 @@ export async function runRequest(request: CliRequest): Promise<number> {
     if (interrupted) process.stderr.write(`${style.red('hitc: interrupted; connections closed')}\n`);
   }
   return exitCode;
+}
+
+/** A run with nothing to do succeeds: said on stderr, or as an empty result with --json. */
+function nothingToDo(req: CliRequest, message: string): number {
+  if (req.json) process.stdout.write(`${JSON.stringify({ ...new JsonCollector().document([], ExitCode.ok, 0), message }, null, 2)}\n`);
+  else process.stderr.write(`hitc: ${message}\n`);
+  return ExitCode.ok;
 }
 
 function redactEvent(event: RunEvent): RunEvent {

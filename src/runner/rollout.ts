@@ -32,13 +32,18 @@ export async function runInBatches(
       // an interrupted pause starts nothing more: the hosts left are reported skipped below
       await sleep(rollout.batchWaitMs, undefined, { signal: deps.signal }).catch(() => undefined);
     }
+    if (deps.signal.aborted) {
+      // Ctrl-C between batches: what was not started is reported skipped, like a pool's queue
+      for (const h of batches.slice(i).flat()) outcomes.push({ task: planned.name, host: formatHostSpec(h), status: 'skipped', durationMs: 0 });
+      return { outcomes, stopped: true };
+    }
     if (batches.length > 1) deps.emit({ type: 'message', host: undefined, level: 'info', text: `${planned.name}: batch ${i + 1}/${batches.length} (${batch.length} host${batch.length === 1 ? '' : 's'})` });
     const results = await mapPool(batch, Math.min(planned.poolSize, batch.length), runOne);
     outcomes.push(...results);
     failed += results.filter(counts).length;
     const left = batches.slice(i + 1).flat();
     if (failed > budget && left.length > 0) {
-      const allowed = rollout.maxFail ? `--max-fail ${formatAmount(rollout.maxFail)} allows ${budget}` : 'no --max-fail allows none';
+      const allowed = rollout.maxFail ? `--max-fail ${formatAmount(rollout.maxFail)} allows ${budget}` : 'the default --max-fail 0 allows 0';
       const reason = `not started: ${failed} host${failed === 1 ? '' : 's'} failed, ${allowed}`;
       deps.emit({ type: 'message', host: undefined, level: 'warn', text: `${planned.name}: ${failed} failed, more than ${budget} tolerated: ${left.length} host${left.length === 1 ? '' : 's'} not started` });
       for (const h of left) outcomes.push({ task: planned.name, host: formatHostSpec(h), status: 'skipped', durationMs: 0, reason });

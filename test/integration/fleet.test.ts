@@ -105,6 +105,26 @@ test('retries: a command failing twice then succeeding passes with retries: 3; -
   await hitc(box, ['-H', host, '--', `rm -f ${counter} ${file}`]);
 });
 
+test('Ctrl-C stops retries and batch pauses at once: nothing more starts, exit 130', async () => {
+  const retrying = await hitc(box, ['--retries', '5', '--retry-delay', '10', '-H', hosts[11] as string, '--', 'exit 3'], {
+    onStdout: (out, child) => { if (out.includes('retry 1/5')) child.kill('SIGINT'); },
+  });
+  assert.equal(retrying.code, 130);
+  assert.doesNotMatch(retrying.stdout, /retry 2\/5/);
+  assert.ok(retrying.ms < 8000, `took ${retrying.ms}ms`);
+  let sent = false;
+  const paused = await hitc(box, ['--batch', '1', '--batch-wait', '10', '-H', hosts.slice(12, 15).join(','), '--', 'true'], {
+    onStdout: (out, child) => {
+      // in the pause after the first batch
+      if (!sent && out.includes('run: true')) setTimeout(() => child.kill('SIGINT'), 1000);
+      sent ||= out.includes('run: true');
+    },
+  });
+  assert.equal(paused.code, 130);
+  assert.match(paused.stdout, /Summary: 1 ok, 0 failed, 0 unreachable, 2 skipped/);
+  assert.ok(paused.ms < 8000, `took ${paused.ms}ms`);
+});
+
 test('--rerun-failed selects exactly the failed hosts, with the same tasks unless given', async () => {
   const first = await hitc(box, ['-P', '-H', hosts.join(','), 'check'], { timeoutMs: 120_000 });
   assert.equal(first.code, 1);
@@ -120,6 +140,9 @@ test('--rerun-failed selects exactly the failed hosts, with the same tasks unles
   const none = await hitc(box, ['--rerun-failed']);
   assert.equal(none.code, 0);
   assert.match(none.stderr, /left no failed or unreached hosts; nothing to rerun/);
+  const noneJson = await hitc(box, ['--json', '--rerun-failed']);
+  assert.equal(noneJson.code, 0);
+  assert.deepEqual(json(noneJson.stdout).tasks, []);
   // with no hitcfile and no record: a usage error saying where it looked
   const bare = sandbox();
   const missing = await hitc(bare, ['--rerun-failed']);
@@ -142,6 +165,10 @@ test('--slice I/3: disjoint shares that cover every host, whatever order the hos
   assert.deepEqual(json(reversed.stdout).tasks[0]?.hosts.map((h) => h.host).sort(), [...(shares[1] as string[])].sort());
   // without a hitcfile the run is recorded under ~/.hitc
   assert.ok(existsSync(join(bare.home, '.hitc', 'last-run.json')));
+  // more shares than hosts: a job with an empty share has nothing to do, and says so
+  const empty = await hitc(bare, ['--slice', '2/2', '-H', hosts[0] as string, '--', 'true']);
+  assert.equal(empty.code, 0);
+  assert.match(empty.stderr, /slice 2\/2 holds no host of task true; nothing to do/);
   const bad = await hitc(bare, ['--slice', '4/3', '-H', hosts[0] as string, '--', 'true']);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /--slice needs I\/N with 1 ≤ I ≤ N, got "4\/3"/);
