@@ -125,7 +125,7 @@ end
 complete -c hitc -f
 complete -c hitc -n '__fish_is_first_arg' -a completion -d 'print a completion script'
 complete -c hitc -n '__fish_seen_subcommand_from completion' -x -a 'bash zsh fish'
-complete -c hitc -n 'not string match -q -- "-*" (commandline -ct)' -a '(__hitc_words)'
+complete -c hitc -n 'not __fish_seen_subcommand_from completion; and not string match -q -- "-*" (commandline -ct)' -a '(__hitc_words)'
 ${lines.join('\n')}
 `;
 }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from '../../src/cli/args.ts';
@@ -9,6 +9,14 @@ import { parseHostSpec } from '../../src/core/host-spec.ts';
 import { registerSecret } from '../../src/core/redact.ts';
 import type { HostOutcome, PlannedTask } from '../../src/runner/plan.ts';
 import { task } from '../../src/taskfile/define.ts';
+
+const dirs: string[] = [];
+process.on('exit', () => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); });
+const scratch = (): string => {
+  const dir = mkdtempSync(join(tmpdir(), 'sf-fleet-'));
+  dirs.push(dir);
+  return dir;
+};
 
 const planned = (name: string, hosts: string[], mode: PlannedTask['mode'] = 'parallel'): PlannedTask => ({ name, task: task(() => undefined), args: {}, hosts: hosts.map((h) => parseHostSpec(h)), mode, poolSize: 4 });
 const out = (t: string, host: string, status: HostOutcome['status']): HostOutcome => ({ task: t, host, status, durationMs: 0 });
@@ -37,7 +45,7 @@ test('an invocation holding a secret is not written down', () => {
 });
 
 test('written atomically, 0600, read back; a damaged file is a config error; a missing one is undefined', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'sf-fleet-'));
+  const dir = scratch();
   const path = join(dir, '.hitc', 'last-run.json');
   assert.equal(readLastRun(path), undefined);
   const record: LastRun = { version: 1, at: 'x', tasks: ['a'], failed: ['h1'], unreached: [] };
@@ -52,7 +60,7 @@ test('written atomically, 0600, read back; a damaged file is a config error; a m
 });
 
 test('a failed write leaves the old record as it was', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'sf-fleet-'));
+  const dir = scratch();
   const path = join(dir, '.hitc', 'last-run.json');
   writeLastRun(path, { version: 1, at: 'old', failed: ['h1'], unreached: [] });
   const before = readFileSync(path, 'utf8');
