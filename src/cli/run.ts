@@ -127,11 +127,15 @@ export async function runRequest(request: CliRequest): Promise<number> {
     process.off('SIGTERM', onSignal);
   }
   const totalMs = Date.now() - started;
-  try {
-    writeLastRun(recordPath, lastRunOf(plan, outcomes, req.adhoc !== undefined ? { adhoc: req.adhoc } : { tasks: req.tasks.map((t) => t.word) }));
-  } catch (error) {
-    // the run itself is done; only the next --rerun-failed would miss it
-    process.stderr.write(`hitc: could not record this run in ${recordPath}: ${(error as Error).message}\n`);
+  // only runs across hosts are recorded: `hitc nodes` between a failed deploy and its rerun
+  // must not make the rerun forget the failed hosts
+  if (plan.some((p) => p.mode !== 'once')) {
+    try {
+      writeLastRun(recordPath, lastRunOf(plan, outcomes, req.adhoc !== undefined ? { adhoc: req.adhoc } : { tasks: req.tasks.map((t) => t.word) }));
+    } catch (error) {
+      // the run itself is done; only the next --rerun-failed would miss it
+      process.stderr.write(`hitc: could not record this run in ${recordPath}: ${(error as Error).message}\n`);
+    }
   }
   const interrupted = controller.signal.aborted;
   const failed = outcomes.some((o) => o.status === 'failed' || o.status === 'unreachable');

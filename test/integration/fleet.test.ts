@@ -106,8 +106,10 @@ test('retries: a command failing twice then succeeding passes with retries: 3; -
 });
 
 test('Ctrl-C stops retries and batch pauses at once: nothing more starts, exit 130', async () => {
+  let interrupted = false;
   const retrying = await hitc(box, ['--retries', '5', '--retry-delay', '10', '-H', hosts[11] as string, '--', 'exit 3'], {
-    onStdout: (out, child) => { if (out.includes('retry 1/5')) child.kill('SIGINT'); },
+    // once: a second SIGINT after hitc has closed down would kill it without its handler
+    onStdout: (out, child) => { if (!interrupted && out.includes('retry 1/5')) child.kill('SIGINT'); interrupted ||= out.includes('retry 1/5'); },
   });
   assert.equal(retrying.code, 130);
   assert.doesNotMatch(retrying.stdout, /retry 2\/5/);
@@ -129,6 +131,10 @@ test('--rerun-failed selects exactly the failed hosts, with the same tasks unles
   const first = await hitc(box, ['-P', '-H', hosts.join(','), 'check'], { timeoutMs: 120_000 });
   assert.equal(first.code, 1);
   assert.deepEqual(record(), { ...record(), tasks: ['check'], failed: failing, unreached: [] });
+  // a local task in between (no hosts) leaves the record alone
+  const local = await hitc(box, ['uncache']);
+  assert.equal(local.code, 0, local.stderr);
+  assert.deepEqual(record().failed, failing);
   const again = await hitc(box, ['--json', '-P', '--rerun-failed']);
   assert.equal(again.code, 1, 'the same task fails on the same hosts');
   const doc = json(again.stdout);
