@@ -3,12 +3,14 @@
 import { UsageError } from '../core/errors.ts';
 import { splitList } from '../core/list-value.ts';
 import { suggest } from '../core/suggest.ts';
+import { parseAmount, type Amount } from '../runner/batches.ts';
+import { parseSlice, type Slice } from '../runner/slice.ts';
 import { parseTaskInvocation, type TaskInvocation } from './task-invocation.ts';
 
 export type OutputMode = 'stream' | 'grouped';
 
 export interface CliRequest {
-  readonly action: 'run' | 'list' | 'display' | 'help' | 'version';
+  readonly action: 'run' | 'list' | 'display' | 'help' | 'version' | 'completion' | 'complete';
   readonly tasks: readonly TaskInvocation[];
   /** The command after `--`, run on every selected host. */
   readonly adhoc?: string;
@@ -37,6 +39,17 @@ export interface CliRequest {
   readonly sshConfig?: string;
   readonly strictHostKeys: boolean;
   readonly connectConcurrency?: number;
+  readonly batch?: Amount;
+  readonly maxFail?: Amount;
+  readonly batchWaitSec?: number;
+  readonly retries?: number;
+  readonly retryDelaySec?: number;
+  readonly rerunFailed: boolean;
+  readonly slice?: Slice;
+  /** `hitc completion SHELL`: the shell to print a completion script for. */
+  readonly completionShell?: string;
+  /** Hidden `--complete KIND`: names for the completion script, one a line. */
+  readonly complete?: string;
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] extends readonly (infer U)[] ? U[] : T[K] };
@@ -47,6 +60,8 @@ interface OptionSpec {
   /** Name of the value, or undefined for a flag. */
   value?: string;
   help: string;
+  /** Left out of --help (an interface for hitc's own completion scripts). */
+  hidden?: boolean;
   apply: (req: Mutable<CliRequest>, value: string, flag: string) => void;
 }
 
@@ -59,6 +74,9 @@ const num = (flag: string, value: string, min: number, integer: boolean): number
   }
   return n;
 };
+
+export const COMPLETE_KINDS: readonly string[] = ['tasks', 'roles', 'nodes', 'manifests'];
+export const COMPLETION_SHELLS: readonly string[] = ['bash', 'zsh', 'fish'];
 
 export const OPTIONS: readonly OptionSpec[] = [
   { long: 'hosts', short: 'H', value: 'LIST', help: 'comma list of [user@]host[:port] to run on', apply: (r, v) => r.hosts.push(...splitList(v)) },
@@ -91,6 +109,18 @@ export const OPTIONS: readonly OptionSpec[] = [
   { long: 'ssh-config', short: 'F', value: 'PATH', help: 'ssh config file (default ~/.ssh/config)', apply: (r, v) => (r.sshConfig = v) },
   { long: 'strict-host-keys', help: 'refuse hosts missing from known_hosts (default: accept new, refuse changed)', apply: (r) => (r.strictHostKeys = true) },
   { long: 'connect-concurrency', value: 'N', help: 'at most N SSH handshakes at once (default 24)', apply: (r, v, f) => (r.connectConcurrency = num(f, v, 1, true)) },
+  { long: 'batch', value: 'N|P%', help: 'roll out in batches of N hosts (or P% of them), parallel inside a batch', apply: (r, v, f) => (r.batch = parseAmount(f, v, 1)) },
+  { long: 'batch-wait', value: 'SECONDS', help: 'pause between batches', apply: (r, v, f) => (r.batchWaitSec = num(f, v, 0, false)) },
+  { long: 'max-fail', value: 'N|P%', help: 'start no further batch once more hosts than this failed (default 0)', apply: (r, v, f) => (r.maxFail = parseAmount(f, v, 0)) },
+  { long: 'retries', value: 'N', help: 'run a failed command (or connection) again up to N times', apply: (r, v, f) => (r.retries = num(f, v, 0, true)) },
+  { long: 'retry-delay', value: 'SECONDS', help: 'pause between retries (default 1)', apply: (r, v, f) => (r.retryDelaySec = num(f, v, 0, false)) },
+  { long: 'rerun-failed', help: "run again on the last run's failed and unreached hosts (its tasks unless given)", apply: (r) => (r.rerunFailed = true) },
+  { long: 'slice', value: 'I/N', help: 'run on the I-th of N stable shares of the selected hosts (one CI job each)', apply: (r, v) => (r.slice = parseSlice(v)) },
+  { long: 'complete', value: 'KIND', help: 'names for completion: tasks, roles, nodes, manifests', hidden: true, apply: (r, v, f) => {
+    if (!COMPLETE_KINDS.includes(v)) throw new UsageError(`${f} takes one of ${COMPLETE_KINDS.join(', ')}, got "${v}"`, { argument: f });
+    r.action = 'complete';
+    r.complete = v;
+  } },
   { long: 'version', short: 'V', help: 'print the version', apply: (r) => (r.action = 'version') },
   { long: 'help', short: 'h', help: 'show this help', apply: (r) => (r.action = 'help') },
 ];
@@ -99,7 +129,7 @@ export function parseArgs(argv: readonly string[]): CliRequest {
   const req: Mutable<CliRequest> = {
     action: 'run', tasks: [], hosts: [], roles: [], exclude: [], identities: [],
     parallel: false, forwardAgent: false, warnOnly: false, skipBadHosts: false, yes: false,
-    force: false, json: false, output: 'stream', strictHostKeys: false,
+    force: false, json: false, output: 'stream', strictHostKeys: false, rerunFailed: false,
   };
   const byLong = new Map(OPTIONS.map((o) => [o.long, o]));
   const byShort = new Map(OPTIONS.filter((o) => o.short).map((o) => [o.short as string, o]));
@@ -154,10 +184,32 @@ export function parseArgs(argv: readonly string[]): CliRequest {
       req.tasks.push(parseTaskInvocation(word));
     }
   }
-  if (req.action === 'run' && req.tasks.length === 0 && req.adhoc === undefined) req.action = 'help';
+  // `hitc completion SHELL` is a word of its own, not a task (as `git completion` would be)
+  if (req.action === 'run' && req.tasks[0]?.name === 'completion' && req.adhoc === undefined) return completionRequest(req);
+  if (req.action === 'run' && req.tasks.length === 0 && req.adhoc === undefined && !req.rerunFailed) req.action = 'help';
+  if (req.rerunFailed && (req.hosts.length > 0 || req.roles.length > 0)) {
+    throw new UsageError('--rerun-failed selects the hosts itself: drop -H/-R', {
+      argument: '--rerun-failed',
+      hint: 'it runs on the failed and unreached hosts of the last run (-x still leaves some out)',
+    });
+  }
   if (req.adhoc !== undefined && req.tasks.length > 0) {
     throw new UsageError('give either tasks or "-- COMMAND", not both', { argument: req.tasks[0]?.word });
   }
+  return req;
+}
+
+function completionRequest(req: Mutable<CliRequest>): CliRequest {
+  const shell = req.tasks[1]?.word;
+  if (req.tasks.length !== 2 || shell === undefined || !COMPLETION_SHELLS.includes(shell)) {
+    throw new UsageError(`completion needs one shell: ${COMPLETION_SHELLS.join(', ')}${shell ? `, got "${req.tasks.slice(1).map((t) => t.word).join(' ')}"` : ''}`, {
+      argument: 'completion',
+      hint: 'e.g. source <(hitc completion bash) in ~/.bashrc',
+    });
+  }
+  req.action = 'completion';
+  req.completionShell = shell;
+  req.tasks = [];
   return req;
 }
 

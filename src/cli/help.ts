@@ -7,7 +7,7 @@ import { OPTIONS } from './args.ts';
 import type { RegisteredTask } from '../taskfile/registry.ts';
 
 export function helpText(): string {
-  const rows = OPTIONS.map((o) => {
+  const rows = OPTIONS.filter((o) => !o.hidden).map((o) => {
     const flag = `${o.short ? `-${o.short}, ` : '    '}--${o.long}${o.value ? ` ${o.value}` : ''}`;
     return `  ${flag.padEnd(34)} ${o.help}`;
   });
@@ -29,13 +29,24 @@ export function versionText(): string {
   return `hitc ${pkg.version}\n`;
 }
 
+/** The hitcfile's own tasks first (what the user came for), then the built-in modules grouped
+ *  by namespace: top-level built-ins under "general", the rest under their namespace. */
 export function listText(tasks: readonly RegisteredTask[], hitcfile: string | undefined, missing?: string): string {
   const width = Math.max(...tasks.map((t) => t.name.length), 10);
-  const lines = [hitcfile ? `Tasks from ${hitcfile} and built-in modules:` : `Built-in tasks (${missing ?? 'no hitcfile.ts found here or above'}):`, ''];
-  for (const t of tasks) {
-    const first = (t.task.options.description ?? '').split('\n')[0];
-    lines.push(`  ${t.name.padEnd(width)}  ${first}`);
+  const row = (t: RegisteredTask): string => `  ${t.name.padEnd(width)}  ${(t.task.options.description ?? '').split('\n')[0]}`;
+  const own = tasks.filter((t) => t.origin !== 'builtin');
+  const builtin = tasks.filter((t) => t.origin === 'builtin');
+  const lines: string[] = [];
+  if (hitcfile) lines.push(`Tasks from ${hitcfile}:`, '', ...(own.length > 0 ? own.map(row) : ['  (none)']), '');
+  lines.push(hitcfile ? 'Built-in tasks:' : `Built-in tasks (${missing ?? 'no hitcfile.ts found here or above'}):`);
+  const groups = new Map<string, RegisteredTask[]>();
+  for (const t of builtin) {
+    const dot = t.name.indexOf('.');
+    const group = dot < 0 ? 'general' : t.name.slice(0, dot);
+    groups.set(group, [...(groups.get(group) ?? []), t]);
   }
+  const order = [...groups.keys()].sort((a, b) => (a === 'general' ? -1 : b === 'general' ? 1 : a.localeCompare(b)));
+  for (const group of order) lines.push('', `  ${group}:`, ...(groups.get(group) ?? []).map((t) => `  ${row(t)}`));
   return `${lines.join('\n')}\n`;
 }
 
@@ -54,6 +65,9 @@ export function displayText(t: RegisteredTask): string {
   const how = [
     o.local ? 'runs locally' : o.runsOnce ? 'runs once' : o.parallel ? 'parallel' : 'serial',
     o.poolSize ? `pool size ${o.poolSize}` : '',
+    o.batch !== undefined ? `batches of ${o.batch}` : '',
+    o.maxFail !== undefined ? `max ${o.maxFail} failed` : '',
+    o.batchWait !== undefined ? `${o.batchWait}s between batches` : '',
     o.hosts ? `hosts ${o.hosts.join(',')}` : '',
     o.roles ? `roles ${o.roles.join(',')}` : '',
   ].filter(Boolean);

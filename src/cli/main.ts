@@ -47,6 +47,14 @@ export async function main(argv: readonly string[]): Promise<number> {
         process.stdout.write(displayText(loaded.registry.get(req.display as string)));
         return ExitCode.ok;
       }
+      case 'completion':
+        process.stdout.write((await import('./completion.ts')).completionScript(req.completionShell as string));
+        return ExitCode.ok;
+      case 'complete': {
+        const names = await (await import('./complete-names.ts')).completionNames(req.complete as string, req.hitcfile);
+        process.stdout.write(names.length > 0 ? `${names.join('\n')}\n` : '');
+        return ExitCode.ok;
+      }
       case 'run':
         // loaded only when needed: `hitc -l` should not pay for ssh2
         return await (await import('./run.ts')).runRequest(req);

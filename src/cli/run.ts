@@ -23,10 +23,12 @@ import { LiveProgress } from '../ui/live-progress.ts';
 import type { CliRequest } from './args.ts';
 import type { Settings } from '../taskfile/define.ts';
 import { buildPlan } from './build-plan.ts';
+import { lastRunOf, lastRunPath, noRecordError, readLastRun, rerunRequest, writeLastRun } from './last-run.ts';
 import { loadTasks } from './load-tasks.ts';
 import { registerEnvSecrets } from './env-secrets.ts';
 
-export async function runRequest(req: CliRequest): Promise<number> {
+export async function runRequest(request: CliRequest): Promise<number> {
+  let req = request;
   const loaded = await loadTasks(req.hitcfile);
   const settings = loaded.settings;
   registerEnvSecrets(); // again: the hitcfile may have set them
@@ -56,7 +58,23 @@ export async function runRequest(req: CliRequest): Promise<number> {
     settings?.namePrefix ?? 'HITC-',
     (message) => emit({ type: 'message', host: undefined, level: 'info', text: message }),
   );
-  const plan = await buildPlan(req, loaded.registry, settings, cloud);
+  const recordPath = lastRunPath(loaded.hitcfile);
+  if (req.rerunFailed) {
+    const record = readLastRun(recordPath);
+    if (!record) throw noRecordError(recordPath);
+    const again = rerunRequest(req, record, recordPath);
+    if (!again) {
+      // nothing to do is a success: a CI step "rerun what failed" passes when nothing did
+      return nothingToDo(req, `the last run (${record.at}) left no failed or unreached hosts; nothing to rerun`);
+    }
+    req = again;
+  }
+  const planned = await buildPlan(req, loaded.registry, settings, cloud);
+  // a slice may hold none of a task's hosts (more CI jobs than hosts): that job has nothing to do
+  const plan = planned.filter((p) => !(req.slice && p.mode !== 'once' && p.hosts.length === 0));
+  const empty = planned.filter((x) => !plan.includes(x)).map((p) => `slice ${req.slice?.index}/${req.slice?.count} holds no host of task ${p.name}`);
+  if (plan.length === 0) return nothingToDo(req, `${empty.join('; ')}; nothing to do`);
+  for (const line of empty) process.stderr.write(`hitc: ${line}; skipping it\n`);
 
   const ask = terminalAsker();
   const sudoPassword = sharedOnce(async () => {
@@ -99,6 +117,7 @@ export async function runRequest(req: CliRequest): Promise<number> {
       skipBadHosts: req.skipBadHosts,
       ...(req.commandTimeoutSec ?? settings?.commandTimeoutSec ? { commandTimeoutMs: ((req.commandTimeoutSec ?? settings?.commandTimeoutSec) as number) * 1000 } : {}),
       ...(req.hostTimeoutSec ? { hostTimeoutMs: req.hostTimeoutSec * 1000 } : {}),
+      ...(req.retries !== undefined || req.retryDelaySec !== undefined ? { retry: { retries: req.retries ?? 0, delayMs: (req.retryDelaySec ?? 1) * 1000 } } : {}),
       yes: req.yes,
     }, { transportFor: (h) => pool.transport(h), local: new LocalTransport(), emit, signal: controller.signal, cloud, sshClientArgs: sshClientArgs(req, settings) });
   } finally {
@@ -108,6 +127,16 @@ export async function runRequest(req: CliRequest): Promise<number> {
     process.off('SIGTERM', onSignal);
   }
   const totalMs = Date.now() - started;
+  // only runs across hosts are recorded: `hitc nodes` between a failed deploy and its rerun
+  // must not make the rerun forget the failed hosts
+  if (plan.some((p) => p.mode !== 'once')) {
+    try {
+      writeLastRun(recordPath, lastRunOf(plan, outcomes, req.adhoc !== undefined ? { adhoc: req.adhoc } : { tasks: req.tasks.map((t) => t.word) }));
+    } catch (error) {
+      // the run itself is done; only the next --rerun-failed would miss it
+      process.stderr.write(`hitc: could not record this run in ${recordPath}: ${(error as Error).message}\n`);
+    }
+  }
   const interrupted = controller.signal.aborted;
   const failed = outcomes.some((o) => o.status === 'failed' || o.status === 'unreachable');
   // an error raised inside a task keeps its own exit code when every failure agrees (a usage
@@ -130,6 +159,13 @@ export async function runRequest(req: CliRequest): Promise<number> {
     if (interrupted) process.stderr.write(`${style.red('hitc: interrupted; connections closed')}\n`);
   }
   return exitCode;
+}
+
+/** A run with nothing to do succeeds: said on stderr, or as an empty result with --json. */
+function nothingToDo(req: CliRequest, message: string): number {
+  if (req.json) process.stdout.write(`${JSON.stringify({ ...new JsonCollector().document([], ExitCode.ok, 0), message }, null, 2)}\n`);
+  else process.stderr.write(`hitc: ${message}\n`);
+  return ExitCode.ok;
 }
 
 function redactEvent(event: RunEvent): RunEvent {

@@ -38,6 +38,12 @@ export class NodeCache {
     return entry && entry.prefix === prefix ? { nodes: entry.nodes, fetchedAt: entry.fetchedAt } : undefined;
   }
 
+  /** Every node any listing cached, however old (names for shell completion). */
+  everyNode(): Node[] {
+    if (this.disabled) return [];
+    return Object.values(this.#read().providers).flatMap((entry) => entry.nodes);
+  }
+
   set(provider: string, prefix: string, nodes: Node[]): void {
     if (this.disabled) return;
     const file = this.#read();

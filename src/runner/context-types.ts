@@ -37,6 +37,11 @@ export interface RunOptions {
   /** Stops the command instead of the task's signal: for clean-up that must still run after
    *  Ctrl-C (giving back a lock), bounded by a signal of its own. */
   readonly signal?: AbortSignal;
+  /** Run a failed command (or a failed connection) again up to this many times (default:
+   *  --retries, else 0). Never after Ctrl-C, a refused host key or a rejected login. */
+  readonly retries?: number;
+  /** Seconds between attempts (default: --retry-delay, else 1). */
+  readonly retryDelay?: number;
 }
 
 export interface SudoOptions extends RunOptions {

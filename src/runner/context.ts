@@ -1,13 +1,15 @@
 // Builds a TaskContext over a transport: turns inputs into Commands, reports every command
 // and output line as events, and throws CommandError on failure unless asked to warn.
 
+import { setTimeout as sleep } from 'node:timers/promises';
 import { argv, isCommand, script, type Command } from '../core/command.ts';
 import { CommandError, TaskError } from '../core/errors.ts';
 import { formatHostSpec, parseHostSpec, type HostSpec } from '../core/host-spec.ts';
 import { refuseNul } from '../core/quote.ts';
 import type { EventSink, ProgressItem, ProgressState } from '../core/events.ts';
-import type { Transport } from '../transport/types.ts';
+import type { ExecResult, Transport } from '../transport/types.ts';
 import type { Cloud } from '../providers/cloud.ts';
+import { retryCause, retryPolicyOf, type RetryPolicy } from './retry.ts';
 import type { CommandInput, CommandResult, HostInfo, ProgressGroup, RunOptions, SudoOptions, TaskContext } from './context-types.ts';
 
 export interface ContextDeps {
@@ -21,6 +23,8 @@ export interface ContextDeps {
   readonly signal: AbortSignal;
   readonly warnOnly: boolean;
   readonly commandTimeoutMs?: number;
+  /** The run's default for commands that set no retries of their own. */
+  readonly retry?: RetryPolicy;
   readonly yes: boolean;
   readonly cloud: Cloud;
   readonly sshClientArgs: readonly string[];
@@ -36,6 +40,30 @@ export function toCommand(input: CommandInput): Command {
 function refusePaths(op: 'put' | 'get', localPath: string, remotePath: string): void {
   refuseNul(localPath, `${op}: the local path`);
   refuseNul(remotePath, `${op}: the remote path`);
+}
+
+const NO_RETRY: RetryPolicy = { retries: 0, delayMs: 0 };
+
+/** Runs `attempt` until it succeeds, its failure is not worth retrying or the budget is spent; the
+ *  last failure is returned (a failed command) or thrown (a connection that never came up). */
+async function withRetries(attempt: () => Promise<ExecResult>, policy: RetryPolicy, signal: AbortSignal, onRetry: (n: number, cause: string) => void): Promise<ExecResult> {
+  for (let n = 1; ; n++) {
+    let failure: ExecResult | unknown;
+    try {
+      const result = await attempt();
+      if (result.exitCode === 0 && !result.timedOut) return result;
+      failure = result;
+    } catch (error) {
+      failure = error;
+    }
+    const cause = n <= policy.retries ? retryCause(failure, signal.aborted) : undefined;
+    if (cause === undefined) {
+      if (failure instanceof Error) throw failure;
+      return failure as ExecResult;
+    }
+    onRetry(n, cause);
+    await sleep(policy.delayMs, undefined, { signal }).catch(() => signal.throwIfAborted());
+  }
 }
 
 export function createContext(deps: ContextDeps): TaskContext {
@@ -62,7 +90,13 @@ export function createContext(deps: ContextDeps): TaskContext {
     const shown = kind === 'sudo' && options.user ? `-u ${options.user} ${command.display}` : command.display;
     if (!options.quiet) deps.emit({ type: 'command', host: prefix, kind, display: shown });
     const timeoutMs = options.timeout !== undefined ? options.timeout * 1000 : deps.commandTimeoutMs;
-    const result = await transport.exec({
+    // hitc's own stdin can be read only once: a command fed from it is never repeated
+    const retry = options.stdin === 'inherit'
+      ? NO_RETRY
+      : options.retries === undefined && options.retryDelay === undefined
+      ? (deps.retry ?? NO_RETRY)
+      : retryPolicyOf(shown, options.retries ?? deps.retry?.retries ?? 0, options.retryDelay ?? (deps.retry ? deps.retry.delayMs / 1000 : 1));
+    const attempt = (): Promise<ExecResult> => transport.exec({
       command,
       ...(kind === 'sudo' ? { sudo: options.user ? { user: options.user } : {} } : {}),
       ...(options.pty ? { pty: true } : {}),
@@ -70,6 +104,9 @@ export function createContext(deps: ContextDeps): TaskContext {
       ...(timeoutMs ? { timeoutMs } : {}),
       signal,
       ...(options.quiet ? {} : { onLine: (stream, line) => deps.emit({ type: 'output', host: prefix, stream, line }) }),
+    });
+    const result = await withRetries(attempt, retry, signal, (n, cause) => {
+      deps.emit({ type: 'message', host: prefix, level: 'warn', text: `retry ${n}/${retry.retries} after ${cause}: ${shown}` });
     });
     const ok = result.exitCode === 0 && !result.timedOut;
     const value: CommandResult = {

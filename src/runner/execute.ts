@@ -9,6 +9,7 @@ import { mapPool } from '../core/semaphore.ts';
 import type { Transport } from '../transport/types.ts';
 import type { Cloud } from '../providers/cloud.ts';
 import { createContext, hostInfo } from './context.ts';
+import { runInBatches } from './rollout.ts';
 import type { HostOutcome, PlannedTask, RunPolicy } from './plan.ts';
 
 export interface RunnerDeps {
@@ -27,11 +28,13 @@ export async function runPlan(tasks: readonly PlannedTask[], policy: RunPolicy, 
     if (deps.signal.aborted) break;
     const hosts = planned.hosts.filter((h) => !badHosts.has(formatHostSpec(h)));
     deps.emit({ type: 'task-start', task: planned.name, hosts: hosts.map(formatHostSpec) });
-    const results = await runTask(planned, hosts, policy, deps);
+    const { outcomes: results, withinBudget } = await runTask(planned, hosts, policy, deps);
     outcomes.push(...results);
     let stop = false;
     for (const r of results) {
       if (r.status === 'unreachable' && policy.skipBadHosts && r.host) badHosts.add(r.host);
+      // failures a rollout tolerated: the next task goes on without those hosts
+      else if ((r.status === 'failed' || r.status === 'unreachable') && withinBudget && r.host) badHosts.add(r.host);
       else if (r.status === 'failed' || r.status === 'unreachable') stop = true;
     }
     if (stop) break;
@@ -39,13 +42,18 @@ export async function runPlan(tasks: readonly PlannedTask[], policy: RunPolicy, 
   return outcomes;
 }
 
-async function runTask(planned: PlannedTask, hosts: readonly HostSpec[], policy: RunPolicy, deps: RunnerDeps): Promise<HostOutcome[]> {
+async function runTask(planned: PlannedTask, hosts: readonly HostSpec[], policy: RunPolicy, deps: RunnerDeps): Promise<{ outcomes: HostOutcome[]; withinBudget: boolean }> {
   const names = hosts.map(formatHostSpec);
   if (planned.mode === 'once' || hosts.length === 0) {
-    return [await runOnHost(planned, hosts[0], names, policy, deps)];
+    return { outcomes: [await runOnHost(planned, hosts[0], names, policy, deps)], withinBudget: false };
+  }
+  if (planned.rollout) {
+    const failing = (o: HostOutcome): boolean => o.status === 'failed' || (o.status === 'unreachable' && !policy.skipBadHosts);
+    const rolled = await runInBatches({ ...planned, rollout: planned.rollout }, hosts, failing, (h) => runOnHost(planned, h, names, policy, deps), deps);
+    return { outcomes: rolled.outcomes, withinBudget: !rolled.stopped && !deps.signal.aborted };
   }
   if (planned.mode === 'parallel') {
-    return mapPool(hosts, planned.poolSize, (h) => runOnHost(planned, h, names, policy, deps));
+    return { outcomes: await mapPool(hosts, planned.poolSize, (h) => runOnHost(planned, h, names, policy, deps)), withinBudget: false };
   }
   const results: HostOutcome[] = [];
   for (const host of hosts) {
@@ -59,7 +67,7 @@ async function runTask(planned: PlannedTask, hosts: readonly HostSpec[], policy:
       break;
     }
   }
-  return results;
+  return { outcomes: results, withinBudget: false };
 }
 
 async function runOnHost(
@@ -95,6 +103,7 @@ async function runOnHost(
     signal: controller.signal,
     warnOnly: policy.warnOnly,
     ...(policy.commandTimeoutMs ? { commandTimeoutMs: policy.commandTimeoutMs } : {}),
+    ...(policy.retry ? { retry: policy.retry } : {}),
     yes: policy.yes,
     cloud: deps.cloud,
     sshClientArgs: deps.sshClientArgs,
@@ -106,11 +115,13 @@ async function runOnHost(
   let outcome: HostOutcome;
   try {
     const value = await Promise.race([Promise.resolve(planned.task.fn(context, planned.args as never)), aborted]);
-    outcome = { task: planned.name, host: name, status: 'ok', durationMs: Date.now() - started, ...(value !== undefined ? { value } : {}) };
+    const endedAt = Date.now();
+    outcome = { task: planned.name, host: name, status: 'ok', durationMs: endedAt - started, startedAt: started, endedAt, ...(value !== undefined ? { value } : {}) };
   } catch (error) {
     const reason = controller.signal.aborted ? controller.signal.reason : error;
     const status = reason instanceof ConnectError ? 'unreachable' : 'failed';
-    outcome = { task: planned.name, host: name, status, durationMs: Date.now() - started, error: reason };
+    const endedAt = Date.now();
+    outcome = { task: planned.name, host: name, status, durationMs: endedAt - started, startedAt: started, endedAt, error: reason };
   } finally {
     if (deadline) clearTimeout(deadline);
     deps.signal.removeEventListener('abort', onAbort);

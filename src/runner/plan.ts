@@ -3,6 +3,8 @@
 
 import type { HostSpec } from '../core/host-spec.ts';
 import type { Task } from '../taskfile/define.ts';
+import type { Rollout } from './batches.ts';
+import type { RetryPolicy } from './retry.ts';
 
 export interface PlannedTask {
   readonly name: string;
@@ -12,6 +14,9 @@ export interface PlannedTask {
   readonly hosts: readonly HostSpec[];
   readonly mode: 'serial' | 'parallel' | 'once';
   readonly poolSize: number;
+  /** Batches and a failure budget (--batch/--max-fail or the task's own); absent: all at once
+   *  in parallel mode, host by host stopping at the first failure in serial mode. */
+  readonly rollout?: Rollout;
 }
 
 export interface RunPolicy {
@@ -19,6 +24,8 @@ export interface RunPolicy {
   readonly skipBadHosts: boolean;
   readonly commandTimeoutMs?: number;
   readonly hostTimeoutMs?: number;
+  /** Default retries for every command (--retries/--retry-delay). */
+  readonly retry?: RetryPolicy;
   readonly yes: boolean;
 }
 
@@ -28,6 +35,11 @@ export interface HostOutcome {
   readonly host: string | undefined;
   readonly status: 'ok' | 'failed' | 'unreachable' | 'skipped';
   readonly durationMs: number;
+  /** Epoch milliseconds; absent for a host that never started. */
+  readonly startedAt?: number;
+  readonly endedAt?: number;
+  /** Why a skipped host was not started (a spent failure budget). */
+  readonly reason?: string;
   readonly error?: unknown;
   readonly value?: unknown;
 }

@@ -16,6 +16,14 @@ export interface TaskOptions<P extends ParamSpecs = ParamSpecs> {
   readonly parallel?: boolean;
   /** At most this many hosts at once when parallel. */
   readonly poolSize?: number;
+  /** Roll out in batches of this many hosts, or `'25%'` of them, parallel inside a batch
+   *  (--batch overrides it). */
+  readonly batch?: number | `${number}%`;
+  /** Start no further batch once more hosts than this (or `'10%'` of them) failed; default 0
+   *  when batched (--max-fail overrides it). */
+  readonly maxFail?: number | `${number}%`;
+  /** Seconds between batches (--batch-wait overrides it). */
+  readonly batchWait?: number;
   /** Run once per invocation, not once per host (Fabric's @runs_once). */
   readonly runsOnce?: boolean;
   /** Runs on this machine only; needs no hosts (e.g. `init`, `nodes`). */

@@ -10,6 +10,11 @@ export interface JsonHostResult {
   host: string | null;
   status: HostOutcome['status'];
   durationMs: number;
+  /** ISO 8601, absent for a host that never started. */
+  startedAt?: string;
+  endedAt?: string;
+  /** Why a skipped host was not started. */
+  reason?: string;
   stdout: string[];
   stderr: string[];
   value?: unknown;
@@ -40,6 +45,9 @@ export class JsonCollector {
         host: o.host ?? null,
         status: o.status,
         durationMs: o.durationMs,
+        ...(o.startedAt !== undefined ? { startedAt: new Date(o.startedAt).toISOString() } : {}),
+        ...(o.endedAt !== undefined ? { endedAt: new Date(o.endedAt).toISOString() } : {}),
+        ...(o.reason !== undefined ? { reason: o.reason } : {}),
         stdout: lines.stdout,
         stderr: lines.stderr,
         ...(o.value !== undefined ? { value: o.value } : {}),

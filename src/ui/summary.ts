@@ -24,7 +24,7 @@ export function summaryLines(outcomes: readonly HostOutcome[], totalMs: number, 
   };
   const notOk = outcomes.filter((o) => o.status !== 'ok');
   const ok = outcomes.filter((o) => o.status === 'ok');
-  for (const o of notOk) lines.push(row(o, o.error !== undefined ? formatError(o.error).headline.replace(/^\[[^\]]*\] /, '') : ''));
+  for (const o of notOk) lines.push(row(o, o.error !== undefined ? formatError(o.error).headline.replace(/^\[[^\]]*\] /, '') : (o.reason ?? '')));
   if (outcomes.length <= LIST_ALL_UP_TO) {
     for (const o of ok) lines.push(row(o));
   } else if (ok.length > 0) {
