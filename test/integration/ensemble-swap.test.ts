@@ -137,3 +137,42 @@ test('a broken build never takes the traffic: zero failed requests, exit 1 with 
   assert.equal(await state(), before, 'the old container keeps its id and runs; nothing of the new one is left');
   assert.equal(await swapRules(), '0');
 });
+
+test('with volumes the swap is stop-first: a broken build is removed and the old container runs again (same id); a good one replaces it', { timeout: 300_000 }, async () => {
+  const DATA = 'sf-swap-data';
+  const withVolume = (image: string): void => writeFileSync(join(box.dir, `${ENSEMBLE}.yml`), `${host}:
+  containers:
+    ${NAME}:
+      image: ${built.v2}
+      ports: [80:${PORT}]
+      stop_timeout: 2
+      healthcheck:
+        http: /
+        interval: 0.5
+        retries: 20
+    ${DATA}:
+      image: ${image}
+      volumes: ["/tmp/${DATA}:/data"]
+      stop_timeout: 1
+`);
+  withVolume(app);
+  const first = await run([`ensemble.up:${ENSEMBLE}`, '--yes']);
+  assert.equal(first.code, 0, first.stdout + first.stderr);
+  const was = (await state()).split('\n').find((l) => l.startsWith(`${DATA} `));
+  assert.ok(was && / running /.test(was), await state());
+
+  withVolume(built.broken);
+  const plan = await run([`ensemble.plan:${ENSEMBLE}`]);
+  assert.match(plan.stdout, new RegExp(`${DATA} \\([^)]+\\): image .*; stop-first \\(mounts volumes\\): old stopped \\(1 s to finish\\), new one started with health check \\(the image's HEALTHCHECK, else running for 2 s\\), old kept for rollback`), plan.stdout);
+  const bad = await run([`ensemble.up:${ENSEMBLE}`, '--yes']);
+  assert.equal(bad.code, 1, bad.stdout + bad.stderr);
+  assert.match(bad.stdout + bad.stderr, new RegExp(`the new ${DATA} is not healthy: it stopped \\(exit code 1\\); the old container was put back as it was \\(same id\\)\\n {4}broken build starting`));
+  assert.equal((await state()).split('\n').find((l) => l.startsWith(`${DATA} `)), was, 'the old one under its name, same id, running again');
+
+  withVolume(built.v2);
+  const good = await run([`ensemble.up:${ENSEMBLE}`, '--yes']);
+  assert.equal(good.code, 0, good.stdout + good.stderr);
+  const now = await state();
+  assert.match(now, new RegExp(`^${DATA} [0-9a-f]{64} running `, 'm'));
+  assert.match(now, new RegExp(`^${DATA}-hitc-prev-\\d+ ${(was as string).split(' ')[1]} exited `, 'm'));
+});
