@@ -11,6 +11,8 @@ import { HEALTH_DEFAULTS } from '../ensemble/manifest/healthcheck.ts';
 const STATE = `{{.State.Running}} {{.State.Restarting}} {{.RestartCount}}`;
 /** Without a check of its own, a container is healthy once it has run this long. */
 export const SETTLE_SECONDS = 2;
+/** How many 1 s probes an image's own HEALTHCHECK gets to say healthy. */
+export const IMAGE_HEALTH_TRIES = 120;
 
 /** `probe ID`: 0 healthy, 1 not yet (`$last` says what it saw), 2 never will be (`$why`). */
 function probeFunction(h: HealthCheck | undefined): Command {
@@ -40,7 +42,8 @@ function probeFunction(h: HealthCheck | undefined): Command {
  *  (it stopped, its check failed for good, or `retries` probes did not pass). */
 export function waitHealthyFunction(h: HealthCheck | undefined): Command {
   const { interval, retries } = h ?? HEALTH_DEFAULTS;
-  const tries = h ? retries : Math.max(retries, SETTLE_SECONDS + 1);
+  // an image's HEALTHCHECK first reports after its own interval (Docker's default: 30 s)
+  const tries = h ? retries : IMAGE_HEALTH_TRIES;
   return sh`${probeFunction(h)}
 wait_healthy() { n=0; last=; why=
   while :; do

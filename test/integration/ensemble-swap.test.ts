@@ -163,7 +163,7 @@ test('with volumes the swap is stop-first: a broken build is removed and the old
 
   withVolume(built.broken);
   const plan = await run([`ensemble.plan:${ENSEMBLE}`]);
-  assert.match(plan.stdout, new RegExp(`${DATA} \\([^)]+\\): image .*; stop-first \\(mounts volumes\\): old stopped \\(1 s to finish\\), new one started with health check \\(the image's HEALTHCHECK, else running for 2 s\\), old kept for rollback`), plan.stdout);
+  assert.match(plan.stdout, new RegExp(`${DATA} \\([^)]+\\): image .*; stop-first \\(mounts volumes\\): old stopped \\(1 s to finish\\), new one started with health check \\(the image's HEALTHCHECK \\(up to 2 min\\), else running for 2 s\\), old kept for rollback`), plan.stdout);
   const bad = await run([`ensemble.up:${ENSEMBLE}`, '--yes']);
   assert.equal(bad.code, 1, bad.stdout + bad.stderr);
   assert.match(bad.stdout + bad.stderr, new RegExp(`the new ${DATA} is not healthy: it stopped \\(exit code 1\\); the old container was put back as it was \\(same id\\)\\n {4}broken build starting`));

@@ -111,7 +111,7 @@ function whole(e: LEntry | undefined, path: string, fallback: number, min: numbe
 
 /** The health check in a few words, for the plan: `http /healthz on 8080`. */
 export function describeHealth(h: HealthProbe | undefined): string {
-  if (!h) return "the image's HEALTHCHECK, else running for 2 s";
+  if (!h) return "the image's HEALTHCHECK (up to 2 min), else running for 2 s";
   if (h.kind === 'http') return `http ${h.path} on ${h.port}${h.status !== undefined ? ` → ${h.status}` : ''}`;
   return h.kind === 'tcp' ? `tcp ${h.port}` : `cmd ${h.command.join(' ')}`;
 }

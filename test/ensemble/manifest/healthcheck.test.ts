@@ -23,7 +23,7 @@ test('an http check defaults to the first published port, 1 s interval, 3 s time
   const none = container(one(''));
   assert.equal(none.healthcheck, undefined);
   assert.equal(none.stopTimeout, undefined);
-  assert.equal(describeHealth(undefined), "the image's HEALTHCHECK, else running for 2 s");
+  assert.equal(describeHealth(undefined), "the image's HEALTHCHECK (up to 2 min), else running for 2 s");
 });
 
 test('each probe with its own fields', () => {
