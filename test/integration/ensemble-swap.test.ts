@@ -40,9 +40,8 @@ async function images(): Promise<{ v2: string; broken: string }> {
   return { v2: 'sf-swap/app-httpd:v2', broken: 'sf-swap/app-httpd:broken' };
 }
 
-const manifest = (image: string): void => writeFileSync(join(box.dir, `${ENSEMBLE}.yml`), `${host}:
-  containers:
-    ${NAME}:
+/** The web container's manifest entry, checked by GET / on its port. */
+const web = (image: string): string => `    ${NAME}:
       image: ${image}
       ports: [80:${PORT}]
       stop_timeout: 2
@@ -50,7 +49,8 @@ const manifest = (image: string): void => writeFileSync(join(box.dir, `${ENSEMBL
         http: /
         interval: 0.5
         retries: 20
-`);
+`;
+const manifest = (image: string): void => writeFileSync(join(box.dir, `${ENSEMBLE}.yml`), `${host}:\n  containers:\n${web(image)}`);
 
 /** GET / on a new connection every 50 ms until stopped: every answer's body, every failure. */
 function client(): { stop: () => Promise<{ bodies: string[]; failures: string[] }> } {
@@ -142,15 +142,7 @@ test('with volumes the swap is stop-first: a broken build is removed and the old
   const DATA = 'sf-swap-data';
   const withVolume = (image: string): void => writeFileSync(join(box.dir, `${ENSEMBLE}.yml`), `${host}:
   containers:
-    ${NAME}:
-      image: ${built.v2}
-      ports: [80:${PORT}]
-      stop_timeout: 2
-      healthcheck:
-        http: /
-        interval: 0.5
-        retries: 20
-    ${DATA}:
+${web(built.v2)}    ${DATA}:
       image: ${image}
       volumes: ["/tmp/${DATA}:/data"]
       stop_timeout: 1
