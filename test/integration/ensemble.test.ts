@@ -93,7 +93,7 @@ test('up converges a 3-server manifest; a second up changes nothing; an edit rep
   writeFileSync(join(box.dir, 'stack.yml'), manifest('staging'));
   const edited = await run(['ensemble.plan:stack,exit_code=true']);
   assert.equal(edited.code, 3);
-  assert.match(edited.stdout, /The following containers will restart:\n.*web \(10\.214\.253\.2\): environment MODE: prod → staging\nPlan: 0 to create, 1 to replace, 0 to update, 7 unchanged\./);
+  assert.match(edited.stdout, /The following containers will restart:\n.*web \(10\.214\.253\.2\): environment MODE: prod → staging; swapped with health check \(the image's HEALTHCHECK \(up to 2 min\), else running for 2 s\), traffic switched to it before the old one stops \(10 s to finish\), old kept for rollback\nPlan: 0 to create, 1 to replace, 0 to update, 7 unchanged\./);
   const applied = await run(['ensemble.up:stack', '--yes']);
   assert.equal(applied.code, 0, applied.stdout + applied.stderr);
   const after2 = await ids();

@@ -11,6 +11,7 @@ import type { Secret } from '../../core/secret.ts';
 import { parseFirewall } from './manifest-firewall.ts';
 import { checkAddress, checkEnvironmentName, checkVariables, checkHostname, checkImage, findNulBytes, parseCommand } from './manifest-values.ts';
 import { buildGraph } from './references.ts';
+import { parseHealthcheck, parseStopTimeout } from './healthcheck.ts';
 import { parseLogs, parseRestart } from './restart-logs.ts';
 import { parseRelease } from './release.ts';
 import { isSecretScalar, resolveTags } from './tags.ts';
@@ -27,7 +28,7 @@ export const PROVIDER_OPTIONS: Readonly<Record<string, readonly string[]>> = {
   unmanaged: ['ip'],
 };
 const SERVER_KEYS = ['provider', 'count', 'containers', 'firewall', 'depends_on'];
-const CONTAINER_KEYS = ['image', 'command', 'environment', 'ports', 'volumes', 'count', 'memory', 'max_memory', 'hostname', 'privileged', 'restart', 'logs', 'depends_on', 'release', 'release_timeout', 'update'];
+const CONTAINER_KEYS = ['image', 'command', 'environment', 'ports', 'volumes', 'count', 'memory', 'max_memory', 'hostname', 'privileged', 'restart', 'logs', 'healthcheck', 'stop_timeout', 'depends_on', 'release', 'release_timeout', 'update'];
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
 // dots too, so an ensemble named after web.prod.yml can state that name
 const ENSEMBLE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
@@ -181,6 +182,8 @@ function expandContainers(server: string, specName: string, entries: readonly LE
     if (hostname !== undefined) checkHostname(hostname, `${path}.hostname`, entry(spec, 'hostname')?.line ?? c.line, issues);
     const restart = parseRestart(entry(spec, 'restart'), `${path}.restart`, issues);
     const logs = parseLogs(entry(spec, 'logs'), `${path}.logs`, issues);
+    const healthcheck = parseHealthcheck(entry(spec, 'healthcheck'), `${path}.healthcheck`, ports, issues);
+    const stopTimeout = parseStopTimeout(entry(spec, 'stop_timeout'), `${path}.stop_timeout`, issues);
     const dependsOn = stringList(entry(spec, 'depends_on'), `${path}.depends_on`, issues);
     const update = parseUpdate(entry(spec, 'update'), c.key, `${path}.update`, issues);
     const count = parseCount(entry(spec, 'count'), path, issues);
@@ -194,7 +197,8 @@ function expandContainers(server: string, specName: string, entries: readonly LE
         ...(command !== undefined ? { command } : {}), environment, ports, volumes,
         ...(memory !== undefined ? { memory } : {}), ...(hostname !== undefined ? { hostname } : {}),
         privileged: parseBooleanText(privText ?? '') === true,
-        ...(restart !== undefined ? { restart } : {}), ...(logs !== undefined ? { logs } : {}), dependsOn, valueLines,
+        ...(restart !== undefined ? { restart } : {}), ...(logs !== undefined ? { logs } : {}),
+        ...(healthcheck !== undefined ? { healthcheck } : {}), ...(stopTimeout !== undefined ? { stopTimeout } : {}), dependsOn, valueLines,
         ...(release !== undefined ? { release } : {}),
         ...(update !== undefined ? { update } : {}),
       });

@@ -9,10 +9,12 @@ import { serverId, thingLabel, type ManifestContainer, type ManifestServer } fro
 import { LABELS, type ObservedServer, type ObservedWorld } from '../observe/observed.ts';
 import { resolveContainer } from './resolve-container.ts';
 import { lockoutWarning, transientOnlyWarning } from './warnings.ts';
-import { opId, type Op } from './ops.ts';
+import { opId, type Op, type Swap } from './ops.ts';
+import { DEFAULT_STOP_TIMEOUT } from '../manifest/healthcheck.ts';
 import type { World } from './world.ts';
 import { imageKey } from '../../docker/inspect.ts';
 import { ASIDE_SUFFIX } from '../../docker/commands.ts';
+import { nextName } from '../../docker/swap-names.ts';
 
 type WithoutEdges<T> = T extends unknown ? Omit<T, 'after'> : never;
 
@@ -67,7 +69,7 @@ export function decideContainer(
   const base = { id: opId(kind, `${server.name}/${c.name}`), server: server.name, container: c.name, path: c.path };
   const op = (action: Decision['action'], reason: string): Decision => ({
     action, reason,
-    op: { ...base, kind, reason, ...(resolved ? { spec: resolved } : { pending: { waitsFor: waitsFor.length > 0 ? waitsFor : [serverId(server.name)] } }) },
+    op: { ...base, kind, reason, swap: swapOf(c), ...(resolved ? { spec: resolved } : { pending: { waitsFor: waitsFor.length > 0 ? waitsFor : [serverId(server.name)] } }) },
   });
   if (serverDecision.action !== 'keep') return op('create', `server ${server.name} is being ${serverDecision.action === 'create' ? 'created' : 'replaced'}`);
   if (!resolved || waitsFor.length > 0) {
@@ -79,10 +81,14 @@ export function decideContainer(
   if (!existing && aside && aside.labels[LABELS.ensemble] !== ensemble) {
     return { action: 'conflict', reason: `${aside.name} on ${server.name} is ${aside.labels[LABELS.ensemble] ? `the ensemble ${aside.labels[LABELS.ensemble]}'s` : 'not hitc\'s'}: hitc would give it the name ${c.name}; rename or remove it` };
   }
+  // an interrupted swap's stand-in (ours): it serves until the container is healthy, then goes
+  const standIn = obs?.containers.find((x) => x.name === nextName(c.name) && x.labels[LABELS.ensemble] === ensemble);
   if (!existing) {
+    if (standIn?.running) return op('create', `an earlier swap of ${c.name} was interrupted: its stand-in ${standIn.name} serves until ${c.name} is healthy, then goes`);
     const interrupted = aside !== undefined;
     return op('create', interrupted ? `an earlier replacement of ${c.name} was interrupted: its old container ${c.name}${ASIDE_SUFFIX} gets the name back, then is replaced` : 'no such container');
   }
+  if (standIn) return op('replace', `an earlier swap of ${c.name} was interrupted: its stand-in ${standIn.name} (and its DNAT rules) go first, then ${c.name} is swapped again`);
   if (existing.labels[LABELS.specHash] === resolved.hash) {
     const tagNow = obs?.imageIds?.[imageKey(resolved.run.image)];
     if (tagNow && existing.imageId && tagNow !== existing.imageId) return op('replace', `image ${resolved.run.image} is a newer build on the server (${shortId(existing.imageId)} → ${shortId(tagNow)})`);
@@ -101,6 +107,15 @@ export function decideContainer(
     before = undefined;
   }
   return op('replace', explainDifference(before, resolved.normal).join('; '));
+}
+
+/** Volumes: stop-first (two copies on one data directory must never run at once). */
+export function swapOf(c: ManifestContainer): Swap {
+  const order = c.volumes.length > 0 ? 'stop-first' as const : 'start-first' as const;
+  return {
+    order, standIn: order === 'start-first' && c.ports.length > 0,
+    ...(c.healthcheck ? { health: c.healthcheck } : {}), stopTimeout: c.stopTimeout ?? DEFAULT_STOP_TIMEOUT,
+  };
 }
 
 const shortId = (id: string): string => id.replace(/^sha256:/, '').slice(0, 12);

@@ -7,6 +7,7 @@
 
 import type { Tone } from '../../core/events.ts';
 import { quoteArgv } from '../../core/quote.ts';
+import { describeHealth } from '../manifest/healthcheck.ts';
 import { failures } from '../manifest/update-policy.ts';
 import type { ContainerOp, Note, Op, Plan } from './ops.ts';
 
@@ -70,6 +71,16 @@ export function rolloutLines(plan: Plan): string[] {
   });
 }
 
+/** How a container op replaces the old copy (and checks the new one), as apply does it. */
+export function swapText(op: Op): string {
+  if (op.kind !== 'replace-container' && op.kind !== 'run-container') return '';
+  const { order, standIn, health, stopTimeout } = op.swap;
+  const check = `health check (${describeHealth(health)})`;
+  if (op.kind === 'run-container') return health ? `; waits for its ${check}` : '';
+  if (order === 'stop-first') return `; stop-first (mounts volumes): old stopped (${stopTimeout} s to finish), new one started with ${check}, old kept for rollback`;
+  return `; swapped with ${check}${standIn ? ', traffic switched to it before the old one stops' : ', old one running until then'} (${stopTimeout} s to finish), old kept for rollback`;
+}
+
 function noteLabel(n: Note): string {
   if (n.kind === 'container') return `${n.name} (${n.server})`;
   if (n.kind === 'firewall') return `${n.server} firewall`;
@@ -90,7 +101,7 @@ export function planLines(plan: Plan, options: { verbose?: boolean } = {}): Plan
     if (items.length === 0) continue;
     lines.push({ text: section.title, tone: section.tone });
     // a release's label is its command: its reason (which changes it comes before) follows it
-    for (const op of items) push(op.kind === 'run-release' ? `  ${opLabel(op)} (${op.reason})` : `  ${opLabel(op)}: ${op.reason}${batchOf(op)}`);
+    for (const op of items) push(op.kind === 'run-release' ? `  ${opLabel(op)} (${op.reason})` : `  ${opLabel(op)}: ${op.reason}${swapText(op)}${batchOf(op)}`);
   }
   const rollouts = rolloutLines(plan);
   if (rollouts.length > 0) {

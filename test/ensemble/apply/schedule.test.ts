@@ -17,6 +17,7 @@ function rolled(copies: number, size: number, policy: { waitSeconds?: number; ma
     const previous = names.slice((batch - 2) * size, (batch - 1) * size).map((n) => `replace-container:web/${n}`);
     return {
       id: `replace-container:web/${name}`, kind: 'replace-container', server: 'web', container: name, path: `web.containers.${name}`, reason: 'environment changed', after: [],
+      swap: { order: 'start-first', standIn: false, stopTimeout: 10 },
       ...(batch > 1 ? { orderedAfter: previous } : {}),
       rollout: { group: 'app', batch, of, size, waitSeconds: policy.waitSeconds ?? 0, maxFail: policy.maxFail ?? 0 },
     };

@@ -31,10 +31,12 @@ test('a container op shows its normalised spec and hash, secrets as the mask', (
     },
     hash: spec.hash,
   });
-  assert.deepEqual(Object.keys(op), ['id', 'kind', 'title', 'server', 'reason', 'after', 'orderedAfter', 'container', 'path', 'spec', 'rollout']);
+  assert.deepEqual(Object.keys(op), ['id', 'kind', 'title', 'server', 'reason', 'after', 'orderedAfter', 'container', 'path', 'spec', 'swap', 'rollout']);
   // a rolled copy: its batch and the policy as data, its batch's order as an edge
   assert.deepEqual(op.rollout, { group: 'app', batch: 2, of: 2, size: 1, waitSeconds: 2.5, maxFail: 1 });
   assert.deepEqual((op as { orderedAfter?: unknown }).orderedAfter, ['run-container:db/app']);
+  // how it is swapped, in one fixed field order
+  assert.equal(JSON.stringify(op.swap), '{"order":"start-first","standIn":true,"health":{"kind":"http","path":"/healthz","port":80,"interval":1,"timeout":3,"retries":30},"stopTimeout":30}');
 });
 
 test('every op keeps its id, kind, server, reason, edges and kind fields; titles are opTitle', () => {

@@ -60,9 +60,10 @@ test('4 copies, batch 2: two batches in manifest order, the second orderedAfter 
   assert.equal(other.orderedAfter, undefined);
   assertListedInOrder(plan);
   const text = planText(plan);
-  assert.ok(text.includes('  app-2 (10.0.0.4): environment MODE: old → new [batch 2 of 2]'), text.join('\n'));
+  const line = text.find((l) => l.startsWith('  app-2 (10.0.0.4):'));
+  assert.match(line ?? '', /^  app-2 \(10\.0\.0\.4\): environment MODE: old → new; swapped with .* \[batch 2 of 2\]$/);
   assert.ok(text.includes('  app: 4 copies in batches of 2, 5 s apart, at most 1 failure'), text.join('\n'));
-  assert.ok(text.includes('  other (10.0.0.4): environment MODE: old → new'), text.join('\n'));
+  assert.ok(text.some((l) => l.startsWith('  other (10.0.0.4): environment MODE: old → new; swapped with') && !l.includes('[batch')), text.join('\n'));
   const json = planToJson(plan).ops.find((o) => o.id === second.id) as { rollout?: unknown; orderedAfter?: unknown };
   assert.deepEqual(json.rollout, second.rollout);
   assert.deepEqual(json.orderedAfter, second.orderedAfter);
