@@ -34,3 +34,12 @@ export const unlock = task(
   },
   async (c, args) => (await import('./run-ensemble.ts')).unlockTask(c, args),
 );
+
+export const history = task(
+  {
+    description: 'List each container\'s current and kept previous versions, newest first: state, image (short id), spec, when started or retired and by whom\ncontainer=C: only that container. server=S: only that server of the manifest.',
+    local: true,
+    params: { name: { type: 'string', required: true }, container: { type: 'string' }, server: { type: 'string' } },
+  },
+  async (c, args) => (await import('./history/history-task.ts')).historyTask(c, args),
+);

@@ -5,6 +5,7 @@
 import { TaskError } from '../../core/errors.ts';
 import type { HostSpec } from '../../core/host-spec.ts';
 import { sh } from '../../core/command.ts';
+import { localUserAtHost } from '../../core/whoami.ts';
 import { dockerRm, dockerRun, replaceCommand, unbindCommand } from '../../docker/commands.ts';
 import { DockerHost } from '../../docker/docker-host.ts';
 import { ensureImage } from '../../docker/ensure-image.ts';
@@ -130,7 +131,7 @@ async function runContainer(s: ApplyState, op: ContainerOp): Promise<string> {
   const { run: containerSpec, normal, hash, argv } = resolved;
   // a variable may have filled it in: docker would read a leading "-" as an option
   if (!/^[A-Za-z0-9]\S*$/.test(containerSpec.image)) throw new TaskError(`${mc.path}.image: "${containerSpec.image}" is not an image name`);
-  const labels = { [LABELS.ensemble]: s.ensemble, [LABELS.specHash]: hash, [LABELS.spec]: JSON.stringify(normal) };
+  const labels = { [LABELS.ensemble]: s.ensemble, [LABELS.specHash]: hash, [LABELS.spec]: JSON.stringify(normal), ...startedLabels() };
   // the command's words follow the image, each one quoted: no shell ever splits or reads them
   const words = argv ? sh` ${argv}` : sh``;
   // no restart policy until it has settled: see replaceCommand
@@ -142,6 +143,11 @@ async function runContainer(s: ApplyState, op: ContainerOp): Promise<string> {
   const after = parseHostState(result.stdout).containers[0];
   if (after) s.world.setContainer(op.server, after);
   return `${op.kind === 'replace-container' ? 'replaced' : 'started'}${after?.ip ? ` (${after.ip})` : ''}: ${op.reason}`;
+}
+
+/** Who started a container and when, for ensemble.history: labels outside the spec hash. */
+function startedLabels(): Record<string, string> {
+  return { [LABELS.startedAt]: new Date().toISOString(), [LABELS.startedBy]: localUserAtHost() };
 }
 
 async function putFirewall(s: ApplyState, op: PutFirewallOp, note: Note): Promise<string> {

@@ -11,7 +11,7 @@ import { resolveContainer } from './resolve-container.ts';
 import { lockoutWarning, transientOnlyWarning } from './warnings.ts';
 import { opId, type Op } from './ops.ts';
 import type { World } from './world.ts';
-import { imageKey } from '../../docker/inspect.ts';
+import { imageKey, shortId } from '../../docker/inspect.ts';
 import { ASIDE_SUFFIX } from '../../docker/commands.ts';
 
 type WithoutEdges<T> = T extends unknown ? Omit<T, 'after'> : never;
@@ -102,8 +102,6 @@ export function decideContainer(
   }
   return op('replace', explainDifference(before, resolved.normal).join('; '));
 }
-
-const shortId = (id: string): string => id.replace(/^sha256:/, '').slice(0, 12);
 
 export function decideFirewall(
   server: ManifestServer, obs: ObservedServer | undefined, serverDecision: Decision, waitsFor: readonly string[], world: World, ensemble: string, dockerSetUp: boolean,
