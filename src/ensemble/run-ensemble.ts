@@ -6,7 +6,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { ConfigError, ExitCode, HitcError, ManifestError, TaskError, UsageError, type ExitCodeValue } from '../core/errors.ts';
 import type { TaskContext } from '../runner/context-types.ts';
 import { confirmOnTerminal } from '../ui/prompt.ts';
-import { applyPlan } from './apply/apply.ts';
+import { applyPlan, type OpOutcome } from './apply/apply.ts';
 import { desiredOptions } from './observe/desired-options.ts';
 import { locateServers, observe } from './observe/observe.ts';
 import { parseManifest } from './manifest/parse-manifest.ts';
@@ -219,14 +219,7 @@ async function unchangedUnderLock(c: TaskContext, shown: Planned, options: { ver
 
 async function applyAndConverge(c: TaskContext, manifest: Manifest, ensemble: Plan['ensemble'], planned: Planned, prune: boolean) {
   const outcomes = await applyPlan(c, manifest, planned.plan, planned.observed, { located: planned.located, strays: planned.strays });
-  const failed = outcomes.filter((o) => o.status === 'failed');
-  const skipped = outcomes.filter((o) => o.status === 'skipped');
-  c.log(`applied: ${outcomes.filter((o) => o.status === 'done').length} done, ${failed.length} failed, ${skipped.length} skipped (of ${outcomes.length} operations)`);
-  if (failed.length > 0) {
-    throw new TaskError(`${failed.length} operation${failed.length === 1 ? '' : 's'} failed: ${failed.map((f) => `${f.title} (${(f.error as Error)?.message})`).join('; ')}`, {
-      hint: skipped.length > 0 ? `${skipped.length} operation(s) that needed them were skipped; fix the failure and run ensemble.up again` : 'fix the failure and run ensemble.up again',
-    });
-  }
+  reportOutcomes(c, outcomes, 'ensemble.up');
   const incomplete = incompleteError(planned.plan, 'ensemble.up');
   if (incomplete) throw incomplete;
   const again = await observeAndPlan(c, manifest, ensemble, { prune });
@@ -236,6 +229,18 @@ async function applyAndConverge(c: TaskContext, manifest: Manifest, ensemble: Pl
   }
   c.log('converged: observing again finds no changes');
   return outcomes;
+}
+
+/** Says how the ops went; fails naming each failed op. */
+export function reportOutcomes(c: TaskContext, outcomes: readonly OpOutcome[], task: string): void {
+  const failed = outcomes.filter((o) => o.status === 'failed');
+  const skipped = outcomes.filter((o) => o.status === 'skipped');
+  c.log(`applied: ${outcomes.filter((o) => o.status === 'done').length} done, ${failed.length} failed, ${skipped.length} skipped (of ${outcomes.length} operations)`);
+  if (failed.length > 0) {
+    throw new TaskError(`${failed.length} operation${failed.length === 1 ? '' : 's'} failed: ${failed.map((f) => `${f.title} (${(f.error as Error)?.message})`).join('; ')}`, {
+      hint: skipped.length > 0 ? `${skipped.length} operation(s) that needed them were skipped; fix the failure and run ${task} again` : `fix the failure and run ${task} again`,
+    });
+  }
 }
 
 export function unlockTask(c: TaskContext, { name }: { name: string }) {

@@ -18,6 +18,8 @@ export interface ContainerVersion {
   /** The image as the spec named it (else as docker shows it), and the id it ran. */
   readonly image: string;
   readonly imageId: string;
+  /** The ensemble that made it (absent: none did). */
+  readonly ensemble?: string;
   /** The hitc.spec-hash label (absent: not made by an ensemble). */
   readonly specHash?: string;
   /** ISO time it was started and who started it (docker's creation time when hitc did not say). */
@@ -57,6 +59,7 @@ export function containerVersions(name: string, containers: readonly ContainerIn
     const startedBy = c.labels[LABELS.startedBy];
     const retiredBy = newer?.labels[LABELS.startedBy];
     const hash = c.labels[LABELS.specHash];
+    const owner = c.labels[LABELS.ensemble];
     return {
       dockerName: c.name,
       role: epoch === undefined ? 'current' : 'previous',
@@ -64,6 +67,7 @@ export function containerVersions(name: string, containers: readonly ContainerIn
       state: c.state,
       image: spec?.image ?? c.image,
       imageId: c.imageId,
+      ...(owner !== undefined ? { ensemble: owner } : {}),
       ...(hash !== undefined ? { specHash: hash } : {}),
       started: c.labels[LABELS.startedAt] ?? c.created,
       ...(startedBy !== undefined ? { startedBy } : {}),
