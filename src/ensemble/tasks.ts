@@ -49,7 +49,7 @@ export const rollback = task(
     description: 'Bring back each container\'s newest kept previous version (the same replacement ensemble.up does; shows the plan and asks first)\ncontainer=C: only that container. server=S: only that server of the manifest.\nRefused, with nothing changed, for a version whose secret values differ from the ones set now.\nEach server it changes is locked first; lock_wait=SECONDS waits for a lock another run holds.',
     local: true,
     params: {
-      name: { type: 'string', required: true }, container: { type: 'string' }, server: { type: 'string' }, verbose: { type: 'boolean', default: false },
+      name: { type: 'string', required: true }, container: { type: 'string' }, server: { type: 'string' },
       lock_wait: { type: 'number', default: 0 },
     },
   },

@@ -15,19 +15,20 @@ import { nonEmpty } from '../history/history-task.ts';
 import { selectContainers, type Selected } from '../history/select-containers.ts';
 import { planRollback, type RolledBackPlan } from './plan-rollback.ts';
 
-export interface RollbackArgs { name: string; container?: string; server?: string; verbose: boolean; lock_wait: number }
+export interface RollbackArgs { name: string; container?: string; server?: string; lock_wait: number }
 
 export function rollbackTask(c: TaskContext, args: RollbackArgs): Promise<OpOutcome[]> {
   return guarded('ensemble.rollback', () => rollbackBody(c, args));
 }
 
-async function rollbackBody(c: TaskContext, { name, container, server, verbose, lock_wait }: RollbackArgs): Promise<OpOutcome[]> {
+async function rollbackBody(c: TaskContext, { name, container, server, lock_wait }: RollbackArgs): Promise<OpOutcome[]> {
   if (!Number.isFinite(lock_wait) || lock_wait < 0) throw new UsageError(`lock_wait must be a number of seconds, 0 or more (got ${lock_wait})`, { argument: `lock_wait=${lock_wait}` });
   const { manifest, ensemble } = loadManifest(name);
   const selected = selectContainers(manifest, { ...(nonEmpty(container) ? { container } : {}), ...(nonEmpty(server) ? { server } : {}) });
   c.log('Calculating the rollback...');
   const first = await observeRollback(c, manifest, ensemble, selected);
-  show(c, first.plan, verbose);
+  // what has nothing to roll back to is said too, not only with verbose
+  show(c, first.plan, true);
   refuse(first.rolled);
   if (first.plan.ops.length === 0) {
     const incomplete = incompleteError(first.plan, 'ensemble.rollback');
@@ -41,7 +42,7 @@ async function rollbackBody(c: TaskContext, { name, container, server, verbose, 
   }
   await confirmPlan(c);
   const again = (): Promise<Planned> => observeRollback(c, manifest, ensemble, selected);
-  return underLock(c, ensemble, first, { lockWait: lock_wait, verbose, again }, async (current) => {
+  return underLock(c, ensemble, first, { lockWait: lock_wait, verbose: true, again }, async (current) => {
     const outcomes = await applyPlan(c, manifest, current.plan, current.observed, { located: current.located, strays: [] });
     reportOutcomes(c, outcomes, 'ensemble.rollback');
     const incomplete = incompleteError(current.plan, 'ensemble.rollback');
