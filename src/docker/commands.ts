@@ -6,6 +6,7 @@ import { raw, sh, type Command } from '../core/command.ts';
 import { Secret } from '../core/secret.ts';
 import type { ContainerSpec } from './container-spec.ts';
 import type { PortSpec } from './port-spec.ts';
+import { keepAsPrevious, swapShell } from './swap-commands.ts';
 
 /** Marker between the parts of the one-round-trip state read. */
 export const STATE_SEPARATOR = '--hitc-docker-state--';
@@ -200,7 +201,8 @@ export function replaceCommand(name: string, run: Command, settleSeconds = 2, re
   const setPolicy = restart === undefined ? sh`` : sh`
   if ! docker update --restart ${restart} -- "$id" >/dev/null; then rc=$?; docker rm -f -- "$id" >/dev/null 2>&1; putback; fail run $r $rc; fi`;
   const aside = `${name}${ASIDE_SUFFIX}`;
-  return sh`byname() { o=$(docker inspect --type container -f '{{.Id}} {{.Name}}' -- "$1" 2>/dev/null) && [ "\${o#* }" = "/$1" ] && printf '%s\\n' "\${o%% *}"; }
+  return sh`${raw(swapShell())}
+byname() { o=$(docker inspect --type container -f '{{.Id}} {{.Name}}' -- "$1" 2>/dev/null) && [ "\${o#* }" = "/$1" ] && printf '%s\\n' "\${o%% *}"; }
 fail() { echo "${raw(FAILURE_MARK)} $1 $2 $3"; [ "$3" -gt 0 ] 2>/dev/null && exit "$3"; exit 1; }
 name=${name}; aside=${aside}; old=; was=
 putback() { r=none; if [ -n "$old" ]; then r=no; docker rename -- "$old" "$name" && { [ "$was" != true ] || docker start -- "$old" >/dev/null; } && r=yes; fi; }
@@ -221,7 +223,7 @@ if id=$(${run}); then
     fail exited $r "\${code:-unknown}"
   fi${setPolicy}
   ${unbindCommand(name, undefined)} >/dev/null
-  [ -z "$old" ] || docker rm -f -- "$old" >/dev/null
+  [ -z "$old" ] || { ${keepAsPrevious('$old', 0)}; }
   (${inspectOneCommand('$id')}) && echo ${STATE_SEPARATOR}
 else
   rc=$?

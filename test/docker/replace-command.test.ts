@@ -39,6 +39,8 @@ function replaceOn(containers: Record<string, string>, name: string, mode: 'ok' 
   }
 }
 
+const prevAsPattern = (after: Record<string, string>): Record<string, string> => Object.fromEntries(Object.entries(after).map(([k, v]) => [k, v.replace(/-hitc-prev-\d+ /, '-hitc-prev-EPOCH ')]));
+
 test('a new container that exits at once is removed and the old one is back under its name, running (same id)', () => {
   const r = replaceOn({ aaaa1111: 'web true 0' }, 'web', 'exit3');
   assert.equal(r.code, 3);
@@ -78,7 +80,7 @@ test('a run that fails puts the old container back; a good run replaces it', () 
   assert.deepEqual(bad.after, { aaaa1111: 'web true 0' });
   const good = replaceOn({ aaaa1111: 'web true 0' }, 'web', 'ok');
   assert.equal(good.code, 0, good.stderr);
-  assert.deepEqual(good.after, { new: 'web true 0' });
+  assert.deepEqual(prevAsPattern(good.after), { aaaa1111: 'web-hitc-prev-EPOCH false 137', new: 'web true 0' }, 'the old one stopped and kept for rollback');
 });
 
 test('a hex-looking name that is a prefix of another container\'s id is no old container of that name', () => {
@@ -90,7 +92,7 @@ test('a hex-looking name that is a prefix of another container\'s id is no old c
 test('an interrupted replacement (old container aside, its name free) gets the name back first, then is replaced or kept', () => {
   const r = replaceOn({ aaaa1111: 'web-hitc-replaced false 137' }, 'web', 'ok');
   assert.equal(r.code, 0, r.stderr);
-  assert.deepEqual(r.after, { new: 'web true 0' });
+  assert.deepEqual(prevAsPattern(r.after), { aaaa1111: 'web-hitc-prev-EPOCH false 137', new: 'web true 0' });
   const failed = replaceOn({ aaaa1111: 'web-hitc-replaced false 137' }, 'web', 'exit3');
   assert.deepEqual(failed.after, { aaaa1111: 'web false 137' }, 'the original, under its own name');
 });

@@ -6,7 +6,8 @@ import { TaskError } from '../../core/errors.ts';
 import type { HostSpec } from '../../core/host-spec.ts';
 import { sh } from '../../core/command.ts';
 import { localUserAtHost } from '../../core/whoami.ts';
-import { dockerRm, dockerRun, replaceCommand, unbindCommand } from '../../docker/commands.ts';
+import { dockerRun, replaceCommand, unbindCommand } from '../../docker/commands.ts';
+import { removeContainerCommand } from '../../docker/swap-commands.ts';
 import { DockerHost } from '../../docker/docker-host.ts';
 import { ensureImage } from '../../docker/ensure-image.ts';
 import { parseHostState } from '../../docker/inspect.ts';
@@ -54,7 +55,8 @@ export async function runOp(s: ApplyState, op: Op, note: Note): Promise<string> 
     case 'remove-container': {
       const host = dockerOn(s, op.server);
       await host.asRoot(unbindCommand(op.container, undefined), { quiet: true });
-      await host.asRoot(dockerRm(op.container), { quiet: true });
+      // with its stand-in, its earlier copies and its swap rules
+      await host.asRoot(removeContainerCommand(op.container), { quiet: true });
       return 'removed';
     }
     case 'put-firewall': return putFirewall(s, op, note);

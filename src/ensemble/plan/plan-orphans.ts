@@ -3,6 +3,7 @@
 // done (a stray server only after the server that takes its name is up).
 
 import { ASIDE_SUFFIX } from '../../docker/commands.ts';
+import { swapRole } from '../../docker/swap-names.ts';
 import { firewallEnsembleTag } from '../firewall/firewall-commands.ts';
 import { containerId, firewallId, type Manifest } from '../manifest/model.ts';
 import { LABELS, type ObservedWorld } from '../observe/observed.ts';
@@ -22,6 +23,10 @@ export function orphanOps(manifest: Manifest, observed: ObservedWorld, input: { 
       // container (its apply gives it the name back first), never an orphan to prune
       const of = c.name.endsWith(ASIDE_SUFFIX) ? c.name.slice(0, -ASIDE_SUFFIX.length) : undefined;
       if (of && s.containers.some((x) => x.name === of) && !obs?.containers.some((x) => x.name === of)) continue; // (labelled ours: checked above)
+      // a swap's stand-in or earlier copy belongs to its container: kept, put right or removed with
+      // it (remove-container takes them too); alone, with neither left, it is an orphan itself
+      const swap = swapRole(c.name);
+      if (swap && (s.containers.some((x) => x.name === swap.of) || obs?.containers.some((x) => x.name === swap.of && x.labels[LABELS.ensemble] === input.ensemble.name))) continue;
       const reason = replaced ? 'not in the manifest any more; goes with the server being replaced' : 'not in the manifest any more';
       if (input.prune && !replaced) ops.push({ id: opId('remove-container', `${s.name}/${c.name}`), kind: 'remove-container', server: s.name, container: c.name, reason, after: onServer(s.name) });
       else kept.push({ id: containerId(s.name, c.name), kind: 'container', server: s.name, name: c.name, reason });

@@ -91,3 +91,13 @@ test('a container that keeps restarting under its policy is kept, with a warning
   assert.deepEqual(plan.ops, []);
   assert.match(plan.warnings.map((w) => w.text).join('\n'), /app on web keeps restarting/);
 });
+
+test('a swap\'s stand-in and earlier copies belong to their container: no orphans, no prune ops; with the container gone from the manifest, they go with its remove', () => {
+  const m = manifestOf('web:\n  provider: ec2\n  containers:\n    app: {image: app}\n');
+  const world = new WorldBuilder(m).server('web').container('web', 'app').container('web', 'app', { rename: 'app-hitc-prev-1764000000', running: false })
+    .container('web', 'app', { rename: 'app-hitc-next' }).build();
+  const plan = planOf(m, world, { prune: true, name: 'web-redis' });
+  assert.deepEqual([plan.ops, plan.orphans, plan.conflicts], [[], [], []], canonical(plan));
+  const dropped = planOf(manifestOf('web:\n  provider: ec2\n'), world, { prune: true, name: 'web-redis' });
+  assert.deepEqual(dropped.ops.map((o) => o.id), ['remove-container:web/app']);
+});
