@@ -3,11 +3,9 @@
 // Pure: built from the containers one state read found, so it is tested with literal data.
 
 import type { ContainerInfo } from '../../docker/inspect.ts';
+import { previousOf } from '../../docker/swap-names.ts';
 import type { StoredSpec } from '../plan/container-spec-hash.ts';
 import { LABELS } from '../observe/observed.ts';
-
-/** Between a container's name and the second it was retired, in a kept previous version's name. */
-export const PREV_INFIX = '-hitc-prev-';
 
 export interface ContainerVersion {
   /** The docker name: NAME for the current one, NAME-hitc-prev-EPOCH for a previous one. */
@@ -32,23 +30,12 @@ export interface ContainerVersion {
   readonly spec?: StoredSpec;
 }
 
-/** The second a kept previous version of `name` was retired, if `dockerName` is one. */
-export function retiredEpoch(name: string, dockerName: string): number | undefined {
-  if (!dockerName.startsWith(`${name}${PREV_INFIX}`)) return undefined;
-  const rest = dockerName.slice(name.length + PREV_INFIX.length);
-  return /^\d{1,12}$/.test(rest) ? Number(rest) : undefined;
-}
-
 /** The versions of container `name` among a host's containers, newest first: the current one
  *  (if any), then the previous ones by the time they were retired. */
 export function containerVersions(name: string, containers: readonly ContainerInfo[]): ContainerVersion[] {
   const current = containers.find((c) => c.name === name);
-  const previous = containers
-    .flatMap((c) => {
-      const epoch = retiredEpoch(name, c.name);
-      return epoch === undefined ? [] : [{ c, epoch }];
-    })
-    .sort((a, b) => b.epoch - a.epoch || b.c.created.localeCompare(a.c.created));
+  const previous = previousOf(name, containers.map((c) => c.name))
+    .map((p) => ({ c: containers.find((c) => c.name === p.name) as ContainerInfo, epoch: p.epoch as number | undefined }));
   const ordered = [
     ...(current ? [{ c: current, epoch: undefined as number | undefined }] : []),
     ...previous,

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ContainerInfo } from '../../../src/docker/inspect.ts';
-import { containerVersions, retiredEpoch } from '../../../src/ensemble/history/container-history.ts';
+import { containerVersions } from '../../../src/ensemble/history/container-history.ts';
 import { historyLines, versionJson } from '../../../src/ensemble/history/history-text.ts';
 import { selectContainers } from '../../../src/ensemble/history/select-containers.ts';
 import { UsageError } from '../../../src/core/errors.ts';
@@ -40,9 +40,6 @@ test('a container\'s versions are the current one, then the kept ones by when th
     [`app-hitc-prev-${RETIRED_V1}`, 'previous', 'alice@laptop', '2026-12-02T14:05:00.000Z', 'bob@desk'],
     [`app-hitc-prev-${RETIRED_V0}`, 'previous', 'carol@ci', '2026-12-01T09:30:00.000Z', 'alice@laptop'],
   ]);
-  assert.equal(retiredEpoch('app', 'app-hitc-prev-12'), 12);
-  assert.equal(retiredEpoch('app', 'application-hitc-prev-12'), undefined);
-  assert.equal(retiredEpoch('app', 'app-hitc-prev-12x'), undefined);
 });
 
 test('history shows each version on a line: state, image and its short id, short spec, started and retired by whom', () => {
