@@ -6,7 +6,6 @@ import { raw, sh, type Command } from '../core/command.ts';
 import { Secret } from '../core/secret.ts';
 import type { ContainerSpec } from './container-spec.ts';
 import type { PortSpec } from './port-spec.ts';
-import { keepAsPrevious, swapShell } from './swap-commands.ts';
 
 /** Marker between the parts of the one-round-trip state read. */
 export const STATE_SEPARATOR = '--hitc-docker-state--';
@@ -70,7 +69,7 @@ if one=$(docker_api "/containers/${raw(idExpression)}/json"); then printf '[%s]\
 
 /** `docker run -d` (or, with create, `docker create`: made but not started). Every value is a
  *  flag's argument or comes after `--`, so none can be read as an option. */
-export function dockerRun(spec: ContainerSpec, labels: Readonly<Record<string, string>> = {}, options: { create?: boolean } = {}): Command {
+export function dockerRun(spec: ContainerSpec, labels: Readonly<Record<string, string>> = {}, options: { create?: boolean; loopbackPorts?: boolean } = {}): Command {
   const envAssignments: Command[] = [];
   const flags: Command[] = [];
   if (spec.name) flags.push(sh`--name ${spec.name}`);
@@ -85,7 +84,8 @@ export function dockerRun(spec: ContainerSpec, labels: Readonly<Record<string, s
       flags.push(sh`-e ${key}`);
     } else flags.push(sh`-e ${`${key}=${value}`}`);
   }
-  for (const p of spec.ports) flags.push(sh`-p ${`${p.public}:${p.container}${p.protocol === 'udp' ? '/udp' : ''}`}`);
+  // loopbackPorts: each port on an ephemeral host port of 127.0.0.1 (a swap's stand-in)
+  for (const p of spec.ports) flags.push(sh`-p ${`${options.loopbackPorts ? '127.0.0.1:' : `${p.public}`}:${p.container}${p.protocol === 'udp' ? '/udp' : ''}`}`);
   if (spec.memory) flags.push(sh`-m ${spec.memory}`);
   if (spec.hostname) flags.push(sh`-h ${spec.hostname}`);
   if (spec.privileged) flags.push(sh`--privileged`);
@@ -170,65 +170,6 @@ while iptables -w -D ${BIND_CHAIN} ${r.filter} 2>/dev/null; do :; done`;
   return sh`for t in nat filter; do iptables -w -t $t -S ${BIND_CHAIN} 2>/dev/null | grep -F -- ${`"${tag}"`} | sed 's/^-A /-D /' | while read -r rule; do eval "iptables -w -t $t $rule"; done; done; true`;
 }
 
-/** The suffix of the name an old container carries while its replacement starts. */
+/** The name an older hitc gave the old container while its replacement started: an
+ *  interrupted replacement's old container, given its name back by the next swap. */
 export const ASIDE_SUFFIX = '-hitc-replaced';
-
-/** Why a replaceCommand run failed, from the line it prints on stdout: at which step, whether
- *  the old container was put back (none: there was none), and the exit code of that step (for
- *  `exited`, the new container's own). */
-export interface ReplaceFailure { readonly step: 'aside' | 'run' | 'exited'; readonly restored: 'yes' | 'no' | 'none'; readonly code: string }
-const FAILURE_MARK = 'hitc-replace-failed';
-export function parseReplaceFailure(stdout: string): ReplaceFailure | undefined {
-  const m = new RegExp(`^${FAILURE_MARK} (aside|run|exited) (yes|no|none) (\\S+)$`, 'm').exec(stdout);
-  return m ? { step: m[1] as ReplaceFailure['step'], restored: m[2] as ReplaceFailure['restored'], code: m[3] as string } : undefined;
-}
-
-/** One round trip that creates or replaces container `name` (`run` is its `docker run -d`)
- *  without losing the old one if the new one cannot start or stops at once: the old one is
- *  renamed aside and stopped, the new one runs, must still be running `settleSeconds` later
- *  without having been restarted by its restart policy (docker counts a container waiting to be
- *  restarted as running, so a crash loop would otherwise pass; its runs' identical log lines
- *  are shown once), and
- *  only then is the old one removed; otherwise the new one is removed and the old one gets its
- *  name back (same id) and runs again if it ran. Containers are found by exact name only (a
- *  hex-looking name could otherwise match another container's id prefix, or an image). An old
- *  container left aside by an interrupted replacement gets its name back first. Prints the new
- *  container as readStateCommand does; a failure prints a line parseReplaceFailure reads.
- *  Given `restart`, `run` must start the container with `--restart no`: its policy is set only
- *  once it has settled, so a container that stops at once stays stopped and its own exit code
- *  is what the failure reports (a policy restart would reset it to 0). */
-export function replaceCommand(name: string, run: Command, settleSeconds = 2, restart?: string): Command {
-  const setPolicy = restart === undefined ? sh`` : sh`
-  if ! docker update --restart ${restart} -- "$id" >/dev/null; then rc=$?; docker rm -f -- "$id" >/dev/null 2>&1; putback; fail run $r $rc; fi`;
-  const aside = `${name}${ASIDE_SUFFIX}`;
-  return sh`${raw(swapShell())}
-byname() { o=$(docker inspect --type container -f '{{.Id}} {{.Name}}' -- "$1" 2>/dev/null) && [ "\${o#* }" = "/$1" ] && printf '%s\\n' "\${o%% *}"; }
-fail() { echo "${raw(FAILURE_MARK)} $1 $2 $3"; [ "$3" -gt 0 ] 2>/dev/null && exit "$3"; exit 1; }
-name=${name}; aside=${aside}; old=; was=
-putback() { r=none; if [ -n "$old" ]; then r=no; docker rename -- "$old" "$name" && { [ "$was" != true ] || docker start -- "$old" >/dev/null; } && r=yes; fi; }
-if ! byname "$name" >/dev/null && a=$(byname "$aside"); then docker rename -- "$a" "$name" || fail aside none $?; fi
-if old=$(byname "$name"); then
-  was=$(docker inspect --type container -f '{{.State.Running}}' -- "$old")
-  if a=$(byname "$aside"); then docker rm -f -- "$a" >/dev/null 2>&1; fi
-  docker rename -- "$old" "$aside" || fail aside none $?
-  docker kill -- "$old" >/dev/null 2>&1
-else old=; fi
-if id=$(${run}); then
-  sleep ${String(settleSeconds)}
-  if [ "$(docker inspect --type container -f '{{.State.Running}} {{.State.Restarting}} {{.RestartCount}}' -- "$id" 2>/dev/null)" != 'true false 0' ]; then
-    code=$(docker inspect --type container -f '{{.State.ExitCode}}' -- "$id" 2>/dev/null)
-    docker logs --tail 3 -- "$id" 2>&1 | uniq | tail -n 3 >&2
-    docker rm -f -- "$id" >/dev/null 2>&1
-    putback
-    fail exited $r "\${code:-unknown}"
-  fi${setPolicy}
-  ${unbindCommand(name, undefined)} >/dev/null
-  [ -z "$old" ] || { ${keepAsPrevious('$old', 0)}; }
-  (${inspectOneCommand('$id')}) && echo ${STATE_SEPARATOR}
-else
-  rc=$?
-  if n=$(byname "$name"); then docker rm -f -- "$n" >/dev/null 2>&1; fi
-  putback
-  fail run $r $rc
-fi`;
-}

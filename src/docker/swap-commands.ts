@@ -4,7 +4,7 @@
 
 import { raw, sh, type Command } from '../core/command.ts';
 import { BIND_CHAIN } from './commands.ts';
-import { KEEP_PREVIOUS, NEXT_SUFFIX, PREV_INFIX } from './swap-names.ts';
+import { NEXT_SUFFIX, PREV_INFIX } from './swap-names.ts';
 
 /** The comment on a swap's DNAT rules: never read as a docker.bind binding (`hitc-bind:`). */
 export const SWAP_TAG = 'hitc-swap:';
@@ -21,14 +21,6 @@ export function swapShell(): string {
   return `prevs() { docker ps -a --format '{{.Names}}' | while read -r n; do case $n in "$1"${PREV_INFIX}*) e=\${n#"$1"${PREV_INFIX}}; case $e in ''|*[!0-9]*) ;; *) echo "$e $n";; esac;; esac; done | sort -rn | cut -d' ' -f2; }
 keep_prevs() { prevs "$1" | tail -n +$(($2 + 1)) | while read -r n; do docker rm -f -- "$n" >/dev/null; done; }
 unswap() { r=$(iptables -w -t nat -S ${BIND_CHAIN} 2>/dev/null | grep -F -e "--comment ${SWAP_TAG}$1 " -e "--comment \\"${SWAP_TAG}$1\\" " | sed 's/^-A /-D /'); [ -z "$r" ] || printf '*nat\\n%s\\nCOMMIT\\n' "$r" | iptables-restore -w --noflush; }`;
-}
-
-/** Stops `old` (giving it `stopTimeout` seconds to finish its requests) and keeps it as
- *  NAME-hitc-prev-NOW, then removes all but the KEEP_PREVIOUS newest earlier copies. Expects
- *  SWAP_SHELL's functions and `$name`. */
-export function keepAsPrevious(oldVar: string, stopTimeout: number): Command {
-  return sh`docker stop -t ${String(stopTimeout)} -- "${raw(oldVar)}" >/dev/null 2>&1
-docker rename -- "${raw(oldVar)}" "$name${raw(PREV_INFIX)}$(date +%s)" && keep_prevs "$name" ${String(KEEP_PREVIOUS)}`;
 }
 
 /** The container, its stand-in, its earlier copies and its swap rules: what removing a

@@ -7,7 +7,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { raw, sh, type Command } from '../../src/core/command.ts';
-import { keepAsPrevious, removeContainerCommand, swapShell } from '../../src/docker/swap-commands.ts';
+import { removeContainerCommand, swapShell } from '../../src/docker/swap-commands.ts';
 import { KEEP_PREVIOUS, nextName, prevName, previousOf, swapRole } from '../../src/docker/swap-names.ts';
 
 test('swapRole reads the stand-in and earlier-copy names, and nothing else', () => {
@@ -45,8 +45,7 @@ test(`the replaced container is stopped and kept; only the ${KEEP_PREVIOUS} newe
   const r = runOn({
     a1: 'web true 0', a2: 'web-hitc-prev-100 false 0', a3: 'web-hitc-prev-200 false 0', a4: 'web-2-hitc-prev-50 false 0', a5: 'web-hitc-prev-x false 0', a6: 'other true 0',
   }, sh`${raw(swapShell())}
-name=web; old=a1
-${keepAsPrevious('$old', 5)}`);
+docker stop -t 5 -- a1 && docker rename -- a1 "web-hitc-prev-$(date +%s)" && keep_prevs web ${String(KEEP_PREVIOUS)}`);
   assert.equal(r.code, 0, r.stderr);
   const kept = r.names.map((n) => n.replace(/^web-hitc-prev-1\d{9} /, 'web-hitc-prev-NOW ')).sort();
   assert.deepEqual(kept, ['other true 0', 'web-2-hitc-prev-50 false 0', 'web-hitc-prev-200 false 0', 'web-hitc-prev-NOW false 137', 'web-hitc-prev-x false 0']);

@@ -90,6 +90,13 @@ test('history lists both builds; a rollback with a moved secret changes nothing;
   assert.match(text.stdout, new RegExp(`${NAME}: current, 1 previous version kept`));
   assert.match(text.stdout, new RegExp(`previous +exited +\\S+:sf-history-v1 +${previous.imageId.slice(7, 19)} +${previous.specHash?.slice(0, 8)} .*${me}`));
 
+  // a server that does not answer is a failure of its own; the others are still listed
+  writeFileSync(join(box.dir, 'sfh-down.yml'), `name: sf-history\n${b.unreachable}:\n  containers:\n    ${NAME}: {image: ${tag('v1')}}\n${host}:\n  containers:\n    ${NAME}: {image: ${tag('v1')}}\n`);
+  const down = await run(['-t', '2', 'ensemble.history:sfh-down']);
+  assert.equal(down.code, 1, down.stdout + down.stderr);
+  assert.match(down.stdout, new RegExp(`${host.replace(/\./g, '\\.')}\\]? ${NAME}: current, 1 previous version kept`));
+  assert.match(down.stdout + down.stderr, new RegExp(`1 of 2 servers could not be read: ${b.unreachable.replace(/\./g, '\\.')} \\(`));
+
   const unknown = await run(['ensemble.history:sfh,container=sf-history-ap']);
   assert.equal(unknown.code, 2, unknown.stdout + unknown.stderr);
   assert.match(unknown.stdout + unknown.stderr, new RegExp(`did you mean ${NAME}\\?`));

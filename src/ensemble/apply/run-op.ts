@@ -6,7 +6,9 @@ import { TaskError } from '../../core/errors.ts';
 import type { HostSpec } from '../../core/host-spec.ts';
 import { sh } from '../../core/command.ts';
 import { localUserAtHost } from '../../core/whoami.ts';
-import { dockerRun, replaceCommand, unbindCommand } from '../../docker/commands.ts';
+import { dockerRun, unbindCommand } from '../../docker/commands.ts';
+import { swapCommand } from '../../docker/swap-script.ts';
+import { nextName } from '../../docker/swap-names.ts';
 import { removeContainerCommand } from '../../docker/swap-commands.ts';
 import { DockerHost } from '../../docker/docker-host.ts';
 import { ensureImage } from '../../docker/ensure-image.ts';
@@ -23,7 +25,7 @@ import { LABELS } from '../observe/observed.ts';
 import { assertNever, type ContainerOp, type CreateServerOp, type Op, type PutFirewallOp, type ReplaceServerOp } from '../plan/ops.ts';
 import { resolveContainer, type ResolvedContainer } from '../plan/resolve-container.ts';
 import type { World } from '../plan/world.ts';
-import { replaceError } from './replace-error.ts';
+import { swapError } from './swap-error.ts';
 
 export interface ApplyState {
   readonly c: TaskContext;
@@ -136,12 +138,13 @@ async function runContainer(s: ApplyState, op: ContainerOp): Promise<string> {
   const labels = { [LABELS.ensemble]: s.ensemble, [LABELS.specHash]: hash, [LABELS.spec]: JSON.stringify(normal), ...startedLabels() };
   // the command's words follow the image, each one quoted: no shell ever splits or reads them
   const words = argv ? sh` ${argv}` : sh``;
-  // no restart policy until it has settled: see replaceCommand
+  // no restart policy until it is healthy: a policy restart would hide its own exit code
   const run = sh`${dockerRun({ ...containerSpec, restart: 'no' }, labels)}${words}`;
-  // one round trip: move the old one aside (a container left aside by an interrupted
-  // replacement is put back first), run, read the new one back, remove the old one
-  const result = await dockerOn(s, op.server).asRoot(replaceCommand(mc.name, run, 2, containerSpec.restart), { quiet: true, warn: true });
-  if (!result.ok) throw replaceError(op.server, mc.name, result);
+  const runStandIn = op.swap.standIn ? sh`${dockerRun({ ...containerSpec, name: nextName(mc.name), restart: 'no' }, labels, { loopbackPorts: true })}${words}` : undefined;
+  // one round trip, as the op's swap says (see swap-script.ts)
+  const script = swapCommand({ name: mc.name, swap: op.swap, ports: containerSpec.ports, run, ...(runStandIn ? { runStandIn } : {}), ...(containerSpec.restart ? { restart: containerSpec.restart } : {}) });
+  const result = await dockerOn(s, op.server).asRoot(script, { quiet: true, warn: true });
+  if (!result.ok) throw swapError(op.server, mc.name, result);
   const after = parseHostState(result.stdout).containers[0];
   if (after) s.world.setContainer(op.server, after);
   return `${op.kind === 'replace-container' ? 'replaced' : 'started'}${after?.ip ? ` (${after.ip})` : ''}: ${op.reason}`;

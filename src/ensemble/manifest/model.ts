@@ -4,6 +4,7 @@
 import type { Secret } from '../../core/secret.ts';
 import type { PortSpec } from '../../docker/port-spec.ts';
 import type { Graph } from '../../core/graph.ts';
+import type { HealthCheck } from './healthcheck.ts';
 
 export interface ManifestServer {
   readonly name: string;
@@ -36,6 +37,11 @@ export interface ManifestContainer {
   readonly restart?: string;
   /** Log rotation as written; what is absent takes the default (10m × 3, json-file). */
   readonly logs?: ContainerLogs;
+  /** When a new copy may take the traffic in a swap (absent: the image's own HEALTHCHECK, else
+   *  still running 2 s later); not part of the spec hash. */
+  readonly healthcheck?: HealthCheck;
+  /** Seconds `docker stop` gives the old copy in a swap (absent: 10); not part of the spec hash. */
+  readonly stopTimeout?: number;
   /** Thing ids (see thingId) this container must wait for, besides its variables. */
   readonly dependsOn: readonly string[];
 }

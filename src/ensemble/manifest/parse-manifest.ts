@@ -10,6 +10,7 @@ import type { Secret } from '../../core/secret.ts';
 import { parseFirewall } from './manifest-firewall.ts';
 import { checkAddress, checkEnvironmentName, checkVariables, checkHostname, checkImage, findNulBytes, parseCommand } from './manifest-values.ts';
 import { buildGraph } from './references.ts';
+import { parseHealthcheck, parseStopTimeout } from './healthcheck.ts';
 import { parseLogs, parseRestart } from './restart-logs.ts';
 import { isSecretScalar, resolveTags } from './tags.ts';
 import { applyTemplate } from './templates.ts';
@@ -24,7 +25,7 @@ export const PROVIDER_OPTIONS: Readonly<Record<string, readonly string[]>> = {
   unmanaged: ['ip'],
 };
 const SERVER_KEYS = ['provider', 'count', 'containers', 'firewall', 'depends_on'];
-const CONTAINER_KEYS = ['image', 'command', 'environment', 'ports', 'volumes', 'count', 'memory', 'max_memory', 'hostname', 'privileged', 'restart', 'logs', 'depends_on'];
+const CONTAINER_KEYS = ['image', 'command', 'environment', 'ports', 'volumes', 'count', 'memory', 'max_memory', 'hostname', 'privileged', 'restart', 'logs', 'healthcheck', 'stop_timeout', 'depends_on'];
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
 // dots too, so an ensemble named after web.prod.yml can state that name
 const ENSEMBLE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
@@ -177,6 +178,8 @@ function expandContainers(server: string, specName: string, entries: readonly LE
     if (hostname !== undefined) checkHostname(hostname, `${path}.hostname`, entry(spec, 'hostname')?.line ?? c.line, issues);
     const restart = parseRestart(entry(spec, 'restart'), `${path}.restart`, issues);
     const logs = parseLogs(entry(spec, 'logs'), `${path}.logs`, issues);
+    const healthcheck = parseHealthcheck(entry(spec, 'healthcheck'), `${path}.healthcheck`, ports, issues);
+    const stopTimeout = parseStopTimeout(entry(spec, 'stop_timeout'), `${path}.stop_timeout`, issues);
     const dependsOn = stringList(entry(spec, 'depends_on'), `${path}.depends_on`, issues);
     const count = parseCount(entry(spec, 'count'), path, issues);
     if (image !== undefined) checkImage(checkVariables(image, `${path}.image`, entry(spec, 'image')?.line ?? c.line, issues), `${path}.image`, entry(spec, 'image')?.line ?? c.line, issues);
@@ -187,7 +190,8 @@ function expandContainers(server: string, specName: string, entries: readonly LE
         ...(command !== undefined ? { command } : {}), environment, ports, volumes,
         ...(memory !== undefined ? { memory } : {}), ...(hostname !== undefined ? { hostname } : {}),
         privileged: ['true', '1', 't', 'yes'].includes(privText ?? ''),
-        ...(restart !== undefined ? { restart } : {}), ...(logs !== undefined ? { logs } : {}), dependsOn,
+        ...(restart !== undefined ? { restart } : {}), ...(logs !== undefined ? { logs } : {}),
+        ...(healthcheck !== undefined ? { healthcheck } : {}), ...(stopTimeout !== undefined ? { stopTimeout } : {}), dependsOn,
       });
     }
   }

@@ -9,7 +9,8 @@ import { serverId, thingLabel, type ManifestContainer, type ManifestServer } fro
 import { LABELS, type ObservedServer, type ObservedWorld } from '../observe/observed.ts';
 import { resolveContainer } from './resolve-container.ts';
 import { lockoutWarning, transientOnlyWarning } from './warnings.ts';
-import { opId, type Op } from './ops.ts';
+import { opId, type Op, type Swap } from './ops.ts';
+import { DEFAULT_STOP_TIMEOUT } from '../manifest/healthcheck.ts';
 import type { World } from './world.ts';
 import { imageKey, shortId } from '../../docker/inspect.ts';
 import { ASIDE_SUFFIX } from '../../docker/commands.ts';
@@ -67,7 +68,7 @@ export function decideContainer(
   const base = { id: opId(kind, `${server.name}/${c.name}`), server: server.name, container: c.name, path: c.path };
   const op = (action: Decision['action'], reason: string): Decision => ({
     action, reason,
-    op: { ...base, kind, reason, ...(resolved ? { spec: resolved } : { pending: { waitsFor: waitsFor.length > 0 ? waitsFor : [serverId(server.name)] } }) },
+    op: { ...base, kind, reason, swap: swapOf(c), ...(resolved ? { spec: resolved } : { pending: { waitsFor: waitsFor.length > 0 ? waitsFor : [serverId(server.name)] } }) },
   });
   if (serverDecision.action !== 'keep') return op('create', `server ${server.name} is being ${serverDecision.action === 'create' ? 'created' : 'replaced'}`);
   if (!resolved || waitsFor.length > 0) {
@@ -101,6 +102,15 @@ export function decideContainer(
     before = undefined;
   }
   return op('replace', explainDifference(before, resolved.normal).join('; '));
+}
+
+/** Volumes: stop-first (two copies on one data directory must never run at once). */
+export function swapOf(c: ManifestContainer): Swap {
+  const order = c.volumes.length > 0 ? 'stop-first' as const : 'start-first' as const;
+  return {
+    order, standIn: order === 'start-first' && c.ports.length > 0,
+    ...(c.healthcheck ? { health: c.healthcheck } : {}), stopTimeout: c.stopTimeout ?? DEFAULT_STOP_TIMEOUT,
+  };
 }
 
 export function decideFirewall(

@@ -9,7 +9,8 @@ import { redactDeep } from '../../core/redact.ts';
 import { SECRET_MASK } from '../../core/secret.ts';
 import type { ResolvedRule } from '../firewall/firewall-rules.ts';
 import type { NormalSpec } from './container-spec-hash.ts';
-import { assertNever, opTitle, type Note, type Op, type Pending, type Plan } from './ops.ts';
+import type { HealthCheck } from '../manifest/healthcheck.ts';
+import { assertNever, opTitle, type Note, type Op, type Pending, type Plan, type Swap } from './ops.ts';
 import type { ResolvedContainer } from './resolve-container.ts';
 
 export interface PendingJson {
@@ -37,7 +38,7 @@ export type OpJson = OpJsonBase & (
   | { readonly kind: 'terminate-server'; readonly provider: string; readonly node: { readonly id: string; readonly name: string; readonly state: string } }
   | { readonly kind: 'setup-docker' }
   | { readonly kind: 'pull-image'; readonly image?: string; readonly container: string; readonly pending?: PendingJson }
-  | { readonly kind: 'run-container' | 'replace-container'; readonly container: string; readonly path: string; readonly spec?: ContainerSpecJson; readonly pending?: PendingJson }
+  | { readonly kind: 'run-container' | 'replace-container'; readonly container: string; readonly path: string; readonly spec?: ContainerSpecJson; readonly pending?: PendingJson; readonly swap: Swap }
   | { readonly kind: 'remove-container'; readonly container: string }
   | { readonly kind: 'put-firewall'; readonly ruleCount: number; readonly update?: true; readonly rules?: readonly ResolvedRule[]; readonly transientPeer?: { readonly peer: string; readonly port: string }; readonly hash?: string; readonly pending?: PendingJson }
   | { readonly kind: 'remove-firewall' }
@@ -81,7 +82,7 @@ function opToJson(op: Op): OpJson {
       return { ...base, kind: op.kind, ...(op.image !== undefined ? { image: op.image } : {}), container: op.container, ...pending(op.pending) };
     case 'run-container':
     case 'replace-container':
-      return { ...base, kind: op.kind, container: op.container, path: op.path, ...(op.spec ? { spec: specToJson(op.spec) } : {}), ...pending(op.pending) };
+      return { ...base, kind: op.kind, container: op.container, path: op.path, ...(op.spec ? { spec: specToJson(op.spec) } : {}), ...pending(op.pending), swap: swapToJson(op.swap) };
     case 'remove-container':
       return { ...base, kind: op.kind, container: op.container };
     case 'put-firewall':
@@ -116,6 +117,16 @@ function specToJson(spec: ResolvedContainer): ContainerSpecJson {
     ...(n.secrets ? { secrets: sortedRecord(n.secrets, () => SECRET_MASK) } : {}),
   };
   return { normal, hash: spec.hash };
+}
+
+/** Fields in one fixed order, whatever order the manifest gave them in. */
+function swapToJson(w: Swap): Swap {
+  const h = w.health;
+  const health: HealthCheck | undefined = !h ? undefined
+    : h.kind === 'http' ? { kind: h.kind, path: h.path, port: h.port, ...(h.status !== undefined ? { status: h.status } : {}), interval: h.interval, timeout: h.timeout, retries: h.retries }
+    : h.kind === 'tcp' ? { kind: h.kind, port: h.port, interval: h.interval, timeout: h.timeout, retries: h.retries }
+    : { kind: h.kind, command: [...h.command], interval: h.interval, timeout: h.timeout, retries: h.retries };
+  return { order: w.order, standIn: w.standIn, ...(health ? { health } : {}), stopTimeout: w.stopTimeout };
 }
 
 function noteToJson(n: Note): NoteJson {

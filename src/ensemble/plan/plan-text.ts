@@ -6,6 +6,7 @@
 // nothing to do. Headings carry the original's colours as a tone.
 
 import type { Tone } from '../../core/events.ts';
+import { describeHealth } from '../manifest/healthcheck.ts';
 import type { Note, Op, Plan } from './ops.ts';
 
 export interface PlanLine {
@@ -50,6 +51,16 @@ export function opLabel(op: Op): string {
   }
 }
 
+/** How a container op replaces the old copy (and checks the new one), as apply does it. */
+export function swapText(op: Op): string {
+  if (op.kind !== 'replace-container' && op.kind !== 'run-container') return '';
+  const { order, standIn, health, stopTimeout } = op.swap;
+  const check = `health check (${describeHealth(health)})`;
+  if (op.kind === 'run-container') return health ? `; waits for its ${check}` : '';
+  if (order === 'stop-first') return `; stop-first (mounts volumes): old stopped (${stopTimeout} s to finish), new one started with ${check}, old kept for rollback`;
+  return `; swapped with ${check}${standIn ? ', traffic switched to it before the old one stops' : ', old one running until then'} (${stopTimeout} s to finish), old kept for rollback`;
+}
+
 function noteLabel(n: Note): string {
   if (n.kind === 'container') return `${n.name} (${n.server})`;
   if (n.kind === 'firewall') return `${n.server} firewall`;
@@ -69,7 +80,7 @@ export function planLines(plan: Plan, options: { verbose?: boolean } = {}): Plan
     const items = plan.ops.filter(section.pick);
     if (items.length === 0) continue;
     lines.push({ text: section.title, tone: section.tone });
-    for (const op of items) push(`  ${opLabel(op)}: ${op.reason}`);
+    for (const op of items) push(`  ${opLabel(op)}: ${op.reason}${swapText(op)}`);
   }
   for (const section of NOTES) {
     const items = section.pick(plan);

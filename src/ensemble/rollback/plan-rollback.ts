@@ -7,6 +7,7 @@
 import { shortId } from '../../docker/inspect.ts';
 import { containerId } from '../manifest/model.ts';
 import type { ObservedWorld } from '../observe/observed.ts';
+import { swapOf } from '../plan/decide.ts';
 import { opId, type ContainerOp, type Note, type Plan } from '../plan/ops.ts';
 import { containerVersions, type ContainerVersion } from '../history/container-history.ts';
 import { minuteText, shortSpec } from '../history/history-text.ts';
@@ -62,7 +63,10 @@ export function planRollback(observed: ObservedWorld, input: { ensemble: Plan['e
       }
       const kind = current ? 'replace-container' as const : 'run-container' as const;
       const reason = rollbackReason(target, current);
-      ops.push({ id: opId(kind, `${server.name}/${mc.name}`), kind, server: server.name, container: mc.name, path: mc.path, reason, after: [], spec: built.spec });
+      // the version's own ports and volumes decide how it swaps in; the health check is the
+      // manifest's (it is not part of a version's spec)
+      const swap = swapOf({ ...mc, ports: built.spec.run.ports, volumes: built.spec.run.volumes });
+      ops.push({ id: opId(kind, `${server.name}/${mc.name}`), kind, server: server.name, container: mc.name, path: mc.path, reason, after: [], spec: built.spec, swap });
     }
   }
   return { plan: { ensemble: input.ensemble, ops, unchanged, unavailable, conflicts, orphans: [], warnings: [] }, refusals, withPrevious };

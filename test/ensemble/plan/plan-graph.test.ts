@@ -40,7 +40,7 @@ const setupDocker = (s: string, after: string[]): Op => ({ kind: 'setup-docker',
 const pull = (s: string, image: string, container: string, after: string[]): Op =>
   ({ kind: 'pull-image', image, container: `${s}.containers.${container}`, ...base(`pull-image:${s}/${image}`, s, after) });
 const container = (kind: 'run-container' | 'replace-container', s: string, c: string, after: string[]): Op =>
-  ({ kind, container: c, path: `${s}.containers.${c}`, ...base(`${kind}:${s}/${c}`, s, after) });
+  ({ kind, container: c, path: `${s}.containers.${c}`, swap: { order: 'start-first', standIn: false, stopTimeout: 10 }, ...base(`${kind}:${s}/${c}`, s, after) });
 const putFirewall = (s: string, ruleCount: number, after: string[]): Op => ({ kind: 'put-firewall', ruleCount, ...base(`put-firewall:${s}`, s, after) });
 const note = (id: string, kind: Note['kind'], server: string, name: string): Note => ({ id, kind, server, name, reason: 'as the plan says' });
 

@@ -31,7 +31,9 @@ test('a container op shows its normalised spec and hash, secrets as the mask', (
     },
     hash: spec.hash,
   });
-  assert.deepEqual(Object.keys(op), ['id', 'kind', 'title', 'server', 'reason', 'after', 'container', 'path', 'spec']);
+  assert.deepEqual(Object.keys(op), ['id', 'kind', 'title', 'server', 'reason', 'after', 'container', 'path', 'spec', 'swap']);
+  // how it is swapped, in one fixed field order
+  assert.equal(JSON.stringify(op.swap), '{"order":"start-first","standIn":true,"health":{"kind":"http","path":"/healthz","port":80,"interval":1,"timeout":3,"retries":30},"stopTimeout":30}');
 });
 
 test('every op keeps its id, kind, server, reason, edges and kind fields; titles are opTitle', () => {
