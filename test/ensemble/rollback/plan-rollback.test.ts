@@ -72,9 +72,12 @@ test('the newest kept version comes back as a replace-container op with its spec
   assert.equal(op.spec.run.environment.MODE, 'one');
   assert.ok(op.spec.run.environment.PW instanceof Secret && op.spec.run.environment.PW.reveal() === 'first-pw');
   assert.deepEqual([op.spec.run.ports, op.spec.run.volumes, op.spec.run.restart], [[{ container: 8080, public: 8080, protocol: 'tcp' }], [{ host: '/srv/app', container: '/data' }], 'unless-stopped']);
+  assert.deepEqual([op.swap.order, op.swap.standIn], ['stop-first', false], 'the version mounts a volume: two copies never share it');
+  const withoutVolume = planRollback(world([v2(), v1({ volumes: [] })]), { ensemble, selected: selectContainers(m, { container: 'app' }) }).plan.ops[0];
+  assert.deepEqual([withoutVolume?.kind === 'replace-container' && withoutVolume.swap.order, withoutVolume?.kind === 'replace-container' && withoutVolume.swap.standIn], ['start-first', true], 'the version\'s own volumes and ports decide');
   assert.equal(planText(rolled.plan).join('\n'), `Ensemble shop
 The following containers will restart:
-  app (web): rollback to ${previous.labels[LABELS.specHash]?.slice(0, 8)} (image app:v1 @1111eeee2222, retired 2026-12-02 14:05 by bob@desk); replaces ${v2().labels[LABELS.specHash]?.slice(0, 8)} (image app:v2 @2222cccc3333)
+  app (web): rollback to ${previous.labels[LABELS.specHash]?.slice(0, 8)} (image app:v1 @1111eeee2222, retired 2026-12-02 14:05 by bob@desk); replaces ${v2().labels[LABELS.specHash]?.slice(0, 8)} (image app:v2 @2222cccc3333); stop-first (mounts volumes): old stopped (10 s to finish), new one started with health check (the image's HEALTHCHECK, else running for 2 s), old kept for rollback
 Plan: 0 to create, 1 to replace, 0 to update, 0 unchanged.`);
 });
 
