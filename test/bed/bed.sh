@@ -61,6 +61,10 @@ REGISTRY_CONFIG=$STATE/registry.yml
 REGISTRY_PID=$STATE/registry.pid
 REGISTRY_LOG=$STATE/registry.log
 APP_HTTPD_IMAGE=$REGISTRY/hitc/app-httpd:latest   # busybox httpd, ~2 MB (built here, no base)
+# the same httpd serving another page, and one whose command prints a few lines and exits 1:
+# two builds of an app for ensemble swaps (made with the httpd image, same files otherwise)
+APP_HTTPD_V2_IMAGE=$REGISTRY/hitc/app-httpd:v2
+APP_BROKEN_IMAGE=$REGISTRY/hitc/app-httpd:broken
 APP_SSHD_IMAGE=$REGISTRY/hitc/app-sshd:latest     # base + openssh-server (images/app-sshd)
 
 KEY=$STATE/id_ed25519
@@ -262,6 +266,17 @@ make_app_httpd() {   # HASH
       --change 'CMD ["/bin/busybox", "httpd", "-f", "-v", "-p", "80", "-h", "/www"]' \
       - "$APP_HTTPD_IMAGE" >/dev/null \
     || die "docker import of $APP_HTTPD_IMAGE failed"
+  printf '<html><body>hitc app v2</body></html>\n' >"$dir/www/index.html"
+  tar --numeric-owner --owner=0 --group=0 -C "$dir" -c . | docker import \
+      --change "LABEL $LABEL=1" --change 'ENV PATH=/bin' --change 'EXPOSE 80' --change 'WORKDIR /' \
+      --change 'CMD ["/bin/busybox", "httpd", "-f", "-v", "-p", "80", "-h", "/www"]' \
+      - "$APP_HTTPD_V2_IMAGE" >/dev/null \
+    || die "docker import of $APP_HTTPD_V2_IMAGE failed"
+  tar --numeric-owner --owner=0 --group=0 -C "$dir" -c . | docker import \
+      --change "LABEL $LABEL=1" --change 'ENV PATH=/bin' --change 'EXPOSE 80' --change 'WORKDIR /' \
+      --change 'CMD ["/bin/sh", "-c", "echo broken build starting; echo cannot read /etc/app.conf >&2; exit 1"]' \
+      - "$APP_BROKEN_IMAGE" >/dev/null \
+    || die "docker import of $APP_BROKEN_IMAGE failed"
   rm -rf "$dir"
 }
 
@@ -845,7 +860,7 @@ write_state() {
   "dockerHosts": [$docker_json],
   "bareHost": $bare_json,
   "registry": "$REGISTRY",
-  "appImages": { "httpd": "$APP_HTTPD_IMAGE", "sshd": "$APP_SSHD_IMAGE" },
+  "appImages": { "httpd": "$APP_HTTPD_IMAGE", "httpdV2": "$APP_HTTPD_V2_IMAGE", "broken": "$APP_BROKEN_IMAGE", "sshd": "$APP_SSHD_IMAGE" },
   "users": { "root": {}, "ubuntu": { "sudo": "nopasswd" }, "deploy": { "sudo": "password", "password": "$DEPLOY_PASSWORD" } }
 }
 EOF
@@ -873,6 +888,8 @@ cmd_up() {
   ensure_registry   # listens on the hitc-bed gateway: after the network
   ensure_outer_insecure_registry
   push_image "$APP_HTTPD_IMAGE"
+  push_image "$APP_HTTPD_V2_IMAGE"
+  push_image "$APP_BROKEN_IMAGE"
   push_image "$APP_SSHD_IMAGE"
   privileged_opts
   start_hosts

@@ -46,7 +46,8 @@ test('a new container that exits at once fails the step; the old one keeps its i
   const bad = await run([`ensemble.up:${ENSEMBLE}`, '--yes']);
   const out = bad.stdout + bad.stderr;
   assert.equal(bad.code, 1, out);
-  assert.match(out, new RegExp(`✗ replace container ${NAME} on [^:]+: \\[[^\\]]+\\] the new ${NAME} stopped right after it started \\(its exit code 3\\): going away; the old container was put back as it was \\(same id\\)\n`));
+  // no ports: the old one stepped aside by name, still running, and got its name back
+  assert.match(out, new RegExp(`✗ replace container ${NAME} on [^:]+: \\[[^\\]]+\\] the new ${NAME} is not healthy: it stopped \\(exit code 3\\); the old container was put back as it was \\(same id\\)\n {4}going away\n`));
   assert.doesNotMatch(out, /(^|\n)\s*at .*\.ts:\d+/, 'no stack trace');
   assert.equal(await state(), before, 'the old container keeps its id and runs; nothing else is left');
 });
@@ -65,5 +66,6 @@ test('an interrupted replacement (old container aside, its name free) is planned
   const fixed = await run([`ensemble.up:${ENSEMBLE},prune=true`, '--yes']);
   assert.equal(fixed.code, 0, fixed.stdout + fixed.stderr);
   assert.doesNotMatch(fixed.stdout, /✓ remove container/);
-  assert.match(await state(), new RegExp(`^${NAME} [0-9a-f]{64} running$`), 'one container, under its own name, running');
+  // the old one was replaced (its spec is older), and is kept stopped for rollback
+  assert.match(await state(), new RegExp(`^${NAME} [0-9a-f]{64} running\n${NAME}-hitc-prev-\\d+ [0-9a-f]{64} exited$`), 'one container under its own name, running, and the old one kept');
 });

@@ -14,6 +14,7 @@ import { DEFAULT_STOP_TIMEOUT } from '../manifest/healthcheck.ts';
 import type { World } from './world.ts';
 import { imageKey, shortId } from '../../docker/inspect.ts';
 import { ASIDE_SUFFIX } from '../../docker/commands.ts';
+import { nextName } from '../../docker/swap-names.ts';
 
 type WithoutEdges<T> = T extends unknown ? Omit<T, 'after'> : never;
 
@@ -80,10 +81,14 @@ export function decideContainer(
   if (!existing && aside && aside.labels[LABELS.ensemble] !== ensemble) {
     return { action: 'conflict', reason: `${aside.name} on ${server.name} is ${aside.labels[LABELS.ensemble] ? `the ensemble ${aside.labels[LABELS.ensemble]}'s` : 'not hitc\'s'}: hitc would give it the name ${c.name}; rename or remove it` };
   }
+  // an interrupted swap's stand-in (ours): it serves until the container is healthy, then goes
+  const standIn = obs?.containers.find((x) => x.name === nextName(c.name) && x.labels[LABELS.ensemble] === ensemble);
   if (!existing) {
+    if (standIn?.running) return op('create', `an earlier swap of ${c.name} was interrupted: its stand-in ${standIn.name} serves until ${c.name} is healthy, then goes`);
     const interrupted = aside !== undefined;
     return op('create', interrupted ? `an earlier replacement of ${c.name} was interrupted: its old container ${c.name}${ASIDE_SUFFIX} gets the name back, then is replaced` : 'no such container');
   }
+  if (standIn) return op('replace', `an earlier swap of ${c.name} was interrupted: its stand-in ${standIn.name} (and its DNAT rules) go first, then ${c.name} is swapped again`);
   if (existing.labels[LABELS.specHash] === resolved.hash) {
     const tagNow = obs?.imageIds?.[imageKey(resolved.run.image)];
     if (tagNow && existing.imageId && tagNow !== existing.imageId) return op('replace', `image ${resolved.run.image} is a newer build on the server (${shortId(existing.imageId)} → ${shortId(tagNow)})`);

@@ -94,10 +94,20 @@ test('a container that keeps restarting under its policy is kept, with a warning
 
 test('a swap\'s stand-in and earlier copies belong to their container: no orphans, no prune ops; with the container gone from the manifest, they go with its remove', () => {
   const m = manifestOf('web:\n  provider: ec2\n  containers:\n    app: {image: app}\n');
+  const kept = new WorldBuilder(m).server('web').container('web', 'app').container('web', 'app', { rename: 'app-hitc-prev-1764000000', running: false }).build();
+  const plan = planOf(m, kept, { prune: true, name: 'web-redis' });
+  assert.deepEqual([plan.ops, plan.orphans, plan.conflicts], [[], [], []], canonical(plan));
   const world = new WorldBuilder(m).server('web').container('web', 'app').container('web', 'app', { rename: 'app-hitc-prev-1764000000', running: false })
     .container('web', 'app', { rename: 'app-hitc-next' }).build();
-  const plan = planOf(m, world, { prune: true, name: 'web-redis' });
-  assert.deepEqual([plan.ops, plan.orphans, plan.conflicts], [[], [], []], canonical(plan));
+  assert.deepEqual(planOf(m, world, { prune: true, name: 'web-redis' }).ops.map((o) => o.id), ['replace-container:web/app'], 'the stand-in is no orphan: the swap puts it right');
   const dropped = planOf(manifestOf('web:\n  provider: ec2\n'), world, { prune: true, name: 'web-redis' });
   assert.deepEqual(dropped.ops.map((o) => o.id), ['remove-container:web/app']);
+});
+
+test('an interrupted swap is put right by the next plan: a stand-in serving while the container is missing is kept until it is healthy; beside the container, it goes and the container is swapped again', () => {
+  const m = manifestOf('web:\n  provider: ec2\n  containers:\n    app: {image: app, ports: [80]}\n');
+  const missing = new WorldBuilder(m).server('web').container('web', 'app', { rename: 'app-hitc-next' }).build();
+  assert.match(planOf(m, missing).ops.map((o) => `${o.id}: ${o.reason}`).join('\n'), /run-container:web\/app: an earlier swap of app was interrupted: its stand-in app-hitc-next serves until app is healthy, then goes/);
+  const beside = new WorldBuilder(m).server('web').container('web', 'app').container('web', 'app', { rename: 'app-hitc-next' }).build();
+  assert.match(planOf(m, beside).ops.map((o) => `${o.id}: ${o.reason}`).join('\n'), /replace-container:web\/app: an earlier swap of app was interrupted: its stand-in app-hitc-next \(and its DNAT rules\) go first/);
 });
