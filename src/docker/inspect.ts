@@ -109,6 +109,9 @@ function toContainerInfo(raw: RawInspect, bindings: readonly HitcBinding[]): Con
   };
 }
 
+/** An image (or container) id as people read it: 12 hex digits, no `sha256:`. */
+export const shortId = (id: string): string => id.replace(/^sha256:/, '').slice(0, 12);
+
 /** `2014-03-16 21:53:22`, the original's created format (UTC). */
 export function formatCreated(iso: string): string {
   const d = new Date(iso);

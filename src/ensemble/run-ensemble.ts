@@ -6,7 +6,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { ConfigError, ExitCode, HitcError, ManifestError, TaskError, UsageError, type ExitCodeValue } from '../core/errors.ts';
 import type { TaskContext } from '../runner/context-types.ts';
 import { confirmOnTerminal } from '../ui/prompt.ts';
-import { applyPlan } from './apply/apply.ts';
+import { applyPlan, type OpOutcome } from './apply/apply.ts';
 import { desiredOptions } from './observe/desired-options.ts';
 import { locateServers, observe } from './observe/observe.ts';
 import { parseManifest } from './manifest/parse-manifest.ts';
@@ -68,12 +68,12 @@ export async function observeAndPlan(c: TaskContext, manifest: Manifest, ensembl
   return { located, strays, observed, plan: planEnsemble(manifest, observed, { ensemble, desired, prune: options.prune === true }) };
 }
 
-function show(c: TaskContext, plan: Plan, verbose: boolean): void {
+export function show(c: TaskContext, plan: Plan, verbose: boolean): void {
   for (const line of planLines(plan, { verbose })) c.log(line.text, line.tone ? { tone: line.tone } : undefined);
 }
 
 /** A bug inside an ensemble task reaches the user as one line that says so, never as a stack. */
-async function guarded<T>(task: string, body: () => Promise<T>): Promise<T> {
+export async function guarded<T>(task: string, body: () => Promise<T>): Promise<T> {
   try {
     return await body();
   } catch (error) {
@@ -87,7 +87,7 @@ async function guarded<T>(task: string, body: () => Promise<T>): Promise<T> {
 
 /** What could not be planned (servers that did not answer, things another ensemble owns) makes
  *  the plan incomplete: after it is shown (and the rest applied), that fails. */
-function incompleteError(p: Plan, task: string): TaskError | undefined {
+export function incompleteError(p: Plan, task: string): TaskError | undefined {
   const down = p.unavailable;
   const theirs = p.conflicts;
   if (down.length === 0 && theirs.length === 0) return undefined;
@@ -176,37 +176,63 @@ async function upBody(c: TaskContext, { name, verbose, prune, pull, plan: planFi
     if (incomplete) throw incomplete;
     return [];
   }
-  if (!c.yes) {
-    const answer = await confirmOnTerminal('Do you wish to continue?');
-    if (answer === undefined) throw new UsageError('the plan needs confirmation and there is no terminal', { hint: 'add --yes' });
-    if (!answer) throw new TaskError('Aborted');
-  }
-  // locked from before the first change until after the convergence check, whatever happens
+  await confirmPlan(c);
+  const again = (): Promise<Planned> => observeAndPlan(c, manifest, ensemble, { prune });
+  return underLock(c, ensemble, first, { lockWait: lock_wait, verbose, again }, (current) => applyAndConverge(c, manifest, ensemble, current, prune));
+}
+
+/** Asks before a plan with changes is applied (--yes answers yes). */
+export async function confirmPlan(c: TaskContext): Promise<void> {
+  if (c.yes) return;
+  const answer = await confirmOnTerminal('Do you wish to continue?');
+  if (answer === undefined) throw new UsageError('the plan needs confirmation and there is no terminal', { hint: 'add --yes' });
+  if (!answer) throw new TaskError('Aborted');
+}
+
+/** Runs `body` holding the locks of the servers the shown plan changes, from before the first
+ *  change until it ends, whatever happens; `again` plans afresh under the lock. */
+export async function underLock<T>(
+  c: TaskContext, ensemble: Plan['ensemble'], first: Planned, options: { lockWait: number; verbose: boolean; again: () => Promise<Planned> }, body: (current: Planned) => Promise<T>,
+): Promise<T> {
   let current = first;
   const locks = await lockServers(c, lockTargets(first.plan, first.located), {
-    ensemble: ensemble.name, waitSec: lock_wait, gone: (t) => current.located.get(t.server)?.spec?.host !== t.spec.host,
+    ensemble: ensemble.name, waitSec: options.lockWait, gone: (t) => current.located.get(t.server)?.spec?.host !== t.spec.host,
   });
   try {
     // another run may have changed the servers between this one's observation and its lock
     // (while it waited, asked, or while a run holding the lock finished): what is applied is
     // still exactly the plan shown, or nothing
-    current = await unchangedUnderLock(c, manifest, ensemble, first, { prune, verbose });
-    return await applyAndConverge(c, manifest, ensemble, current, prune);
+    current = await unchangedUnderLock(c, first, options);
+    return await body(current);
   } finally {
     await locks.release();
   }
 }
 
-async function unchangedUnderLock(c: TaskContext, manifest: Manifest, ensemble: Plan['ensemble'], shown: Planned, options: { prune: boolean; verbose: boolean }): Promise<Planned> {
-  const now = await observeAndPlan(c, manifest, ensemble, { prune: options.prune });
+async function unchangedUnderLock(c: TaskContext, shown: Planned, options: { verbose: boolean; again: () => Promise<Planned> }): Promise<Planned> {
+  const now = await options.again();
   if (JSON.stringify(planToJson(now.plan)) === JSON.stringify(planToJson(shown.plan))) return now;
   c.log('The servers changed since the plan was shown; the plan now is:');
   show(c, now.plan, options.verbose);
-  throw new TaskError('the servers changed since the plan was shown (another run?), so nothing was changed', { hint: 'run ensemble.up again to see and confirm the new plan' });
+  throw new TaskError('the servers changed since the plan was shown (another run?), so nothing was changed', { hint: `run ${c.task} again to see and confirm the new plan` });
 }
 
 async function applyAndConverge(c: TaskContext, manifest: Manifest, ensemble: Plan['ensemble'], planned: Planned, prune: boolean) {
   const outcomes = await applyPlan(c, manifest, planned.plan, planned.observed, { located: planned.located, strays: planned.strays });
+  reportOutcomes(c, outcomes, 'ensemble.up');
+  const incomplete = incompleteError(planned.plan, 'ensemble.up');
+  if (incomplete) throw incomplete;
+  const again = await observeAndPlan(c, manifest, ensemble, { prune });
+  if (again.plan.ops.length > 0) {
+    show(c, again.plan, true);
+    throw new TaskError('ensemble.up finished but observing again still finds changes (see above)', { hint: 'this is a bug in hitc: please report it with the plan' });
+  }
+  c.log('converged: observing again finds no changes');
+  return outcomes;
+}
+
+/** Says how the ops went; fails naming each failed op. */
+export function reportOutcomes(c: TaskContext, outcomes: readonly OpOutcome[], task: string): void {
   const failed = outcomes.filter((o) => o.status === 'failed');
   const skipped = outcomes.filter((o) => o.status === 'skipped');
   c.log(`applied: ${outcomes.filter((o) => o.status === 'done').length} done, ${failed.length} failed, ${skipped.length} skipped (of ${outcomes.length} operations)`);
@@ -218,19 +244,10 @@ async function applyAndConverge(c: TaskContext, manifest: Manifest, ensemble: Pl
       hint: [
         ...(budgets.length > 0 ? [`${budgets.join('; ')}, so ${untouched} ${untouched === 1 ? 'copy was' : 'copies were'} not touched`] : []),
         ...(skipped.length > untouched ? [`${skipped.length - untouched} operation(s) that needed them were skipped`] : []),
-        'fix the failure and run ensemble.up again',
+        `fix the failure and run ${task} again`,
       ].join('; '),
     });
   }
-  const incomplete = incompleteError(planned.plan, 'ensemble.up');
-  if (incomplete) throw incomplete;
-  const again = await observeAndPlan(c, manifest, ensemble, { prune });
-  if (again.plan.ops.length > 0) {
-    show(c, again.plan, true);
-    throw new TaskError('ensemble.up finished but observing again still finds changes (see above)', { hint: 'this is a bug in hitc: please report it with the plan' });
-  }
-  c.log('converged: observing again finds no changes');
-  return outcomes;
 }
 
 export function unlockTask(c: TaskContext, { name }: { name: string }) {

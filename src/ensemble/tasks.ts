@@ -34,3 +34,24 @@ export const unlock = task(
   },
   async (c, args) => (await import('./run-ensemble.ts')).unlockTask(c, args),
 );
+
+export const history = task(
+  {
+    description: 'List each container\'s current and kept previous versions, newest first: state, image (short id), spec, when started or retired and by whom\ncontainer=C: only that container. server=S: only that server of the manifest.',
+    local: true,
+    params: { name: { type: 'string', required: true }, container: { type: 'string' }, server: { type: 'string' } },
+  },
+  async (c, args) => (await import('./history/history-task.ts')).historyTask(c, args),
+);
+
+export const rollback = task(
+  {
+    description: 'Bring back each container\'s newest kept previous version (the same replacement ensemble.up does; shows the plan and asks first)\ncontainer=C: only that container. server=S: only that server of the manifest.\nRefused, with nothing changed, for a version whose secret values differ from the ones set now.\nEach server it changes is locked first; lock_wait=SECONDS waits for a lock another run holds.',
+    local: true,
+    params: {
+      name: { type: 'string', required: true }, container: { type: 'string' }, server: { type: 'string' },
+      lock_wait: { type: 'number', default: 0 },
+    },
+  },
+  async (c, args) => (await import('./rollback/rollback-task.ts')).rollbackTask(c, args),
+);

@@ -5,6 +5,7 @@
 import { TaskError } from '../../core/errors.ts';
 import type { HostSpec } from '../../core/host-spec.ts';
 import { sh } from '../../core/command.ts';
+import { localUserAtHost } from '../../core/whoami.ts';
 import { dockerRun, unbindCommand } from '../../docker/commands.ts';
 import { swapCommand } from '../../docker/swap-script.ts';
 import { nextName } from '../../docker/swap-names.ts';
@@ -142,7 +143,7 @@ async function runContainer(s: ApplyState, op: ContainerOp): Promise<string> {
   const { run: containerSpec, normal, hash, argv } = resolved;
   // a variable may have filled it in: docker would read a leading "-" as an option
   if (!/^[A-Za-z0-9]\S*$/.test(containerSpec.image)) throw new TaskError(`${mc.path}.image: "${containerSpec.image}" is not an image name`);
-  const labels = { [LABELS.ensemble]: s.ensemble, [LABELS.specHash]: hash, [LABELS.spec]: JSON.stringify(normal) };
+  const labels = { [LABELS.ensemble]: s.ensemble, [LABELS.specHash]: hash, [LABELS.spec]: JSON.stringify(normal), ...startedLabels() };
   // the command's words follow the image, each one quoted: no shell ever splits or reads them
   const words = argv ? sh` ${argv}` : sh``;
   // no restart policy until it is healthy: a policy restart would hide its own exit code
@@ -155,6 +156,11 @@ async function runContainer(s: ApplyState, op: ContainerOp): Promise<string> {
   const after = parseHostState(result.stdout).containers[0];
   if (after) s.world.setContainer(op.server, after);
   return `${op.kind === 'replace-container' ? 'replaced' : 'started'}${after?.ip ? ` (${after.ip})` : ''}: ${op.reason}`;
+}
+
+/** Who started a container and when, for ensemble.history: labels outside the spec hash. */
+function startedLabels(): Record<string, string> {
+  return { [LABELS.startedAt]: new Date().toISOString(), [LABELS.startedBy]: localUserAtHost() };
 }
 
 async function putFirewall(s: ApplyState, op: PutFirewallOp, note: Note): Promise<string> {

@@ -55,4 +55,8 @@ export const LABELS = {
   ensemble: 'hitc.ensemble',
   specHash: 'hitc.spec-hash',
   spec: 'hitc.spec',
+  /** When ensemble.up started the container (ISO time) and who ran it (user@host): history
+   *  only, never part of the spec hash (every plan would otherwise be a change). */
+  startedAt: 'hitc.started-at',
+  startedBy: 'hitc.started-by',
 } as const;

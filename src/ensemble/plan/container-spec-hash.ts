@@ -41,7 +41,7 @@ export type StoredSpec = Omit<NormalSpec, 'restart' | 'logs'> & Partial<Pick<Nor
 const digests = new Map<string, string>();
 
 /** scrypt, salted with the variable's name; memoised per run (each costs ~50 ms on purpose). */
-function secretDigest(name: string, value: Secret): string {
+export function secretDigest(name: string, value: Secret): string {
   const key = `${name}\0${value.reveal()}`;
   let d = digests.get(key);
   if (d === undefined) {

@@ -12,7 +12,7 @@ import { lockoutWarning, transientOnlyWarning } from './warnings.ts';
 import { opId, type Op, type Swap } from './ops.ts';
 import { DEFAULT_STOP_TIMEOUT } from '../manifest/healthcheck.ts';
 import type { World } from './world.ts';
-import { imageKey } from '../../docker/inspect.ts';
+import { imageKey, shortId } from '../../docker/inspect.ts';
 import { ASIDE_SUFFIX } from '../../docker/commands.ts';
 import { nextName } from '../../docker/swap-names.ts';
 
@@ -117,8 +117,6 @@ export function swapOf(c: ManifestContainer): Swap {
     ...(c.healthcheck ? { health: c.healthcheck } : {}), stopTimeout: c.stopTimeout ?? DEFAULT_STOP_TIMEOUT,
   };
 }
-
-const shortId = (id: string): string => id.replace(/^sha256:/, '').slice(0, 12);
 
 export function decideFirewall(
   server: ManifestServer, obs: ObservedServer | undefined, serverDecision: Decision, waitsFor: readonly string[], world: World, ensemble: string, dockerSetUp: boolean,
