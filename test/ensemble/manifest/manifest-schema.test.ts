@@ -1,0 +1,107 @@
+// schema/manifest.schema.json (what YAML editors check and complete manifests with) and the
+// parser agree: every good manifest passes both, every bad one fails both. The schema sees the
+// YAML as editors do: `!secret NAME` / `!env NAME` are plain scalars.
+//
+// Parser rules the schema cannot state, so editors miss them and only hitc reports them:
+// - templates: a `template:` key's keys are merged in (shallow) by the parser; the schema checks
+//   a spec as written, so keys a template gives (provider, image, provider options) are not
+//   required of it, a provider given by a template does not select its options, unknown
+//   template names go unnoticed, and a template is checked against any kind (server, container,
+//   environment, firewall) rather than the kind that uses it;
+// - references: unknown servers or containers in ${…} and depends_on, dependency cycles, a
+//   !secret used in another value, copies of one container stating different update: policies;
+// - an unmanaged server's name must be an address (IPv4 or host name) and its ip: equal to it;
+//   a container written directly under containers: is named after its server, whose name must
+//   then be a container name;
+// - a command or release given as a string: its shell-style quoting and its ${…} variables
+//   (the schema checks variables in list words only), and a volume's container path variables;
+// - !secret only in environment values, and !env / !secret names set in hitc's environment;
+// - case: the parser also takes restart policies in capitals (ALWAYS); the schema asks for the
+//   documented lower case;
+// - a value the parser reads through String(): the schema takes numbers where they are natural
+//   (ports, counts, sizes) and strings elsewhere;
+// - NUL bytes in values and keys.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Ajv, type ErrorObject } from 'ajv';
+import { parse, type ScalarTag } from 'yaml';
+import { parseManifest } from '../../../src/ensemble/manifest/parse-manifest.ts';
+import { exampleManifest } from '../../helpers/example-manifest.ts';
+
+const ROOT = join(import.meta.dirname, '../../..');
+const FIXTURES = join(ROOT, 'test/fixtures/manifests');
+const schema = JSON.parse(readFileSync(join(ROOT, 'schema/manifest.schema.json'), 'utf8')) as { $id: string };
+const ajv = new Ajv({ strict: true, strictRequired: false, allErrors: true, allowUnionTypes: true }) // required inside anyOf names keys declared beside it;
+const validate = ajv.compile(schema);
+// the values hitc reads `!env` / `!secret` from, for the fixtures that use them
+const ENV = { DB_PASSWORD: 'x', DB_USER: 'u' };
+
+// an editor shows the tagged scalar itself (with yaml.customTags: ["!secret scalar", "!env scalar"])
+const localTags: ScalarTag[] = ['!secret', '!env'].map((tag) => ({ tag, resolve: (s: string) => s }));
+const asEditorsSeeIt = (text: string): unknown => parse(text, { customTags: localTags });
+
+const schemaErrors = (text: string): string[] =>
+  validate(asEditorsSeeIt(text)) ? [] : (validate.errors as ErrorObject[]).map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`);
+const parserIssues = (text: string): string[] =>
+  parseManifest('m.yml', text, ENV).issues.map((i) => `${i.line} ${i.path}: ${i.message}`);
+
+// healthcheck: and stop_timeout: are being added to the parser on another branch; until they
+// are merged, the parser's only objection to a good manifest may be that it does not know them
+const parserKnows = (key: string): boolean =>
+  !parserIssues(`web:\n  provider: local\n  containers:\n    app:\n      image: nginx\n      ${key}: 1\n`).some((i) => i.includes(`unknown container field "${key}"`));
+const PENDING = ['healthcheck', 'stop_timeout'].filter((k) => !parserKnows(k));
+const pending = (issue: string): boolean => PENDING.some((k) => issue.endsWith(`unknown container field "${k}"`));
+
+const fixtures = (kind: 'good' | 'bad'): { file: string; text: string }[] =>
+  readdirSync(join(FIXTURES, kind)).filter((f) => f.endsWith('.yml')).sort()
+    .map((file) => ({ file, text: readFileSync(join(FIXTURES, kind, file), 'utf8') }));
+
+test('the schema compiles in ajv strict mode (draft-07, what yaml-language-server implements)', () => {
+  assert.equal((schema as { $schema?: string }).$schema, 'http://json-schema.org/draft-07/schema#');
+  assert.equal(typeof validate, 'function');
+});
+
+test('every good manifest passes both the parser and the schema', () => {
+  const good = [...fixtures('good'), { file: 'ensemble.example.yml', text: exampleManifest().text }, { file: 'ensemble.example.yml, uncommented', text: exampleManifest().uncommented }];
+  assert.ok(good.length >= 7, 'the fixtures are there');
+  for (const { file, text } of good) {
+    assert.deepEqual(parserIssues(text).filter((i) => !pending(i)), [], `parser: ${file}`);
+    assert.deepEqual(schemaErrors(text), [], `schema: ${file}`);
+  }
+});
+
+test('every bad manifest fails both: the parser with the issue its first line names, and the schema', () => {
+  const bad = fixtures('bad');
+  assert.ok(bad.length >= 40, 'the fixtures are there');
+  for (const { file, text } of bad) {
+    const expected = /^# parser: (.+)$/m.exec(text)?.[1];
+    assert.ok(expected, `${file} names the parser's issue on its first line`);
+    const issues = parserIssues(text);
+    assert.ok(issues.some((i) => i.includes(expected)), `parser: ${file} should report "${expected}", got ${JSON.stringify(issues)}`);
+    assert.notDeepEqual(schemaErrors(text), [], `schema: ${file} should be refused`);
+  }
+});
+
+test('the schema refuses what the parser refuses, where both look: single-value checks', () => {
+  const container = (field: string) => `web:\n  provider: local\n  containers:\n    app:\n      image: nginx\n      ${field}\n`;
+  const cases: [string, boolean][] = [
+    ['ports: [0]', false], ['ports: [65535]', true], ['ports: ["080:8080/udp"]', true], ['ports: 53/udp', true],
+    ['memory: 512M', true], ['memory: 1.5g', false], ['max_memory: 64k', true],
+    ['restart: on-failure:0', false], ['restart: on-failure:10', true], ['restart: "no"', true],
+    ['update: {batch: "100%"}', true], ['update: {batch: "0%"}', false], ['update: {batch: 10001}', false], ['update: {wait: 3601}', false], ['update: {wait: 2.5, max_fail: 0}', true],
+    ['count: 100', true], ['count: 101', false],
+    ['release: [sh, -c, "echo ${web.ip}"]', true], ['release: [sh, "$x"]', false], ['release: []', false],
+    ['release_timeout: 86401\n      release: migrate', false],
+    ['privileged: True', true], ['privileged: YES', true],
+    ['logs: {max_size: 0}', false], ['logs: {max_size: 10M, max_files: 100}', true], ['logs: {size: 10m}', false],
+    ['environment: {A: "${web}"}', false], ['environment: {A: "${web.containers.app}"}', false], ['environment: {A: "${10.0.0.5.ip}"}', true], ['environment: {A: "$internal_ips"}', true],
+  ];
+  for (const [field, ok] of cases) {
+    const text = container(field);
+    const issues = parserIssues(text).filter((i) => !/unknown (server|container)/.test(i) || !ok);
+    assert.equal(issues.length === 0, ok, `parser on ${field}: ${JSON.stringify(issues)}`);
+    assert.equal(schemaErrors(text).length === 0, ok, `schema on ${field}: ${JSON.stringify(schemaErrors(text))}`);
+  }
+});
