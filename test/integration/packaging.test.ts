@@ -5,7 +5,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO } from './bed.ts';
 import { tempDir } from '../helpers/temp.ts';
@@ -18,7 +18,7 @@ test('the packed tarball ships only what runs, installs globally, and its hitc r
   const paths = listing[0].files.map((f) => f.path);
   const stray = paths.filter((p) => !/^(bin|src|templates|schema)\//.test(p) && !['package.json', 'README.md', 'hitcfile.example.ts'].includes(p));
   assert.deepEqual(stray, [], 'only the program, its templates and schema, the README and the example');
-  assert.ok(paths.includes('bin/hitc.mjs') && paths.includes('src/cli/main.ts') && paths.includes('templates/ensemble.example.yml'));
+  assert.ok(paths.includes('bin/hitc.mjs') && paths.includes('src/cli/main.ts') && paths.includes('templates/ensemble.example.yml') && paths.includes('schema/manifest.schema.json'));
   assert.ok(!paths.some((p) => p.startsWith('test/') || p.startsWith('bench/') || p.startsWith('.ci/')), 'no tests, benches or CI');
 
   execFileSync('npm', ['pack', REPO, '--silent', '--ignore-scripts'], { cwd: work, encoding: 'utf8' });
@@ -34,6 +34,8 @@ test('the packed tarball ships only what runs, installs globally, and its hitc r
   const init = hitc(['init']);
   assert.equal(init.status, 0, init.stdout + init.stderr);
   assert.ok(existsSync(join(project, 'hitcfile.ts')) && existsSync(join(project, 'ensemble.yml')), 'init wrote the hitcfile and the example manifest');
+  const schemaLine = /^# yaml-language-server: \$schema=(.+)$/m.exec(readFileSync(join(project, 'ensemble.yml'), 'utf8'))?.[1] ?? '';
+  assert.ok(schemaLine.startsWith(prefix) && existsSync(schemaLine), `the manifest points editors at the installed schema (${schemaLine})`);
   const list = hitc(['-l']);
   assert.equal(list.status, 0, list.stdout + list.stderr);
   assert.match(list.stdout, /ensemble\.up/, 'the built-in modules are there');
