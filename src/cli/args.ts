@@ -1,7 +1,7 @@
 // argv → CliRequest, as a pure function (table-tested). No I/O, no process access.
 
 import { UsageError } from '../core/errors.ts';
-import { splitList } from '../core/host-spec.ts';
+import { splitList } from '../core/list-value.ts';
 import { suggest } from '../core/suggest.ts';
 import { parseTaskInvocation, type TaskInvocation } from './task-invocation.ts';
 

@@ -5,7 +5,7 @@ import { ExitCode, InterruptedError, isHitcError } from '../core/errors.ts';
 import { parseArgs, type CliRequest } from './args.ts';
 import { displayText, helpText, listText, versionText } from './help.ts';
 import { loadTasks } from './load-tasks.ts';
-import { formatError } from '../ui/format-error.ts';
+import { errorJson, formatError } from '../ui/format-error.ts';
 import { guardOutput } from '../ui/redacting-output.ts';
 import { registerEnvSecrets } from './env-secrets.ts';
 import { colorWanted, createStyle } from '../ui/style.ts';
@@ -61,7 +61,8 @@ function reportFatal(error: unknown, req: CliRequest | undefined): number {
   const code = isHitcError(error) ? error.cliExitCode : error instanceof InterruptedError ? ExitCode.interrupted : ExitCode.taskFailed;
   const f = formatError(error);
   if (req?.json) {
-    process.stdout.write(`${JSON.stringify({ ok: false, exitCode: code, error: { kind: isHitcError(error) ? error.kind : 'internal', message: f.headline, ...(f.hint ? { hint: f.hint } : {}) } }, null, 2)}\n`);
+    // the one JSON shape of an error (file, line, issues, command…), as a run's results carry it
+    process.stdout.write(`${JSON.stringify({ ok: false, exitCode: code, error: errorJson(error) }, null, 2)}\n`);
     return code;
   }
   const style = createStyle(colorWanted(req?.color, process.stderr));

@@ -64,10 +64,3 @@ function badHost(where: string, why: string): UsageError {
   });
 }
 
-/** Split a comma list from -H/-R/-x, dropping empty items. */
-export function splitList(text: string): string[] {
-  return text
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s !== '');
-}

@@ -4,7 +4,8 @@
 import { UsageError } from './errors.ts';
 import { redact } from './redact.ts';
 
-const SAFE_WORD = /^[A-Za-z0-9_@%+=:,./-]+$/;
+// no leading `=`: zsh (a login shell SSH may run commands with) expands `=cmd` to cmd's path
+const SAFE_WORD = /^[A-Za-z0-9_@%+:,./-][A-Za-z0-9_@%+=:,./-]*$/;
 
 /**
  * A NUL byte cannot reach a program through a shell line or argv (C strings end there), so a

@@ -3,6 +3,7 @@
 
 import { UsageError } from '../core/errors.ts';
 import { suggest } from '../core/suggest.ts';
+import { parseBooleanText } from '../core/boolean-text.ts';
 
 export type ParamType = 'string' | 'number' | 'boolean';
 
@@ -24,15 +25,12 @@ export type ArgsOf<P extends ParamSpecs> = {
     : ParamValue<P[K]['type']> | undefined;
 } & { readonly extra: Readonly<Record<string, string>> };
 
-const TRUE = new Set(['true', 'yes', 'y', 'on', '1']);
-const FALSE = new Set(['false', 'no', 'n', 'off', '0', '']);
 
 export function coerce(task: string, name: string, type: ParamType, text: string): string | number | boolean {
   if (type === 'string') return text;
   if (type === 'boolean') {
-    const lower = text.toLowerCase();
-    if (TRUE.has(lower)) return true;
-    if (FALSE.has(lower)) return false;
+    const value = parseBooleanText(text);
+    if (value !== undefined) return value;
     throw new UsageError(`task ${task}: argument ${name} must be true or false, got "${text}"`, {
       argument: name,
       hint: 'use true/false (also yes/no, 1/0)',

@@ -63,3 +63,13 @@ test('--version and --help', () => {
   assert.match(run(['-V']).stdout, /^hitc \d+\.\d+\.\d+/);
   assert.match(run(['--help']).stdout, /-H, --hosts LIST/);
 });
+
+test('--json: an error before any run is the same JSON error a run carries, with its file and line', () => {
+  const dir = tempDir('hitc-json-fatal-');
+  writeFileSync(join(dir, 'hitcfile.ts'), 'import { task } from "hitc";\nexport const x = task({}, async () => {\n');
+  const r = run(['--json', '-l'], dir);
+  assert.equal(r.status, 2, r.stderr);
+  const out = JSON.parse(r.stdout) as { ok: boolean; exitCode: number; error: { kind: string; file: string; line: number; hint?: string } };
+  assert.deepEqual({ ok: out.ok, exitCode: out.exitCode, kind: out.error.kind, file: out.error.file, line: out.error.line }, { ok: false, exitCode: 2, kind: 'config', file: join(dir, 'hitcfile.ts'), line: 3 });
+  assert.ok(out.error.hint);
+});

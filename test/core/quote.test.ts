@@ -24,6 +24,9 @@ test('safe words stay readable, others are single-quoted', () => {
   assert.equal(quote(''), "''");
   assert.equal(quote("it's"), `'it'\\''s'`);
   assert.equal(quoteArgv(['ls', 'a b']), `ls 'a b'`);
+  // zsh, as a login shell, would replace a leading =word with the path of command `word`
+  assert.equal(quote('=ls'), `'=ls'`);
+  assert.equal(quote('A=1'), 'A=1');
 });
 
 test('every corpus value reaches a real sh as the same bytes', () => {

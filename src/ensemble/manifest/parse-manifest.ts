@@ -4,6 +4,7 @@
 
 import type { ManifestIssue } from '../../core/errors.ts';
 import { suggest } from '../../core/suggest.ts';
+import { parseBooleanText } from '../../core/boolean-text.ts';
 import { parsePortSpec, type PortSpec } from '../../docker/port-spec.ts';
 import { copyNames } from '../../providers/types.ts';
 import type { Secret } from '../../core/secret.ts';
@@ -175,7 +176,7 @@ function expandContainers(server: string, specName: string, entries: readonly LE
     if (memory !== undefined && !/^\d+[bkmg]?$/.test(memory)) issues.push({ path: `${path}.memory`, line: memEntry?.line ?? c.line, message: `memory "${memory}" is not a size`, hint: 'e.g. 512m or 2g' });
     const privEntry = entry(spec, 'privileged');
     const privText = text(privEntry?.value)?.toLowerCase();
-    if (privText !== undefined && !['true', 'false', '1', '0', 't', 'f', 'yes', 'no'].includes(privText)) issues.push({ path: `${path}.privileged`, line: privEntry?.line ?? c.line, message: 'privileged must be true or false' });
+    if (privText !== undefined && parseBooleanText(privText) === undefined) issues.push({ path: `${path}.privileged`, line: privEntry?.line ?? c.line, message: 'privileged must be true or false' });
     const hostname = text(entry(spec, 'hostname')?.value);
     if (hostname !== undefined) checkHostname(hostname, `${path}.hostname`, entry(spec, 'hostname')?.line ?? c.line, issues);
     const restart = parseRestart(entry(spec, 'restart'), `${path}.restart`, issues);
@@ -192,7 +193,7 @@ function expandContainers(server: string, specName: string, entries: readonly LE
         server, name, line: c.line, path: `${server}.containers.${name}`, image: image ?? '',
         ...(command !== undefined ? { command } : {}), environment, ports, volumes,
         ...(memory !== undefined ? { memory } : {}), ...(hostname !== undefined ? { hostname } : {}),
-        privileged: ['true', '1', 't', 'yes'].includes(privText ?? ''),
+        privileged: parseBooleanText(privText ?? '') === true,
         ...(restart !== undefined ? { restart } : {}), ...(logs !== undefined ? { logs } : {}), dependsOn, valueLines,
         ...(release !== undefined ? { release } : {}),
         ...(update !== undefined ? { update } : {}),
