@@ -104,7 +104,7 @@ test('the schema refuses what the parser refuses, where both look: single-value 
     ['count: 100', true], ['count: 101', false],
     ['release: [sh, -c, "echo ${web.ip}"]', true], ['release: [sh, "$x"]', false], ['release: []', false],
     ['release_timeout: 86401\n      release: migrate', false],
-    ['privileged: True', true], ['privileged: YES', true],
+    ['privileged: True', true], ['privileged: YES', true], ['privileged: Off', true], ['privileged:', true], ['privileged: nope', false],
     ['logs: {max_size: 0}', false], ['logs: {max_size: 10M, max_files: 100}', true], ['logs: {size: 10m}', false],
     ['environment: {A: "${web}"}', false], ['environment: {A: "${web.containers.app}"}', false], ['environment: {A: "${10.0.0.5.ip}"}', true], ['environment: {A: "$internal_ips"}', true],
   ];
