@@ -13,11 +13,9 @@
 // - an unmanaged server's name must be an address (IPv4 or host name) and its ip: equal to it;
 //   a container written directly under containers: is named after its server, whose name must
 //   then be a container name;
-// - a command or release given as a string: its shell-style quoting and its ${…} variables
-//   (the schema checks variables in list words only), and a volume's container path variables;
+// - a command or release given as a string: the shell syntax it may not hold (; | & < > ( ) `,
+//   # and unclosed quotes); its variables are checked on the whole string, as if unquoted;
 // - !secret only in environment values, and !env / !secret names set in hitc's environment;
-// - case: the parser also takes restart policies in capitals (ALWAYS); the schema asks for the
-//   documented lower case;
 // - a value the parser reads through String(): the schema takes numbers where they are natural
 //   (ports, counts, sizes) and strings elsewhere;
 // - NUL bytes in values and keys.
@@ -99,9 +97,11 @@ test('the schema refuses what the parser refuses, where both look: single-value 
   const cases: [string, boolean][] = [
     ['ports: [0]', false], ['ports: [65535]', true], ['ports: ["080:8080/udp"]', true], ['ports: 53/udp', true],
     ['memory: 512M', true], ['memory: 1.5g', false], ['max_memory: 64k', true],
-    ['restart: on-failure:0', false], ['restart: on-failure:10', true], ['restart: "no"', true],
+    ['restart: on-failure:0', false], ['restart: on-failure:10', true], ['restart: "no"', true], ['restart: Always', true], ['restart: always:1', false],
     ['update: {batch: "100%"}', true], ['update: {batch: "0%"}', false], ['update: {batch: 10001}', false], ['update: {wait: 3601}', false], ['update: {wait: 2.5, max_fail: 0}', true],
     ['count: 100', true], ['count: 101', false],
+    ['command: echo $HOME', false], ['command: echo \\$HOME "$$PATH"', true], ['command: "serve --on ${web.ip}"', true], ['command: echo $(id)', false], ['command: " "', false],
+    ['volumes: ["/srv:/data/${web.name}"]', true], ['volumes: ["/srv:/data/$x"]', false], ['volumes: {/srv: /data/$x}', false], ['volumes: {/srv: ""}', false],
     ['release: [sh, -c, "echo ${web.ip}"]', true], ['release: [sh, "$x"]', false], ['release: []', false],
     ['release_timeout: 86401\n      release: migrate', false],
     ['privileged: True', true], ['privileged: YES', true], ['privileged: Off', true], ['privileged:', true], ['privileged: nope', false],
