@@ -32,6 +32,8 @@ const ROOT = join(import.meta.dirname, '../../..');
 const FIXTURES = join(ROOT, 'test/fixtures/manifests');
 const schema = JSON.parse(readFileSync(join(ROOT, 'schema/manifest.schema.json'), 'utf8')) as { $id: string };
 const ajv = new Ajv({ strict: true, strictRequired: false, allErrors: true, allowUnionTypes: true }) // required inside anyOf names keys declared beside it;
+// yaml-language-server's extension keyword: the message an editor shows for a failed pattern
+ajv.addKeyword({ keyword: 'patternErrorMessage', schemaType: 'string' });
 const validate = ajv.compile(schema);
 // the values hitc reads `!env` / `!secret` from, for the fixtures that use them
 const ENV = { DB_PASSWORD: 'x', DB_USER: 'u' };
@@ -66,6 +68,20 @@ const fixtures = (kind: 'good' | 'bad'): { file: string; text: string }[] =>
 test('the schema compiles in ajv strict mode (draft-07, what yaml-language-server implements)', () => {
   assert.equal((schema as { $schema?: string }).$schema, 'http://json-schema.org/draft-07/schema#');
   assert.equal(typeof validate, 'function');
+});
+
+test('every pattern says in words what it expects (editors show that instead of the pattern)', () => {
+  const bare: string[] = [];
+  const walk = (node: unknown, at: string): void => {
+    if (Array.isArray(node)) node.forEach((x, i) => walk(x, `${at}/${i}`));
+    else if (node && typeof node === 'object') {
+      const o = node as Record<string, unknown>;
+      if (typeof o.pattern === 'string' && typeof o.patternErrorMessage !== 'string') bare.push(at);
+      for (const [k, v] of Object.entries(o)) if (k !== 'patternProperties') walk(v, `${at}/${k}`);
+    }
+  };
+  walk(schema, '#');
+  assert.deepEqual(bare, []);
 });
 
 test('every good manifest passes both the parser and the schema', () => {
@@ -104,7 +120,7 @@ test('the schema refuses what the parser refuses, where both look: single-value 
     ['volumes: ["/srv:/data/${web.name}"]', true], ['volumes: ["/srv:/data/$x"]', false], ['volumes: {/srv: /data/$x}', false], ['volumes: {/srv: ""}', false],
     ['release: [sh, -c, "echo ${web.ip}"]', true], ['release: [sh, "$x"]', false], ['release: []', false],
     ['release_timeout: 86401\n      release: migrate', false],
-    ['privileged: True', true], ['privileged: YES', true], ['privileged: Off', true], ['privileged:', true], ['privileged: nope', false],
+    ['privileged: True', true], ['privileged: YES', true], ['privileged: Off', true], ['privileged:', true], ['privileged: nope', false], ['privileged: 1', true], ['privileged: 2', false],
     ['logs: {max_size: 0}', false], ['logs: {max_size: 10M, max_files: 100}', true], ['logs: {size: 10m}', false],
     ['environment: {A: "${web}"}', false], ['environment: {A: "${web.containers.app}"}', false], ['environment: {A: "${10.0.0.5.ip}"}', true], ['environment: {A: "$internal_ips"}', true],
   ];
