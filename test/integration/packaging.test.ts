@@ -5,8 +5,8 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { REPO } from './bed.ts';
 import { tempDir } from '../helpers/temp.ts';
 
@@ -40,4 +40,22 @@ test('the packed tarball ships only what runs, installs globally, and its hitc r
   assert.equal(list.status, 0, list.stdout + list.stderr);
   assert.match(list.stdout, /ensemble\.up/, 'the built-in modules are there');
   assert.match(list.stdout, new RegExp(`Tasks from ${project.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/hitcfile\\.ts`), 'and the new hitcfile is read');
+});
+
+test('installed in a project (npm install), init points the manifest at the schema relatively, so the line holds on every checkout', { timeout: 600_000 }, () => {
+  const tarball = readdirSync(work).find((f) => f.endsWith('.tgz'));
+  assert.ok(tarball, 'the first test packed hitc');
+  const project = join(work, 'local');
+  const ops = join(project, 'ops');
+  mkdirSync(ops, { recursive: true });
+  writeFileSync(join(project, 'package.json'), '{"name": "a-project", "private": true}\n');
+  const install = spawnSync('npm', ['install', join(work, tarball), '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts'], { cwd: project, encoding: 'utf8', timeout: 480_000 });
+  assert.equal(install.status, 0, `npm install failed:\n${install.stdout}${install.stderr}`);
+  for (const [dir, expected] of [[project, './node_modules/hitc/schema/manifest.schema.json'], [ops, '../node_modules/hitc/schema/manifest.schema.json']] as const) {
+    const init = spawnSync(join(project, 'node_modules', '.bin', 'hitc'), ['init'], { cwd: dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', HOME: work }, timeout: 120_000 });
+    assert.equal(init.status, 0, init.stdout + init.stderr);
+    const schemaLine = /^# yaml-language-server: \$schema=(.+)$/m.exec(readFileSync(join(dir, 'ensemble.yml'), 'utf8'))?.[1];
+    assert.equal(schemaLine, expected);
+    assert.ok(existsSync(resolve(dir, schemaLine)), 'and the schema is there');
+  }
 });
