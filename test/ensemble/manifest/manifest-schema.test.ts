@@ -30,8 +30,9 @@ import { exampleManifest } from '../../helpers/example-manifest.ts';
 
 const ROOT = join(import.meta.dirname, '../../..');
 const FIXTURES = join(ROOT, 'test/fixtures/manifests');
-const schema = JSON.parse(readFileSync(join(ROOT, 'schema/manifest.schema.json'), 'utf8')) as { $id: string };
-const ajv = new Ajv({ strict: true, strictRequired: false, allErrors: true, allowUnionTypes: true }) // required inside anyOf names keys declared beside it;
+const schema = JSON.parse(readFileSync(join(ROOT, 'schema/manifest.schema.json'), 'utf8')) as { $schema: string; definitions: Record<string, { description?: string }> };
+// strictRequired off: a `required` inside anyOf names keys that are declared beside the anyOf
+const ajv = new Ajv({ strict: true, strictRequired: false, allErrors: true, allowUnionTypes: true });
 // yaml-language-server's extension keyword: the message an editor shows for a failed pattern
 ajv.addKeyword({ keyword: 'patternErrorMessage', schemaType: 'string' });
 const validate = ajv.compile(schema);
@@ -66,7 +67,7 @@ const fixtures = (kind: 'good' | 'bad'): { file: string; text: string }[] =>
     .map((file) => ({ file, text: readFileSync(join(FIXTURES, kind, file), 'utf8') }));
 
 test('the schema compiles in ajv strict mode (draft-07, what yaml-language-server implements)', () => {
-  assert.equal((schema as { $schema?: string }).$schema, 'http://json-schema.org/draft-07/schema#');
+  assert.equal(schema.$schema, 'http://json-schema.org/draft-07/schema#');
   assert.equal(typeof validate, 'function');
 });
 
@@ -82,6 +83,27 @@ test('every pattern says in words what it expects (editors show that instead of 
   };
   walk(schema, '#');
   assert.deepEqual(bare, []);
+});
+
+test('every key an editor completes has a description (shown on hover and in completion)', () => {
+  const definitions = schema.definitions;
+  const described = (node: unknown): boolean => {
+    const o = node as { description?: string; $ref?: string };
+    return typeof o.description === 'string' || (o.$ref !== undefined && typeof definitions[o.$ref.replace('#/definitions/', '')]?.description === 'string');
+  };
+  const missing: string[] = [];
+  const walk = (node: unknown, at: string): void => {
+    if (!node || typeof node !== 'object') return;
+    const o = node as Record<string, unknown>;
+    for (const key of ['properties', 'patternProperties']) {
+      for (const [name, value] of Object.entries((o[key] ?? {}) as Record<string, unknown>)) if (value !== false && !described(value)) missing.push(`${at}/${key}/${name}`);
+    }
+    if (o.additionalProperties && typeof o.additionalProperties === 'object' && !described(o.additionalProperties)) missing.push(`${at}/additionalProperties`);
+    // an if only tests a value: its keys are not shown to anyone
+    for (const [k, v] of Object.entries(o)) if (k !== 'if') walk(v, `${at}/${k}`);
+  };
+  walk(schema, '#');
+  assert.deepEqual(missing, []);
 });
 
 test('every good manifest passes both the parser and the schema', () => {
@@ -124,9 +146,11 @@ test('the schema refuses what the parser refuses, where both look: single-value 
     ['logs: {max_size: 0}', false], ['logs: {max_size: 10M, max_files: 100}', true], ['logs: {size: 10m}', false],
     ['environment: {A: "${web}"}', false], ['environment: {A: "${web.containers.app}"}', false], ['environment: {A: "${10.0.0.5.ip}"}', true], ['environment: {A: "$internal_ips"}', true],
   ];
-  for (const [field, ok] of cases) {
-    const text = container(field);
-    const issues = parserIssues(text).filter((i) => !/unknown (server|container)/.test(i) || !ok);
+  const names: [string, boolean][] = [['name: 2026', true], ['name: shop.prod.yml', true], ['name: .shop', false]];
+  const manifests = [...cases.map(([field, ok]) => [field, container(field), ok] as const), ...names.map(([line, ok]) => [line, `${line}\n${container('')}`, ok] as const)];
+  for (const [field, text, ok] of manifests) {
+    // a reference to a server the case does not write out is beyond the schema (see the top)
+    const issues = parserIssues(text).filter((i) => !/unknown (server|container) "/.test(i));
     assert.equal(issues.length === 0, ok, `parser on ${field}: ${JSON.stringify(issues)}`);
     assert.equal(schemaErrors(text).length === 0, ok, `schema on ${field}: ${JSON.stringify(schemaErrors(text))}`);
   }
