@@ -21,16 +21,18 @@
 // - NUL bytes in values and keys.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv, type ErrorObject } from 'ajv';
 import { parse, type ScalarTag } from 'yaml';
 import { parseManifest } from '../../../src/ensemble/manifest/parse-manifest.ts';
 import { exampleManifest } from '../../helpers/example-manifest.ts';
+import { manifestSchema } from './manifest-schema-source.ts';
 
 const ROOT = join(import.meta.dirname, '../../..');
 const FIXTURES = join(ROOT, 'test/fixtures/manifests');
-const schema = JSON.parse(readFileSync(join(ROOT, 'schema/manifest.schema.json'), 'utf8')) as { $schema: string; definitions: Record<string, { description?: string }> };
+const SCHEMA_FILE = join(ROOT, 'schema/manifest.schema.json');
+const schema = JSON.parse(readFileSync(SCHEMA_FILE, 'utf8')) as { $schema: string; definitions: Record<string, { description?: string }> };
 // strictRequired off: a `required` inside anyOf names keys that are declared beside the anyOf
 const ajv = new Ajv({ strict: true, strictRequired: false, allErrors: true, allowUnionTypes: true });
 // yaml-language-server's extension keyword: the message an editor shows for a failed pattern
@@ -65,6 +67,13 @@ const pending = (issue: string): boolean => PENDING.some((k) => issue.endsWith(`
 const fixtures = (kind: 'good' | 'bad'): { file: string; text: string }[] =>
   readdirSync(join(FIXTURES, kind)).filter((f) => f.endsWith('.yml')).sort()
     .map((file) => ({ file, text: readFileSync(join(FIXTURES, kind, file), 'utf8') }));
+
+test('the committed schema is what manifest-schema-source.ts makes', () => {
+  const made = `${JSON.stringify(manifestSchema(), null, 2)}\n`;
+  // HITC_UPDATE_FIXTURES=1 rewrites it (read the diff before committing it)
+  if (process.env.HITC_UPDATE_FIXTURES === '1') writeFileSync(SCHEMA_FILE, made);
+  assert.ok(made === readFileSync(SCHEMA_FILE, 'utf8'), 'schema/manifest.schema.json differs from its source: HITC_UPDATE_FIXTURES=1 rewrites it');
+});
 
 test('the schema compiles in ajv strict mode (draft-07, what yaml-language-server implements)', () => {
   assert.equal(schema.$schema, 'http://json-schema.org/draft-07/schema#');
