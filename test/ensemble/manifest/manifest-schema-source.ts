@@ -38,6 +38,14 @@ const posIntOrDigits = (min: number, max: number, description: string, digits: s
   anyOf: [{ type: 'integer', minimum: min, maximum: max }, { type: 'string', pattern: digits }],
 });
 
+/** A server or container: its fields, and one of them unless a template may give it. */
+const needing = (description: string, fields: string, key: string): Schema => ({
+  description,
+  type: 'object',
+  allOf: [{ $ref: `#/definitions/${fields}` }],
+  anyOf: [{ required: [key] }, { required: ['template'] }],
+});
+
 const providerOptions: Schema = {
   size: { anyOf: [VAR_TEXT, { type: 'number' }], description: 'The server size (ec2 instance type, e.g. t3.small; digitalocean size slug, e.g. s-1vcpu-1gb).' + VARS_NOTE },
   placement: { anyOf: [VAR_TEXT, { type: 'number' }], description: 'Where the server is created (ec2 availability zone or region, e.g. eu-west-1a; digitalocean region, e.g. ams3).' + VARS_NOTE },
@@ -92,12 +100,7 @@ export function manifestSchema(): Schema {
     additionalProperties: { $ref: '#/definitions/server' },
     propertyNames: { not: { enum: RESERVED }, description: 'A server name (names of Object.prototype\'s members such as constructor are reserved).' },
     definitions: {
-      server: {
-        description: 'A server: its provider, copies, containers and firewall.',
-        type: 'object',
-        allOf: [{ $ref: '#/definitions/serverFields' }],
-        anyOf: [{ required: ['provider'] }, { required: ['template'] }],
-      },
+      server: needing('A server: its provider, copies, containers and firewall.', 'serverFields', 'provider'),
       serverFields: {
         type: 'object',
         additionalProperties: false,
@@ -122,12 +125,7 @@ export function manifestSchema(): Schema {
           additionalProperties: { $ref: '#/definitions/container' },
         },
       },
-      container: {
-        description: 'A container: at least an image (or a template that gives one).',
-        type: 'object',
-        allOf: [{ $ref: '#/definitions/containerFields' }],
-        anyOf: [{ required: ['image'] }, { required: ['template'] }],
-      },
+      container: needing('A container: at least an image (or a template that gives one).', 'containerFields', 'image'),
       containerFields: {
         type: 'object',
         additionalProperties: false,

@@ -124,6 +124,13 @@ test('every good manifest passes both the parser and the schema', () => {
   }
 });
 
+test('the good fixtures write every container and server key the schema knows (so the parser is asked about each)', () => {
+  const text = fixtures('good').map((f) => f.text).join('\n');
+  const fields = (name: string) => Object.keys((schema.definitions[name] as { properties: object }).properties);
+  const unused = [...fields('containerFields'), ...fields('serverFields')].filter((key) => !new RegExp(`^ +${key}:`, 'm').test(text));
+  assert.deepEqual(unused, []);
+});
+
 test('every bad manifest fails both: the parser with the issue its first line names, and the schema at that place', () => {
   const bad = fixtures('bad');
   assert.ok(bad.length >= 40, 'the fixtures are there');
