@@ -1,11 +1,13 @@
 // `hitc init`: write a typed hitcfile.ts and an example ensemble manifest from templates/.
-// Never overwrites an existing file unless --force (or init:force=true).
+// Never overwrites an existing file unless --force (or init:force=true). The manifest's first
+// line points YAML editors at the installed schema (schema-modeline.ts).
 
-import { copyFileSync, existsSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../core/package-root.ts';
 import { UsageError } from '../core/errors.ts';
 import { task } from '../taskfile/define.ts';
+import { schemaReference, withSchemaModeline } from './schema-modeline.ts';
 
 const FILES = [
   { template: 'hitcfile.ts', target: 'hitcfile.ts' },
@@ -29,8 +31,10 @@ export const init = task(
       });
     }
     const templates = join(packageRoot(), 'templates');
+    const schema = schemaReference(cwd, join(packageRoot(), 'schema', 'manifest.schema.json'));
     for (const f of FILES) {
-      copyFileSync(join(templates, f.template), join(cwd, f.target));
+      const text = readFileSync(join(templates, f.template), 'utf8');
+      writeFileSync(join(cwd, f.target), f.target === 'ensemble.yml' ? withSchemaModeline(text, schema) : text);
       c.log(`wrote ${f.target}`);
     }
     c.log('next: edit hitcfile.ts, then `hitc -l` to list your tasks');

@@ -8,13 +8,12 @@ import { applyFirewall, confirmWithinMs } from '../../../src/ensemble/firewall/f
 import { applyFirewallCommand, firewallRestoreInput, parseFirewallHash, parseSshPath, readFirewallHashScript } from '../../../src/ensemble/firewall/firewall-commands.ts';
 import { persistFirewallCommand, unpersistFirewallScript } from '../../../src/ensemble/firewall/firewall-persist.ts';
 import { admitsSshPort, firewallHash, resolveFirewallRules, transientPeer } from '../../../src/ensemble/firewall/firewall-rules.ts';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseManifest } from '../../../src/ensemble/manifest/parse-manifest.ts';
 import { isLockoutWarning, lockoutWarning, transientOnlyWarning } from '../../../src/ensemble/plan/warnings.ts';
 import { planOf } from '../plan/canonical.ts';
 import { planText } from '../../../src/ensemble/plan/plan-text.ts';
 import type { ObservedWorld } from '../../../src/ensemble/observe/observed.ts';
+import { exampleManifest } from '../../helpers/example-manifest.ts';
 
 const RULES = [{ port: 80, protocol: 'tcp' as const, sources: ['*'] }, { port: '*' as const, protocol: '*' as const, sources: ['10.0.0.2', '10.1.0.0/16'] }];
 const HEAD = [
@@ -207,8 +206,7 @@ test('the address hitc connects from is part of the firewall: a new one shows as
 });
 
 test('the example manifest hitc init writes admits SSH from a listed source on every firewall', () => {
-  const text = readFileSync(join(import.meta.dirname, '../../../templates/ensemble.example.yml'), 'utf8');
-  const uncommented = text.split('\n').filter((l) => /^# [ a-z"]/.test(l) && !/^# (shows|in dependency)/.test(l)).map((l) => l.slice(2)).join('\n');
+  const { uncommented } = exampleManifest();
   const m = parseManifest('ensemble.yml', uncommented, { DB_PASSWORD: 'x' }).manifest!;
   const firewalls = m.servers.filter((s) => s.firewall);
   assert.equal(firewalls.length, 3);
