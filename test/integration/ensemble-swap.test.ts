@@ -86,7 +86,7 @@ before(async () => {
 });
 after(async () => { await on(CLEAN); });
 
-test('v1 → v2 with a client every 50 ms: zero failed requests, v2 afterwards, the old one stopped and kept, nothing of the swap left; then no changes', { timeout: 300_000 }, async () => {
+test('v1 → v2 with a client every 50 ms: zero failed requests, v2 afterwards, the old one stopped and kept, nothing of the swap left; then no changes', { timeout: 300_000 }, async (t) => {
   manifest(app);
   const first = await run([`ensemble.up:${ENSEMBLE}`, '--yes']);
   assert.equal(first.code, 0, first.stdout + first.stderr);
@@ -105,6 +105,7 @@ test('v1 → v2 with a client every 50 ms: zero failed requests, v2 afterwards, 
   assert.equal(up.code, 0, up.stdout + up.stderr);
   assert.deepEqual(seen.failures, [], `${seen.failures.length} of ${seen.failures.length + seen.bodies.length} requests failed`);
   assert.ok(seen.bodies.length > 20, `only ${seen.bodies.length} requests`);
+  t.diagnostic(`swap v1 → v2: ${seen.bodies.length} requests every 50 ms, ${seen.failures.length} failed`);
   assert.equal(seen.bodies[0], V1);
   assert.match(seen.bodies.at(-1) as string, /hitc app v2/);
 
@@ -119,7 +120,7 @@ test('v1 → v2 with a client every 50 ms: zero failed requests, v2 afterwards, 
   assert.match(again.stdout, /No changes\./, again.stdout);
 });
 
-test('a broken build never takes the traffic: zero failed requests, exit 1 with its log tail, nothing of it left, the old one same id and running', { timeout: 300_000 }, async () => {
+test('a broken build never takes the traffic: zero failed requests, exit 1 with its log tail, nothing of it left, the old one same id and running', { timeout: 300_000 }, async (t) => {
   const before = await state();
   const current = before.split('\n').find((l) => l.startsWith(`${NAME} `));
   assert.ok(current && / running /.test(current), before);
@@ -133,6 +134,7 @@ test('a broken build never takes the traffic: zero failed requests, exit 1 with 
   assert.match(out, new RegExp(`the new ${NAME} \\(stand-in ${NAME}-hitc-next\\) is not healthy: it stopped \\(exit code 1\\); the old container keeps serving, untouched \\(same id\\)\\n {4}broken build starting\\n {4}cannot read /etc/app.conf`));
   assert.doesNotMatch(out, /(^|\n)\s*at .*\.ts:\d+/, 'no stack trace');
   assert.deepEqual(seen.failures, []);
+  t.diagnostic(`broken build refused: ${seen.bodies.length} requests every 50 ms, ${seen.failures.length} failed`);
   assert.ok(seen.bodies.length > 5 && seen.bodies.every((x) => /hitc app v2/.test(x)), 'every answer from the old container');
   assert.equal(await state(), before, 'the old container keeps its id and runs; nothing of the new one is left');
   assert.equal(await swapRules(), '0');
