@@ -13,8 +13,19 @@ export interface Command {
   readonly script: string;
   /** What hitc shows: same as script, with secrets masked. */
   readonly display: string;
-  /** Secret values, in order; the script reads them from stdin as $HITC_SECRET_<n>. */
+  /** Secret values, in order; the script reads them from stdin, one line each. */
   readonly secrets: readonly string[];
+  /** The variable each secret is read into, in the same order (absent: HITC_SECRET_0, 1, …).
+   *  Names are unique across every command built in this process, so a command spliced into
+   *  another keeps its secrets' names and their values stay apart. */
+  readonly secretNames?: readonly string[];
+}
+
+/** Each secret sh`` renders gets a variable of its own (see Command.secretNames). */
+let secretSerial = 0;
+
+function secretNamesOf(command: Command): readonly string[] {
+  return command.secretNames ?? command.secrets.map((_, i) => `HITC_SECRET_${i}`);
 }
 
 /** Something hitc will splice into an `sh` template verbatim (trusted shell syntax). */
@@ -53,12 +64,14 @@ export function sh(strings: TemplateStringsArray, ...values: ShellValue[]): Comm
   let body = '';
   let display = '';
   const secrets: string[] = [];
+  const secretNames: string[] = [];
   let role: () => string = () => 'a command value';
   const render = (value: ShellValue): [string, string] => {
     if (value instanceof Secret) {
       refuseNul(value.reveal(), `secret ${value.label}`, { secret: true });
-      const name = `HITC_SECRET_${secrets.length}`;
+      const name = `HITC_SECRET_${secretSerial++}`;
       secrets.push(value.reveal());
+      secretNames.push(name);
       return [`"$${name}"`, SECRET_MASK];
     }
     if (value instanceof RawShell) {
@@ -67,6 +80,7 @@ export function sh(strings: TemplateStringsArray, ...values: ShellValue[]): Comm
     }
     if (isCommand(value)) {
       secrets.push(...value.secrets);
+      secretNames.push(...secretNamesOf(value));
       return [value.script, value.display];
     }
     if (Array.isArray(value)) {
@@ -89,7 +103,7 @@ export function sh(strings: TemplateStringsArray, ...values: ShellValue[]): Comm
       display += d;
     }
   });
-  return { kind: 'hitc-command', script: body, display, secrets };
+  return { kind: 'hitc-command', script: body, display, secrets, ...(secrets.length > 0 ? { secretNames } : {}) };
 }
 
 /** How a command is wrapped for sudo. `password` mode makes sudo prompt on stderr with a marker. */
@@ -106,7 +120,7 @@ export function remoteScript(command: Command, sudo?: SudoMode): string {
   // the last gate before a transport: whatever built the command, a NUL is never sent
   refuseNul(command.script, () => `the command "${redact(command.display).replace(/\0/g, '\\0').slice(0, 80)}"`);
   checkSecrets(command);
-  const reads = command.secrets.map((_, i) => `IFS= read -r HITC_SECRET_${i}; export HITC_SECRET_${i}; `);
+  const reads = secretNamesOf(command).map((name) => `IFS= read -r ${name}; export ${name}; `);
   const inner = `${reads.join('')}${command.script}`;
   if (!sudo) return inner;
   const as = sudo.user ? ['-u', sudo.user] : [];

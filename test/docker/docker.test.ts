@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { parsePortSpec } from '../../src/docker/port-spec.ts';
 import { checkImage, containerSpecFromArgs } from '../../src/docker/container-spec.ts';
@@ -91,7 +92,7 @@ test('image references: empty, option-looking or with spaces are usage errors', 
 test('secret environment values reach docker through its environment, never argv', () => {
   const spec = { ...containerSpecFromArgs({ image: 'db' }), environment: { PASSWORD: secret('hunter2-long') } };
   const command = dockerRun(spec);
-  assert.equal(command.script, `PASSWORD="$HITC_SECRET_0" docker run -d -e PASSWORD -- db`);
+  assert.match(command.script, /^PASSWORD="\$HITC_SECRET_\d+" docker run -d -e PASSWORD -- db$/);
   assert.ok(!remoteScript(command).includes('hunter2'));
   assert.ok(!command.display.includes('hunter2'));
   assert.equal(secretStdin(command), 'hunter2-long\n');
@@ -137,5 +138,16 @@ test('docker.setup version: a package version or a usage error', () => {
 test("a secret's environment name is spliced into the shell line, so only a real name gets there", () => {
   const spec = { image: 'httpd', ports: [], volumes: [], privileged: false, environment: { 'A;touch /tmp/x': secret('s3cret-value') } };
   assert.throws(() => dockerRun(spec), (e: unknown) => e instanceof UsageError && /is not an environment variable name/.test((e as Error).message));
-  assert.match(dockerRun({ ...spec, environment: { DB_PASS: secret('s3cret-value') } }).script, /^DB_PASS="\$HITC_SECRET_0" docker run -d -e DB_PASS -- httpd$/);
+  assert.match(dockerRun({ ...spec, environment: { DB_PASS: secret('s3cret-value') } }).script, /^DB_PASS="\$HITC_SECRET_\d+" docker run -d -e DB_PASS -- httpd$/);
+});
+
+test('two secrets of one container reach docker as two values: each assignment reads its own variable', () => {
+  const spec = { image: 'img', ports: [], volumes: [], privileged: false, environment: { A: secret('aaa-first'), B: secret('bbb-second') } };
+  const c = dockerRun(spec);
+  // what the remote shell does with it: read the secrets from stdin, then run the line (env instead of docker)
+  const probe = { ...c, script: c.script.replace(/ docker run -d .*$/, ' env') };
+  const out = execFileSync('sh', ['-c', remoteScript(probe)], { input: secretStdin(probe), encoding: 'utf8' });
+  assert.match(out, /^A=aaa-first$/m);
+  assert.match(out, /^B=bbb-second$/m);
+  assert.ok(!c.script.includes('aaa-first') && !c.script.includes('bbb-second'), 'never in the script');
 });

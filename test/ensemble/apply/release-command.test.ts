@@ -25,7 +25,7 @@ test('the throwaway container: the new image, environment and volumes; no ports,
 test('each word is one quoted argument after the image, and the secret travels on stdin only', () => {
   const words = ['sh', '-c', 'echo $(id) > /data/marker; rm -rf /', "it's", '--', ''];
   const cmd = releaseCommand(releaseSpec(spec, name), words, 42);
-  assert.match(cmd.script, /TOKEN="\$HITC_SECRET_0" docker create --name app-hitc-release-1700000000 -v \/srv\/app:\/data -e MODE=prod -e TOKEN -m 256m -- hello\/app:2 sh -c 'echo \$\(id\) > \/data\/marker; rm -rf \/' 'it'\\''s' -- '' >\/dev\/null/);
+  assert.match(cmd.script, /TOKEN="\$HITC_SECRET_\d+" docker create --name app-hitc-release-1700000000 -v \/srv\/app:\/data -e MODE=prod -e TOKEN -m 256m -- hello\/app:2 sh -c 'echo \$\(id\) > \/data\/marker; rm -rf \/' 'it'\\''s' -- '' >\/dev\/null/);
   assert.ok(!cmd.script.includes(SECRET) && !cmd.display.includes(SECRET));
   assert.ok(!remoteScript(cmd, { mode: 'nopasswd' }).includes(SECRET), 'not in the sudo argv either');
   assert.deepEqual(cmd.secrets, [SECRET]);
