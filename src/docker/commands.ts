@@ -138,11 +138,20 @@ function bindRules(container: string, containerIp: string, p: PortSpec): { nat: 
   };
 }
 
+/** The jumps into hitc's nat chain for traffic to this host's own addresses, ahead of Docker's
+ *  DNAT — except loopback from the host itself (as Docker excludes it): with route_localnet
+ *  off, 127.0.0.1:PORT rewritten to a container's address is dropped, so a local client would
+ *  lose the service. An older jump without that exception is replaced. */
+export function natJumps(): Command {
+  return sh`iptables -w -t nat -C PREROUTING -m addrtype --dst-type LOCAL -j ${BIND_CHAIN} 2>/dev/null || iptables -w -t nat -I PREROUTING -m addrtype --dst-type LOCAL -j ${BIND_CHAIN}
+for _ in 1 2 3; do iptables -w -t nat -D OUTPUT -m addrtype --dst-type LOCAL -j ${BIND_CHAIN} 2>/dev/null || break; done
+iptables -w -t nat -C OUTPUT ! -d 127.0.0.0/8 -m addrtype --dst-type LOCAL -j ${BIND_CHAIN} 2>/dev/null || iptables -w -t nat -I OUTPUT ! -d 127.0.0.0/8 -m addrtype --dst-type LOCAL -j ${BIND_CHAIN}`;
+}
+
 /** Idempotent: create hitc's chains and jumps if missing, then add each rule unless present. */
 export function bindCommand(container: string, containerIp: string, ports: readonly PortSpec[]): Command {
   const setup = sh`iptables -w -t nat -N ${BIND_CHAIN} 2>/dev/null; iptables -w -N ${BIND_CHAIN} 2>/dev/null
-iptables -w -t nat -C PREROUTING -m addrtype --dst-type LOCAL -j ${BIND_CHAIN} 2>/dev/null || iptables -w -t nat -I PREROUTING -m addrtype --dst-type LOCAL -j ${BIND_CHAIN}
-iptables -w -t nat -C OUTPUT -m addrtype --dst-type LOCAL -j ${BIND_CHAIN} 2>/dev/null || iptables -w -t nat -I OUTPUT -m addrtype --dst-type LOCAL -j ${BIND_CHAIN}
+${natJumps()}
 iptables -w -N DOCKER-USER 2>/dev/null; iptables -w -C DOCKER-USER -j ${BIND_CHAIN} 2>/dev/null || iptables -w -I DOCKER-USER -j ${BIND_CHAIN}
 iptables -w -C FORWARD -j DOCKER-USER 2>/dev/null || iptables -w -I FORWARD -j DOCKER-USER`;
   const adds = ports.map((p) => {

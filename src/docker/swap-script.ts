@@ -18,7 +18,7 @@
 
 import { raw, sh, type Command } from '../core/command.ts';
 import type { Swap } from '../ensemble/plan/ops.ts';
-import { ASIDE_SUFFIX, BIND_CHAIN, inspectOneCommand, STATE_SEPARATOR } from './commands.ts';
+import { ASIDE_SUFFIX, BIND_CHAIN, inspectOneCommand, natJumps, STATE_SEPARATOR } from './commands.ts';
 import { waitHealthyFunction } from './health.ts';
 import type { PortSpec } from './port-spec.ts';
 import { swapShell, SWAP_TAG } from './swap-commands.ts';
@@ -112,6 +112,5 @@ function dnatRule(name: string, p: PortSpec): string {
  *  makes it): a rule there comes before Docker's own DNAT. */
 function chainSetup(): Command {
   return sh`iptables -w -t nat -N ${BIND_CHAIN} 2>/dev/null
-  iptables -w -t nat -C PREROUTING -m addrtype --dst-type LOCAL -j ${BIND_CHAIN} 2>/dev/null || iptables -w -t nat -I PREROUTING -m addrtype --dst-type LOCAL -j ${BIND_CHAIN}
-  iptables -w -t nat -C OUTPUT -m addrtype --dst-type LOCAL -j ${BIND_CHAIN} 2>/dev/null || iptables -w -t nat -I OUTPUT -m addrtype --dst-type LOCAL -j ${BIND_CHAIN}`;
+  ${natJumps()}`;
 }
