@@ -50,5 +50,6 @@ export async function runInBatches(
       return { outcomes, stopped: true };
     }
   }
-  return { outcomes, stopped: false };
+  // failures past the budget in the last batch stop the run as well: later tasks must not go on
+  return { outcomes, stopped: failed > budget };
 }

@@ -64,3 +64,13 @@ test('max-fail alone in serial mode: one host at a time, going on past tolerated
   assert.deepEqual(r.started, ['h0', 'h1', 'h2']);
   assert.equal(r.outcomes.filter((o) => o.status === 'skipped').length, 7);
 });
+
+test('a budget spent in the last batch (or the only one) still stops the run: later tasks must not go on', async () => {
+  const last = await roll({ batch: { count: 5 }, maxFail: { count: 0 }, batchWaitMs: 0 }, ['h7']);
+  assert.equal(last.stopped, true);
+  assert.equal(last.outcomes.filter((o) => o.status === 'skipped').length, 0, 'nothing was left to skip');
+  const only = await roll({ batch: { count: 10 }, maxFail: { count: 1 }, batchWaitMs: 0 }, ['h2', 'h3']);
+  assert.equal(only.stopped, true);
+  const within = await roll({ batch: { count: 10 }, maxFail: { count: 1 }, batchWaitMs: 0 }, ['h2']);
+  assert.equal(within.stopped, false);
+});

@@ -24,8 +24,10 @@ export async function runRelease(host: DockerHost, op: RunReleaseOp, spec: Resol
   const where = `[${op.server}] release of ${op.container} (${shown})`;
   note(`running in ${name}`);
   const started = performance.now();
-  // the script's own cleanup may not have run when it did not get to report: remove it from here
-  const removeLeftover = (): Promise<unknown> => host.asRoot(dockerRm(name), { quiet: true, warn: true, timeout: 60 }).catch(() => undefined);
+  // the script's own cleanup may not have run when it did not get to report (Ctrl-C kills the
+  // docker client, not the container): remove it from here, with a signal of its own, since
+  // the run's is aborted by then
+  const removeLeftover = (): Promise<unknown> => host.asRoot(dockerRm(name), { quiet: true, warn: true, timeout: 60, signal: AbortSignal.timeout(60_000) }).catch(() => undefined);
   const result = await host.asRoot(releaseCommand(releaseSpec(spec.run, name), words, op.timeoutSeconds), { quiet: true, warn: true, timeout: op.timeoutSeconds + SLACK_SECONDS })
     .catch(async (error: unknown) => {
       await removeLeftover();

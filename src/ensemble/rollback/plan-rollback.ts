@@ -44,7 +44,9 @@ export function planRollback(observed: ObservedWorld, input: { ensemble: Plan['e
       }
       const versions = containerVersions(mc.name, obs.containers);
       const current = versions[0]?.role === 'current' ? versions[0] : undefined;
-      const target = versions.find((v) => v.role === 'previous');
+      // a kept copy of what runs now (a crashed version replaced by itself) is no version to go back to
+      const same = (v: ContainerVersion): boolean => current !== undefined && v.specHash === current.specHash && v.imageId === current.imageId;
+      const target = versions.find((v) => v.role === 'previous' && !same(v));
       if (!target) {
         unchanged.push(note('no previous version kept: nothing to roll back to'));
         continue;

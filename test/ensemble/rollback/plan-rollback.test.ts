@@ -123,3 +123,15 @@ test('a server that could not be observed makes its containers unavailable, not 
   const rolled = planRollback({ servers: {}, unavailable: { web: 'web could not be observed: timeout' } }, { ensemble, selected: selectContainers(manifest(), {}) });
   assert.deepEqual(rolled.plan.unavailable.map((n) => `${n.id}: ${n.reason}`), ['container:web/app: web could not be observed: timeout', 'container:web/cache: web could not be observed: timeout']);
 });
+
+test('a kept copy of the version that runs now (it crashed and was replaced by itself) is skipped: rollback goes to the version before', () => {
+  const m = manifest();
+  const older = v1();
+  const crashed = { ...v2(), id: 'crashed-id', name: `app-hitc-prev-${RETIRED + 60}`, running: false, state: 'exited' };
+  const rolled = planRollback(world([v2(), crashed, older]), { ensemble, selected: selectContainers(m, { container: 'app' }) });
+  const [op] = rolled.plan.ops;
+  assert.ok(op && op.kind === 'replace-container' && op.spec);
+  assert.equal(op.spec.hash, older.labels[LABELS.specHash], 'v1, not the crashed copy of v2');
+  const onlySame = planRollback(world([v2(), crashed]), { ensemble, selected: selectContainers(m, { container: 'app' }) });
+  assert.deepEqual(onlySame.plan.ops, []);
+});
