@@ -1,6 +1,6 @@
 // The per-host context a task function receives: explicit, no globals (Fabric 2's `c`).
 
-import type { Duplex } from 'node:stream';
+import type { Duplex, Readable, Writable } from 'node:stream';
 import type { Command } from '../core/command.ts';
 import type { HostSpec } from '../core/host-spec.ts';
 import type { NestedTarget } from '../transport/types.ts';
@@ -28,8 +28,12 @@ export interface RunOptions {
   readonly warn?: boolean;
   /** Allocate a pseudo-terminal (interactive programs; stdout and stderr merge). */
   readonly pty?: boolean;
-  /** Text for stdin, or 'inherit' to forward hitc's own stdin (interactive use). */
-  readonly stdin?: string | Buffer | 'inherit';
+  /** Text for stdin, 'inherit' to forward hitc's own stdin (interactive use), or a stream. */
+  readonly stdin?: string | Buffer | 'inherit' | Readable;
+  /** Raw stdout bytes go here (e.g. a tar stream) instead of into lines; the caller ends it. */
+  readonly stdout?: Writable;
+  /** Also told every output line, even when quiet. */
+  readonly onLine?: (stream: 'out' | 'err', line: string) => void;
   /** Seconds before the command is killed (default: -T, else none). */
   readonly timeout?: number;
   /** Don't echo the command or print its output (the result and any error still have both). */

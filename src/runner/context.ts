@@ -69,7 +69,13 @@ export function createContext(deps: ContextDeps): TaskContext {
       ...(options.stdin !== undefined ? { stdin: options.stdin } : {}),
       ...(timeoutMs ? { timeoutMs } : {}),
       signal,
-      ...(options.quiet ? {} : { onLine: (stream, line) => deps.emit({ type: 'output', host: prefix, stream, line }) }),
+      ...(options.stdout ? { stdout: options.stdout } : {}),
+      ...(options.quiet && !options.onLine ? {} : {
+        onLine: (stream, line) => {
+          options.onLine?.(stream, line);
+          if (!options.quiet) deps.emit({ type: 'output', host: prefix, stream, line });
+        },
+      }),
     });
     const ok = result.exitCode === 0 && !result.timedOut;
     const value: CommandResult = {
