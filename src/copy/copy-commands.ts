@@ -53,6 +53,9 @@ export function commitCommand(staged: string, name: string, target: string, repl
   return sh`mv -T ${target} ${old} || exit 1; if ! mv -T ${entry} ${target}; then mv -T ${old} ${target}; exit 1; fi; rm -rf ${staged}`;
 }
 
-export function discardCommand(staged: string): Command {
-  return sh`rm -rf ${staged}`;
+/** Removes the private directory; a replaced directory caught between the two renames of its
+ *  commit (an interrupted commit) is moved back first. */
+export function discardCommand(staged: string, target: string): Command {
+  const old = `${staged}/old`;
+  return sh`if [ -d ${old} ] && [ ! -e ${target} ]; then mv -T ${old} ${target}; fi; rm -rf ${staged}`;
 }

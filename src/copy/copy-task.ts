@@ -57,10 +57,26 @@ export async function copy(c: TaskContext, src: CopyEndpoint, dst: CopyEndpoint,
   const targetPath = `${target.dir}/${target.name}`;
   c.log(`copying ${src.word} (${from.label}) to ${targetPath} (${to.label})`);
 
+  let committing: Promise<unknown> = Promise.resolve();
+  let committed = false;
+  let staged: string | undefined;
+  // The private directory is the only thing a copy cut short leaves. On Ctrl-C the runner
+  // abandons this task at once, so the removal is kept alive like a provider's clean-up: it
+  // waits for the unpack to be killed and for a commit in flight, then runs on a signal of its own.
+  let discarding: Promise<unknown> | undefined;
+  const discard = (): Promise<unknown> => (discarding ??= Promise.allSettled([unpacking, committing]).then(async () => {
+    if (staged === undefined || committed) return;
+    await to.run(discardCommand(staged, targetPath), { quiet: true, warn: true, signal: AbortSignal.timeout(CLEANUP_WITHIN_MS) });
+  }).catch(() => undefined));
+  const onAbort = (): void => {
+    const keep = c.cloud.env().keep;
+    if (keep) keep(discard());
+    else void discard();
+  };
+  c.signal.addEventListener('abort', onAbort, { once: true });
   const stream = new PassThrough();
   const stop = new AbortController();
   const signal = AbortSignal.any([c.signal, stop.signal]);
-  let staged: string | undefined;
   let ready!: () => void;
   const readyOrEnded = new Promise<void>((resolve) => (ready = resolve));
   const stage = stageCommand(target.dir);
@@ -87,7 +103,6 @@ export async function copy(c: TaskContext, src: CopyEndpoint, dst: CopyEndpoint,
     unpacking.then((r) => { if (!r.ok) stop.abort(); return r; }, (e: unknown) => { stop.abort(); throw e; }),
     packing.then((r) => { if (r && !r.ok) stop.abort(); return r; }, (e: unknown) => { stop.abort(); throw e; }),
   ]);
-  let committed = false;
   try {
     c.signal.throwIfAborted();
     if (packed.status === 'rejected') throw packed.reason;
@@ -95,14 +110,17 @@ export async function copy(c: TaskContext, src: CopyEndpoint, dst: CopyEndpoint,
     if (unpacked.status === 'rejected') throw unpacked.reason;
     if (!unpacked.value.ok || staged === undefined) throw failure(to, stage, unpacked.value, 'unpacking at the destination');
     const commit = commitCommand(staged, name, targetPath, target.replacesDir);
-    const result = await to.run(commit, { quiet: true, warn: true });
+    // two renames that Ctrl-C must not split: bounded by a signal of their own
+    const renaming = to.run(commit, { quiet: true, warn: true, signal: AbortSignal.timeout(CLEANUP_WITHIN_MS) })
+      .then((r) => { committed = r.ok; return r; });
+    committing = renaming;
+    const result = await renaming;
     if (!result.ok) throw failure(to, commit, result, 'renaming into place');
-    committed = true;
+  } catch (error) {
+    if (!c.signal.aborted) await discard();
+    throw error;
   } finally {
-    // after Ctrl-C too: the private directory is the only thing a copy cut short leaves
-    if (staged !== undefined && !committed) {
-      await to.run(discardCommand(staged), { quiet: true, warn: true, signal: AbortSignal.timeout(CLEANUP_WITHIN_MS) }).catch(() => undefined);
-    }
+    c.signal.removeEventListener('abort', onAbort);
   }
   c.log(`copied ${src.word} to ${dst.host ? `${dst.host}:` : ''}${targetPath}`);
 }
