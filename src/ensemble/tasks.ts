@@ -34,3 +34,12 @@ export const unlock = task(
   },
   async (c, args) => (await import('./run-ensemble.ts')).unlockTask(c, args),
 );
+
+export const down = task(
+  {
+    description: 'Remove what the ensemble created: the servers its providers list with its tag or label (their containers go with them) and the local provider\'s ensemble network; nothing else (unmanaged servers are left as they are). Lists it and asks first.\ndry_run=true: only list.',
+    local: true,
+    params: { name: { type: 'string', required: true }, dry_run: { type: 'boolean', default: false } },
+  },
+  async (c, args) => (await import('./run-ensemble.ts')).downTask(c, args),
+);

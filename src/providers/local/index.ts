@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from '../../core/errors.ts';
-import { ensembleTag, ProviderError, type Node, type Provider, type ProviderEnv } from '../types.ts';
+import { ensembleTag, ProviderError, type EnsembleExtra, type Node, type Provider, type ProviderEnv } from '../types.ts';
 import { docker } from './docker-cli.ts';
 import { ensureLocalImage } from './image.ts';
 import { privilegeFlags } from './privileges.ts';
@@ -15,6 +15,43 @@ export const LOCAL_NETWORK = 'hitc-local';
 const LABEL = 'hitc.local.server';
 /** Label naming the ensemble that created a local server. */
 const ENSEMBLE_LABEL = 'hitc.local.ensemble';
+
+/** An ensemble's own network: its servers find each other there as NAME and NAME.ENSEMBLE. */
+export function ensembleNetwork(ensemble: string): string {
+  return `hitc-ens-${ensembleTag(ensemble)}`;
+}
+
+// an ensemble's servers are created concurrently, and Docker lets several networks share a name
+const makingNetwork = new Map<string, Promise<string>>();
+
+/** The ensemble's network, made on first use; a network of that name hitc did not label for this
+ *  ensemble is never joined. */
+function ensureEnsembleNetwork(ensemble: string): Promise<string> {
+  const network = ensembleNetwork(ensemble);
+  let making = makingNetwork.get(network);
+  if (!making) {
+    making = makeEnsembleNetwork(network, ensembleTag(ensemble));
+    makingNetwork.set(network, making);
+    making.catch(() => makingNetwork.delete(network));
+  }
+  return making;
+}
+
+async function makeEnsembleNetwork(network: string, tag: string): Promise<string> {
+  const label = await docker(['network', 'inspect', '--format', `{{index .Labels "${ENSEMBLE_LABEL}"}}`, network]).then((out) => out.trim(), () => undefined);
+  if (label === undefined) await docker(['network', 'create', '--label', LABEL, '--label', `${ENSEMBLE_LABEL}=${tag}`, network]);
+  else if (label !== tag) throw new ProviderError('local', `a Docker network ${network} exists that hitc did not make for ensemble ${tag}`, { hint: `remove or rename it (docker network rm ${network})` });
+  return network;
+}
+
+async function ensembleNetworks(ensemble: string): Promise<EnsembleExtra[]> {
+  // by id: a name can be shared (networks another run raced to make)
+  const rows = (await docker(['network', 'ls', '--filter', `label=${ENSEMBLE_LABEL}=${ensembleTag(ensemble)}`, '--format', '{{.ID}} {{.Name}}'])).split('\n').filter(Boolean);
+  return rows.map((row) => row.split(' ') as [string, string]).filter(([, name]) => name === ensembleNetwork(ensemble)).map(([networkId, name]) => ({
+    title: `network ${name}`,
+    remove: async () => void (await docker(['network', 'rm', networkId])),
+  }));
+}
 
 /** The key local servers trust: HITC_LOCAL_KEY, else ~/.hitc/local_ed25519 (made on first use). */
 function keyFile(): string {
@@ -73,11 +110,14 @@ export function createLocalProvider(): Provider {
       await docker(['network', 'inspect', LOCAL_NETWORK]).catch(() => docker(['network', 'create', '--label', LABEL, LOCAL_NETWORK]));
       const flags = await privilegeFlags(image);
       const publicKey = readFileSync(`${keyFile()}.pub`, 'utf8').trim();
+      const cluster = request.ensemble ? await ensureEnsembleNetwork(request.ensemble) : undefined;
       for (const name of request.names) {
         env.progress(`starting local server ${name}`);
         await docker(['run', '-d', '--name', `${env.namePrefix}${name}`, '--hostname', name, '--network', LOCAL_NETWORK,
           '--label', LABEL, ...(request.ensemble ? ['--label', `${ENSEMBLE_LABEL}=${ensembleTag(request.ensemble)}`] : []), '-e', `HITC_AUTHORIZED_KEY=${publicKey}`, '--restart', 'unless-stopped',
           '--mount', 'type=volume,dst=/var/lib/docker', ...flags, image]);
+        // hitc-local stays the network this machine reaches it on; the ensemble's is for its peers
+        if (cluster && request.ensemble) await docker(['network', 'connect', '--alias', name, '--alias', `${name}.${ensembleTag(request.ensemble)}`, cluster, `${env.namePrefix}${name}`]);
       }
       const wanted = new Set(request.names);
       const nodes = (await list(env)).filter((n) => wanted.has(n.name));
@@ -90,6 +130,7 @@ export function createLocalProvider(): Provider {
     async terminate(node) {
       await docker(['rm', '-fv', node.id]);
     },
+    ensembleExtras: (ensemble) => ensembleNetworks(ensemble),
     async reboot(node) {
       await docker(['restart', node.id]);
     },

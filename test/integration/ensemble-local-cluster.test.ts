@@ -1,0 +1,74 @@
+// A local ensemble is a cluster: its three servers share a network of their own and find each
+// other as NAME and NAME.ENSEMBLE; ensemble.down (dry_run first) removes exactly its servers and
+// that network, while another local server lives on.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { hitc, sandbox, cacheFile } from './bed.ts';
+
+const box = sandbox({ knownHosts: '' });
+const id = process.pid % 10000;
+const ens = `sf-cluster-${id}`;
+const [a, b, other] = [`sfc${id}a`, `sfc${id}b`, `sfc${id}x`];
+const env = {
+  HITC_LOCAL_BASE_IMAGE: 'hitc-bed-base:bookworm',
+  HITC_CACHE_FILE: cacheFile(),
+  HITC_LOCAL_KEY: join(box.dir, 'local_key'),
+};
+execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', env.HITC_LOCAL_KEY]);
+const run = (args: string[]) => hitc(box, args, { env, timeoutMs: 600_000 });
+const dockerOut = (args: string[]): string => {
+  try {
+    return execFileSync('docker', args, { stdio: ['ignore', 'pipe', 'ignore'] }).toString();
+  } catch {
+    return '';
+  }
+};
+
+after(async () => {
+  for (const role of [a, b, other]) await run(['-R', role, 'terminate', '--yes']);
+  // whatever a failed run left (a server that never answered is no role to terminate)
+  for (const c of dockerOut(['ps', '-aq', '--filter', `label=hitc.local.ensemble=${ens}`]).split('\n').filter(Boolean)) dockerOut(['rm', '-fv', c]);
+  dockerOut(['rm', '-fv', `HITC-${other}`]);
+  for (const net of dockerOut(['network', 'ls', '-q', '--filter', `label=hitc.local.ensemble=${ens}`]).split('\n').filter(Boolean)) dockerOut(['network', 'rm', net]);
+});
+
+test('a 3-server local ensemble resolves NAME and NAME.ENSEMBLE; down removes only it', { timeout: 900_000 }, async () => {
+  const created = await run([`create:provider=local,name=${other}`]);
+  assert.equal(created.code, 0, created.stdout + created.stderr);
+  writeFileSync(join(box.dir, 'cluster.yml'), `name: ${ens}\n${a}:\n  provider: local\n  count: 2\n${b}:\n  provider: local\n`);
+  const up = await run(['ensemble.up:cluster', '--yes']);
+  assert.equal(up.code, 0, up.stdout + up.stderr);
+
+  const names = [a, `${a}-1`, b];
+  const resolved = await run(['-H', `${a}-1`, '--', `for n in ${names.flatMap((n) => [n, `${n}.${ens}`]).join(' ')}; do getent hosts $n >/dev/null && echo "found $n" || echo "missing $n"; done`]);
+  assert.equal(resolved.code, 0, resolved.stdout + resolved.stderr);
+  for (const n of names) {
+    assert.match(resolved.stdout, new RegExp(`out: found ${n}\\n`));
+    assert.match(resolved.stdout, new RegExp(`out: found ${n}\\.${ens}\\n`));
+  }
+  assert.doesNotMatch(resolved.stdout, /out: missing/);
+  assert.match(dockerOut(['network', 'inspect', '--format', '{{range .Containers}}{{.Name}} {{end}}', `hitc-ens-${ens}`]), new RegExp(`HITC-${b}`));
+
+  const dry = await run(['ensemble.down:cluster,dry_run=true']);
+  assert.equal(dry.code, 0, dry.stdout + dry.stderr);
+  assert.match(dry.stdout, new RegExp(`ensemble ${ens}: 4 things to remove`));
+  for (const n of names) assert.match(dry.stdout, new RegExp(`- terminate local server ${n} \\(`));
+  assert.match(dry.stdout, new RegExp(`- remove local network hitc-ens-${ens}\\n`));
+  assert.doesNotMatch(dry.stdout, new RegExp(other));
+  const listed = await run(['nodes']);
+  for (const n of [...names, other]) assert.match(listed.stdout, new RegExp(`${n} +172\\.[\\d.]+ +running`), 'dry_run changed nothing');
+
+  const noTty = await run(['ensemble.down:cluster']);
+  assert.equal(noTty.code, 2, 'no terminal and no --yes: refused');
+  const down = await run(['ensemble.down:cluster', '--yes']);
+  assert.equal(down.code, 0, down.stdout + down.stderr);
+  const left = await run(['nodes']);
+  for (const n of names) assert.doesNotMatch(left.stdout, new RegExp(`\\b${n} `));
+  assert.match(left.stdout, new RegExp(`${other} +172\\.[\\d.]+ +running`), 'the other local server lives on');
+  assert.equal(dockerOut(['network', 'ls', '-q', '--filter', `name=^hitc-ens-${ens}$`]).trim(), '');
+  const again = await run(['ensemble.down:cluster', '--yes']);
+  assert.match(again.stdout, new RegExp(`ensemble ${ens}: nothing to remove`));
+});
