@@ -48,6 +48,13 @@ export interface SudoOptions extends RunOptions {
   readonly user?: string;
 }
 
+export interface WaitForOptions {
+  /** Seconds before giving up (default 60). */
+  readonly timeout?: number;
+  /** Seconds between tries (default 2). */
+  readonly interval?: number;
+}
+
 export interface CommandResult {
   readonly command: string;
   readonly stdout: string;
@@ -108,6 +115,10 @@ export interface TaskContext {
   run(command: CommandInput, options?: RunOptions): Promise<CommandResult>;
   sudo(command: CommandInput, options?: SudoOptions): Promise<CommandResult>;
   local(command: CommandInput, options?: RunOptions): Promise<CommandResult>;
+  /** Try `check` until it succeeds: a command (on the host, or here for a local task) that must
+   *  exit 0, or a function whose result must be truthy. Fails naming the host and the check
+   *  once `timeout` seconds have passed. */
+  waitFor(check: CommandInput | (() => unknown), options?: WaitForOptions): Promise<void>;
   put(localPath: string, remotePath: string, options?: PutOptions): Promise<void>;
   get(remotePath: string, localPath: string, options?: GetOptions): Promise<void>;
   log(message: string, options?: { tone?: Tone }): void;

@@ -8,6 +8,7 @@ import { refuseNul } from '../core/quote.ts';
 import type { EventSink, ProgressItem, ProgressState } from '../core/events.ts';
 import type { Transport } from '../transport/types.ts';
 import type { Cloud } from '../providers/cloud.ts';
+import { waitFor } from './wait-for.ts';
 import type { CommandInput, CommandResult, HostInfo, ProgressGroup, RunOptions, SudoOptions, TaskContext } from './context-types.ts';
 
 export interface ContextDeps {
@@ -117,6 +118,11 @@ export function createContext(deps: ContextDeps): TaskContext {
     run: (input, options = {}) => execute(remote(), 'run', input, options),
     sudo: (input, options = {}) => execute(remote(), 'sudo', input, options),
     local: (input, options: RunOptions = {}) => execute(deps.local, 'local', input, options),
+    waitFor: (check, options = {}) => waitFor(check, options, {
+      host: hostName ?? 'localhost',
+      signal: deps.signal,
+      probe: (command) => execute(deps.transport ?? deps.local, deps.transport ? 'run' : 'local', command, { quiet: true, warn: true }),
+    }),
     put: async (localPath, remotePath, options = {}) => {
       deps.signal.throwIfAborted();
       refusePaths('put', localPath, remotePath);
