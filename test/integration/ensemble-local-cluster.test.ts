@@ -60,6 +60,10 @@ test('a 3-server local ensemble resolves NAME and NAME.ENSEMBLE; down removes on
   assert.doesNotMatch(dry.stdout, new RegExp(other));
   const listed = await run(['nodes']);
   for (const n of [...names, other]) assert.match(listed.stdout, new RegExp(`${n} +172\\.[\\d.]+ +running`), 'dry_run changed nothing');
+  // nodes groups them: the ensemble's three under its name, the other apart (id, ports, image shown)
+  const group = listed.stdout.slice(listed.stdout.indexOf(`ensemble ${ens}`));
+  assert.match(group, new RegExp(`^ensemble ${ens}\\n(.*\\n)?.*name +ip +state +id +ports +image +created\\n(.*${a}(-1)? +172[^\\n]+ [0-9a-f]{12} +[^\\n]*hitc[^\\n]*\\n){2}.*${b} +172`));
+  assert.match(listed.stdout, new RegExp(`no ensemble\\n.*\\n(.*\\n)*.*${other} +172`));
 
   const noTty = await run(['ensemble.down:cluster']);
   assert.equal(noTty.code, 2, 'no terminal and no --yes: refused');

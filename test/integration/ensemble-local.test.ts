@@ -20,6 +20,7 @@ execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', env.HITC_LOCA
 const run = (args: string[]) => hitc(box, args, { env, timeoutMs: 600_000 });
 
 after(async () => {
+  await run(['ensemble.down:local', '--yes']); // its servers and its network (hitc-ens-local)
   await run(['-R', name, 'terminate', '--yes']);
   await run(['-H', dh, '--', 'docker rm -f probe >/dev/null 2>&1; true']);
 });

@@ -69,8 +69,8 @@ interface Inspected {
   Name: string;
   Created: string;
   State: { Status: string; Running: boolean };
-  Config?: { Labels?: Record<string, string> | null };
-  NetworkSettings: { Networks: Record<string, { IPAddress: string }> };
+  Config?: { Labels?: Record<string, string> | null; Image?: string };
+  NetworkSettings: { Networks: Record<string, { IPAddress: string }>; Ports?: Record<string, { HostIp: string; HostPort: string }[] | null> | null };
 }
 
 function toNode(raw: Inspected, prefix: string): Node | undefined {
@@ -79,9 +79,19 @@ function toNode(raw: Inspected, prefix: string): Node | undefined {
   const ip = raw.NetworkSettings.Networks[LOCAL_NETWORK]?.IPAddress || null;
   return {
     provider: 'local', id: raw.Id.slice(0, 12), name: full.slice(prefix.length), size: null, ip, internalIp: ip,
-    state: raw.State.Status, running: raw.State.Running, created: raw.Created, extra: {},
+    state: raw.State.Status, running: raw.State.Running, created: raw.Created,
+    extra: { image: raw.Config?.Image ?? '', ports: publishedPorts(raw.NetworkSettings.Ports) },
     ...(raw.Config?.Labels?.[ENSEMBLE_LABEL] ? { ensemble: raw.Config.Labels[ENSEMBLE_LABEL] } : {}),
   };
+}
+
+/** "8080->80/tcp, 2222->22/tcp": the ports this machine publishes (the rest are reached on hitc-local). */
+export function publishedPorts(ports: Inspected['NetworkSettings']['Ports']): string {
+  const out: string[] = [];
+  for (const [inside, bindings] of Object.entries(ports ?? {})) {
+    for (const port of new Set((bindings ?? []).map((b) => b.HostPort))) out.push(`${port}->${inside}`);
+  }
+  return out.sort().join(', ');
 }
 
 export function createLocalProvider(): Provider {
@@ -94,7 +104,7 @@ export function createLocalProvider(): Provider {
   return {
     name: 'local',
     createDefaults: {},
-    nodeColumns: ['name', 'ip', 'state', 'created'],
+    nodeColumns: ['name', 'ip', 'state', 'id', 'ports', 'image', 'created'],
     missingConfig: () => (existsSync('/var/run/docker.sock') || process.env.DOCKER_HOST ? undefined : 'no Docker Engine here (/var/run/docker.sock missing)'),
     ssh: () => ({ user: 'root', keyFile: keyFile() }),
     listNodes: list,
