@@ -6,18 +6,13 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { hitc, sandbox, cacheFile } from './bed.ts';
+import { hitc, localProviderEnv, sandbox } from './bed.ts';
 
 const box = sandbox({ knownHosts: '' });
 const id = process.pid % 10000;
 const ens = `sf-cluster-${id}`;
 const [a, b, other] = [`sfc${id}a`, `sfc${id}b`, `sfc${id}x`];
-const env = {
-  HITC_LOCAL_BASE_IMAGE: 'hitc-bed-base:bookworm',
-  HITC_CACHE_FILE: cacheFile(),
-  HITC_LOCAL_KEY: join(box.dir, 'local_key'),
-};
-execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', env.HITC_LOCAL_KEY]);
+const env = localProviderEnv(box);
 const run = (args: string[]) => hitc(box, args, { env, timeoutMs: 600_000 });
 const dockerOut = (args: string[]): string => {
   try {
