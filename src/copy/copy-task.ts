@@ -127,9 +127,13 @@ export async function copy(c: TaskContext, src: CopyEndpoint, dst: CopyEndpoint,
 
 export const cp = task(
   {
-    description: 'Copy a file or directory: local to server, server to local or server to server (HOST:PATH), as root, keeping modes and mtimes; the target changes only when the copy is complete',
+    description: 'Copy a file or directory: local to server, server to local or server to server (HOST:PATH), as root, keeping modes and mtimes; the target changes only when the copy is complete\ncp:./dist,web:/srv/  cp:web:/etc/app,db-1:/tmp/  cp:db-1:/var/log/app.log,.  (a path with no HOST: is local)\nDST that is a directory (or ends in /) receives SRC under its own name; otherwise DST is the new name.\nreplace=true swaps an existing target directory whole (without it that is refused).',
     local: true,
-    params: { src: { type: 'string', required: true }, dst: { type: 'string', required: true }, replace: { type: 'boolean' } },
+    params: {
+      src: { type: 'string', required: true, description: 'PATH or HOST:PATH (HOST as for -H: ssh_config alias, address, node name)' },
+      dst: { type: 'string', required: true, description: 'PATH or HOST:PATH' },
+      replace: { type: 'boolean', default: false, description: 'replace an existing directory target whole' },
+    },
   },
-  async (c, { src, dst, replace }) => copy(c, parseEndpoint(src, 'SRC'), parseEndpoint(dst, 'DST'), { replace: replace === true }),
+  async (c, { src, dst, replace }) => copy(c, parseEndpoint(src, 'SRC'), parseEndpoint(dst, 'DST'), { replace }),
 );

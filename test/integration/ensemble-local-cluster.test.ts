@@ -47,6 +47,14 @@ test('a 3-server local ensemble resolves NAME and NAME.ENSEMBLE; down removes on
   assert.doesNotMatch(resolved.stdout, /out: missing/);
   assert.match(dockerOut(['network', 'inspect', '--format', '{{range .Containers}}{{.Name}} {{end}}', `hitc-ens-${ens}`]), new RegExp(`HITC-${b}`));
 
+  // cp names the servers as -H does (node names of the local provider), server to server through here
+  writeFileSync(join(box.dir, 'note.txt'), 'from here\n');
+  const up1 = await run([`cp:note.txt,${a}:/tmp/`]);
+  assert.equal(up1.code, 0, up1.stdout + up1.stderr);
+  const across = await run([`cp:${a}:/tmp/note.txt,${b}:/root/note-copy.txt`]);
+  assert.equal(across.code, 0, across.stdout + across.stderr);
+  assert.match((await run(['-H', b, '--', 'cat /root/note-copy.txt'])).stdout, /out: from here\n/);
+
   const dry = await run(['ensemble.down:cluster,dry_run=true']);
   assert.equal(dry.code, 0, dry.stdout + dry.stderr);
   assert.match(dry.stdout, new RegExp(`ensemble ${ens}: 4 things to remove`));
