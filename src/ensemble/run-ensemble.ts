@@ -25,6 +25,7 @@ import { SSH_FROM_APPLIER_ONLY, thingLabel, type Manifest } from './manifest/mod
 import { lockServers, lockTargets } from './lock/lock-servers.ts';
 import { unlockServers } from './lock/unlock.ts';
 import { runDown } from './down/down.ts';
+import { runHosts } from './down/hosts-task.ts';
 
 export class ChangesPending extends HitcError {
   readonly kind = 'changes-pending';
@@ -247,6 +248,13 @@ export function downTask(c: TaskContext, { name, dry_run }: { name: string; dry_
   return guarded('ensemble.down', async () => {
     const { manifest, ensemble } = loadManifest(name);
     return runDown(c, manifest, ensemble.name, dry_run);
+  });
+}
+
+export function hostsTask(c: TaskContext, { name, remove }: { name: string; remove: boolean }) {
+  return guarded('ensemble.hosts', async () => {
+    const { manifest, ensemble } = loadManifest(name);
+    return runHosts(c, manifest, ensemble.name, remove);
   });
 }
 

@@ -4,7 +4,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hitc, localProviderEnv, sandbox } from './bed.ts';
 
@@ -12,7 +12,10 @@ const box = sandbox({ knownHosts: '' });
 const id = process.pid % 10000;
 const ens = `sf-cluster-${id}`;
 const [a, b, other] = [`sfc${id}a`, `sfc${id}b`, `sfc${id}x`];
-const env = localProviderEnv(box);
+const hostsFile = join(box.dir, 'hosts');
+const theirs = '127.0.0.1\tlocalhost\n10.1.2.3 keep-me # hitc ensemble=someone-else\n';
+writeFileSync(hostsFile, theirs);
+const env = { ...localProviderEnv(box), HITC_HOSTS_FILE: hostsFile };
 const run = (args: string[]) => hitc(box, args, { env, timeoutMs: 600_000 });
 const dockerOut = (args: string[]): string => {
   try {
@@ -55,9 +58,18 @@ test('a 3-server local ensemble resolves NAME and NAME.ENSEMBLE; down removes on
   assert.equal(across.code, 0, across.stdout + across.stderr);
   assert.match((await run(['-H', b, '--', 'cat /root/note-copy.txt'])).stdout, /out: from here\n/);
 
+  // opt-in hosts lines for this machine, only ever beside the lines hitc did not write
+  const hosts = await run(['ensemble.hosts:cluster']);
+  assert.equal(hosts.code, 0, hosts.stdout + hosts.stderr);
+  const written = readFileSync(hostsFile, 'utf8');
+  assert.ok(written.startsWith(theirs), written);
+  for (const n of names) assert.match(written, new RegExp(`^172\\.[\\d.]+\\t${n} ${n}\\.${ens}\\t# hitc ensemble=${ens}$`, 'm'));
+
   const dry = await run(['ensemble.down:cluster,dry_run=true']);
   assert.equal(dry.code, 0, dry.stdout + dry.stderr);
-  assert.match(dry.stdout, new RegExp(`ensemble ${ens}: 4 things to remove`));
+  assert.match(dry.stdout, new RegExp(`ensemble ${ens}: 5 things to remove`));
+  assert.match(dry.stdout, new RegExp(`- remove ensemble ${ens}'s lines from ${hostsFile}`));
+  assert.equal(readFileSync(hostsFile, 'utf8'), written, 'dry_run changed nothing');
   for (const n of names) assert.match(dry.stdout, new RegExp(`- terminate local server ${n} \\(`));
   assert.match(dry.stdout, new RegExp(`- remove local network hitc-ens-${ens}\\n`));
   assert.doesNotMatch(dry.stdout, new RegExp(other));
@@ -76,6 +88,7 @@ test('a 3-server local ensemble resolves NAME and NAME.ENSEMBLE; down removes on
   for (const n of names) assert.doesNotMatch(left.stdout, new RegExp(`\\b${n} `));
   assert.match(left.stdout, new RegExp(`${other} +172\\.[\\d.]+ +running`), 'the other local server lives on');
   assert.equal(dockerOut(['network', 'ls', '-q', '--filter', `name=^hitc-ens-${ens}$`]).trim(), '');
+  assert.equal(readFileSync(hostsFile, 'utf8'), theirs, 'only the lines hitc wrote went');
   const again = await run(['ensemble.down:cluster', '--yes']);
   assert.match(again.stdout, new RegExp(`ensemble ${ens}: nothing to remove`));
 });

@@ -8,6 +8,8 @@ import type { TaskContext } from '../../runner/context-types.ts';
 import { ensembleTag, type EnsembleExtra, type Node, type Provider } from '../../providers/types.ts';
 import { confirmOnTerminal } from '../../ui/prompt.ts';
 import type { Manifest } from '../manifest/model.ts';
+import { hostsFilePath, rewriteHostsFile, withoutEnsembleHosts } from './hosts-file.ts';
+import { hasHostsLines } from './hosts-task.ts';
 
 /** States in which a server is already on its way out (listings keep them a while). */
 const GONE = /^(terminated|shutting-down|archive)$/;
@@ -17,6 +19,8 @@ export interface Teardown {
   readonly extras: readonly { readonly provider: Provider; readonly extra: EnsembleExtra }[];
   /** Unmanaged servers of the manifest, which down never touches. */
   readonly left: readonly string[];
+  /** The hosts file holds lines ensemble.hosts wrote for this ensemble. */
+  readonly hostsLines: boolean;
 }
 
 /** What down would remove, found by the ensemble's tag on every provider the manifest uses. */
@@ -32,23 +36,24 @@ export async function findTeardown(c: TaskContext, manifest: Manifest, ensemble:
     for (const extra of (await provider.ensembleExtras?.(ensemble, c.cloud.env(c.signal))) ?? []) extras.push({ provider, extra });
   }
   const left = manifest.servers.filter((s) => s.provider === 'unmanaged').map((s) => s.name);
-  return { servers, extras, left };
+  return { servers, extras, left, hostsLines: await hasHostsLines(ensemble) };
 }
 
 export function teardownLines(ensemble: string, t: Teardown): string[] {
   const lines = [
     ...t.servers.map(({ provider, node }) => `  - terminate ${provider.name} server ${node.name} (${node.id}${node.ip ? `, ${node.ip}` : ''}): created by ensemble ${ensemble}; its containers go with it`),
     ...t.extras.map(({ provider, extra }) => `  - remove ${provider.name} ${extra.title}`),
+    ...(t.hostsLines ? [`  - remove ensemble ${ensemble}'s lines from ${hostsFilePath()}`] : []),
     ...t.left.map((s) => `  = unmanaged server ${s} is left as it is (hitc did not create it; its containers and firewall stay)`),
   ];
-  const count = t.servers.length + t.extras.length;
+  const count = t.servers.length + t.extras.length + (t.hostsLines ? 1 : 0);
   return [count === 0 ? `ensemble ${ensemble}: nothing to remove` : `ensemble ${ensemble}: ${count} thing${count === 1 ? '' : 's'} to remove`, ...lines];
 }
 
 export async function runDown(c: TaskContext, manifest: Manifest, ensemble: string, dryRun: boolean): Promise<string[]> {
   const t = await findTeardown(c, manifest, ensemble);
   for (const line of teardownLines(ensemble, t)) c.log(line);
-  if (dryRun || t.servers.length + t.extras.length === 0) return [];
+  if (dryRun || (t.servers.length + t.extras.length === 0 && !t.hostsLines)) return [];
   if (!c.yes) {
     const answer = await confirmOnTerminal('Do you wish to continue?');
     if (answer === undefined) throw new UsageError('ensemble.down needs confirmation and there is no terminal', { hint: 'add --yes, or dry_run=true to only list' });
@@ -70,6 +75,11 @@ export async function runDown(c: TaskContext, manifest: Manifest, ensemble: stri
     await extra.remove(env);
     removed.push(`${provider.name}:${extra.title}`);
     c.log(`removed ${provider.name} ${extra.title}`);
+  }
+  if (t.hostsLines) {
+    await rewriteHostsFile(hostsFilePath(), (text) => withoutEnsembleHosts(text, ensemble));
+    removed.push(`hosts:${hostsFilePath()}`);
+    c.log(`removed ensemble ${ensemble}'s lines from ${hostsFilePath()}`);
   }
   return removed;
 }
