@@ -1,5 +1,5 @@
 // `cp` on real hosts: local → server → server → local keeps bytes, modes and mtimes (the second
-// hop logs in as a user whose sudo needs a password, the third as one with NOPASSWD), refusals
+// hop logs in as users who reach root by sudo, with and without a password), refusals
 // change nothing, and a copy interrupted mid-stream leaves the target as it was.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -41,8 +41,9 @@ test('cp: local → server → server → local keeps bytes, modes and mtimes', 
   assert.equal(up.code, 0, up.stdout + up.stderr);
   assert.match(await on(one, `stat -c '%a %Y %U' ${dir}/tree/app.conf ${dir}/tree/bin/run; ${dir}/tree/bin/run`), /out: 640 1612325106 root\n.*out: 755 \d+ root\n.*out: ran\n/s);
 
-  // server → server through this machine, as two logins that reach root by sudo (password, NOPASSWD)
-  const across = await hitc(box, [`cp:deploy@${one}:${dir}/tree,ubuntu@${two}:${dir}/copied`], { env: password });
+  // server → server through this machine, as two logins that reach root by sudo: NOPASSWD on the
+  // source, a password on the destination (whose stdin must stay unread until sudo let it in)
+  const across = await hitc(box, [`cp:ubuntu@${one}:${dir}/tree,deploy@${two}:${dir}/copied`], { env: password });
   assert.equal(across.code, 0, across.stdout + across.stderr);
   const back = await hitc(box, [`cp:${two}:${dir}/copied,back`]);
   assert.equal(back.code, 0, back.stdout + back.stderr);
@@ -66,6 +67,10 @@ test('cp refuses a missing source, a missing parent and a directory onto a file,
     assert.match(r.stdout + r.stderr, message);
   }
   assert.match(await on(one, `cat ${dir}/file; echo; ls -a ${dir} | grep -c hitc-cp || true; test -e x || echo no-x`), /out: keep\n.*out: 0\n/s);
+  // a failure on the far side names the host, the command, its exit code and stderr
+  const ro = await hitc(box, [`cp:f,${one}:/proc/`]);
+  assert.equal(ro.code, 1, ro.stdout + ro.stderr);
+  assert.match(ro.stdout + ro.stderr, new RegExp(`${one.replace(/\./g, '\\.')}[\\s\\S]*unpacking at the destination failed \\(exit 1\\); the target is unchanged: t=\\$\\(mktemp -d /proc/\\.hitc-cp-XXXXXX\\)[\\s\\S]*mktemp`));
 });
 
 test('a copy interrupted mid-stream leaves the target as it was and no private directory', async () => {
