@@ -45,7 +45,7 @@ function failure(side: CopySide, command: Command, result: CommandResult, what: 
     timedOut: result.timedOut,
     stdout: result.stdout,
     stderr: result.stderr,
-    reason: `${what} failed (exit ${result.exitCode ?? 'none'}); the target is unchanged`,
+    reason: `${what} on ${side.label} failed (exit ${result.exitCode ?? 'none'}); the target is unchanged`,
   });
 }
 
