@@ -6,6 +6,7 @@ export * as docker from '../docker/tasks.ts';
 export { nodes, create, terminate, reboot, rename, uncache, pricing } from '../providers/global-tasks.ts';
 export { ssh, upload, download, rsync_up, rsync_down, ping } from '../providers/host-tasks.ts';
 export { bootstrap } from './bootstrap.ts';
+export { cp } from '../copy/copy-task.ts';
 export { audit } from '../ensemble/audit-task.ts';
 export * as ec2 from '../providers/ec2/tasks.ts';
 export * as ensemble from '../ensemble/tasks.ts';

@@ -3,9 +3,10 @@
 
 import type { CliRequest } from './args.ts';
 import { UsageError } from '../core/errors.ts';
-import { parseHostSpec, type HostSpec } from '../core/host-spec.ts';
+import type { HostSpec } from '../core/host-spec.ts';
 import { sharedOnce } from '../core/once.ts';
 import type { Cloud } from '../providers/cloud.ts';
+import { resolveCloudHost } from '../providers/resolve-host.ts';
 import { selectHosts } from '../runner/select-hosts.ts';
 import type { PlannedTask } from '../runner/plan.ts';
 import { parseAmount, type Rollout } from '../runner/batches.ts';
@@ -73,22 +74,3 @@ function sliced(req: CliRequest, hosts: HostSpec[]): HostSpec[] {
   return req.slice ? sliceHosts(hosts, req.slice) : hosts;
 }
 
-// A -H word that names a cloud node (or is a node's address) gets that node's address and its
-// provider's login. Addresses are looked up in the cache only, so -H with an IP never waits on
-// a cloud API; names may list the providers once.
-async function resolveCloudHost(cloud: Cloud, word: string): Promise<HostSpec> {
-  const spec = parseHostSpec(word);
-  if (spec.user || spec.port) return spec;
-  const isAddress = /^[\d.]+$/.test(spec.host) || spec.host.includes(':');
-  if (isAddress) {
-    for (const name of cloud.providers.names) {
-      const cached = cloud.cache.get(name, cloud.namePrefix) ?? [];
-      const node = cached.find((n) => n.ip === spec.host);
-      if (node) return cloud.hostSpec(await cloud.providers.get(name), node);
-    }
-    return spec;
-  }
-  const found = await cloud.find(spec.host).catch(() => undefined);
-  // a stopped server keeps its name for provider tasks (terminate, reboot) but has no address
-  return found?.node.ip ? cloud.hostSpec(found.provider, found.node) : spec;
-}

@@ -24,6 +24,8 @@ import {
 import { SSH_FROM_APPLIER_ONLY, thingLabel, type Manifest } from './manifest/model.ts';
 import { lockServers, lockTargets } from './lock/lock-servers.ts';
 import { unlockServers } from './lock/unlock.ts';
+import { runDown } from './down/down.ts';
+import { runHosts } from './down/hosts-task.ts';
 
 export class ChangesPending extends HitcError {
   readonly kind = 'changes-pending';
@@ -256,6 +258,20 @@ export function unlockTask(c: TaskContext, { name }: { name: string }) {
     const { located } = await locateServers(c, manifest, ensemble.name);
     const targets = [...located].flatMap(([server, where]) => (where.spec ? [{ server, spec: where.spec }] : []));
     return unlockServers(c, targets, ensemble.name);
+  });
+}
+
+export function downTask(c: TaskContext, { name, dry_run }: { name: string; dry_run: boolean }) {
+  return guarded('ensemble.down', async () => {
+    const { manifest, ensemble } = loadManifest(name);
+    return runDown(c, manifest, ensemble.name, dry_run);
+  });
+}
+
+export function hostsTask(c: TaskContext, { name, remove }: { name: string; remove: boolean }) {
+  return guarded('ensemble.hosts', async () => {
+    const { manifest, ensemble } = loadManifest(name);
+    return runHosts(c, manifest, ensemble.name, remove);
   });
 }
 

@@ -55,3 +55,21 @@ export const rollback = task(
   },
   async (c, args) => (await import('./rollback/rollback-task.ts')).rollbackTask(c, args),
 );
+
+export const down = task(
+  {
+    description: 'Remove what the ensemble created: the servers its providers list with its tag or label (their containers go with them), the local provider\'s ensemble network and the ensemble\'s /etc/hosts lines; nothing else (unmanaged servers are left as they are). Lists it and asks first.\ndry_run=true: only list.',
+    local: true,
+    params: { name: { type: 'string', required: true }, dry_run: { type: 'boolean', default: false } },
+  },
+  async (c, args) => (await import('./run-ensemble.ts')).downTask(c, args),
+);
+
+export const hosts = task(
+  {
+    description: 'Write /etc/hosts lines (HITC_HOSTS_FILE overrides the path) so this machine finds a local ensemble\'s servers as NAME and NAME.ENSEMBLE; only lines tagged for this ensemble are replaced, atomically.\nremove=true: drop them (ensemble.down does too).',
+    local: true,
+    params: { name: { type: 'string', required: true }, remove: { type: 'boolean', default: false } },
+  },
+  async (c, args) => (await import('./run-ensemble.ts')).hostsTask(c, args),
+);

@@ -14,10 +14,24 @@ function cell(node: Node, column: string): string {
   return column === 'created' && typeof v === 'string' ? v.slice(0, 19).replace('T', ' ') : String(v);
 }
 
+/** One table per provider; servers an ensemble created are grouped under it (the others last). */
 function printNodes(c: TaskContext, provider: Provider, nodes: readonly Node[]): void {
   c.log(provider.name);
-  const sorted = [...nodes].sort((a, b) => a.name.localeCompare(b.name));
-  for (const line of renderTable(provider.nodeColumns, sorted.map((n) => provider.nodeColumns.map((col) => cell(n, col))))) c.log(`  ${line}`);
+  const table = (list: readonly Node[], indent: string): void => {
+    const sorted = [...list].sort((a, b) => a.name.localeCompare(b.name));
+    for (const line of renderTable(provider.nodeColumns, sorted.map((n) => provider.nodeColumns.map((col) => cell(n, col))))) c.log(`${indent}${line}`);
+  };
+  const ensembles = [...new Set(nodes.flatMap((n) => (n.ensemble ? [n.ensemble] : [])))].sort();
+  if (ensembles.length === 0) return table(nodes, '  ');
+  for (const ensemble of ensembles) {
+    c.log(`  ensemble ${ensemble}`);
+    table(nodes.filter((n) => n.ensemble === ensemble), '    ');
+  }
+  const loose = nodes.filter((n) => !n.ensemble);
+  if (loose.length > 0) {
+    c.log('  no ensemble');
+    table(loose, '    ');
+  }
 }
 
 export const nodes = task({ description: 'List the servers of every enabled provider (refreshes the node cache)', local: true }, async (c) => {

@@ -83,8 +83,17 @@ export interface Provider {
   terminate(node: Node, env: ProviderEnv): Promise<void>;
   reboot?(node: Node, env: ProviderEnv): Promise<void>;
   rename?(node: Node, newName: string, env: ProviderEnv): Promise<void>;
+  /** What this provider made for an ensemble besides its servers (local: its network), each
+   *  removed by `remove` once the servers are gone; only things labelled with the ensemble's tag. */
+  ensembleExtras?(ensemble: string, env: ProviderEnv): Promise<EnsembleExtra[]>;
   /** `options`: provider-specific filters from `pricing:…,key=value` (e.g. ec2's zone). */
   pricing?(sort: string | undefined, env: ProviderEnv, options?: Readonly<Record<string, string>>): Promise<PricingTable>;
+}
+
+export interface EnsembleExtra {
+  /** e.g. "network hitc-ens-shop" */
+  readonly title: string;
+  remove(env: ProviderEnv): Promise<void>;
 }
 
 /** A provider API call failed (HTTP error, API error code, timeout). */

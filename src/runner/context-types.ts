@@ -1,6 +1,6 @@
 // The per-host context a task function receives: explicit, no globals (Fabric 2's `c`).
 
-import type { Duplex } from 'node:stream';
+import type { Duplex, Readable, Writable } from 'node:stream';
 import type { Command } from '../core/command.ts';
 import type { HostSpec } from '../core/host-spec.ts';
 import type { NestedTarget } from '../transport/types.ts';
@@ -28,8 +28,12 @@ export interface RunOptions {
   readonly warn?: boolean;
   /** Allocate a pseudo-terminal (interactive programs; stdout and stderr merge). */
   readonly pty?: boolean;
-  /** Text for stdin, or 'inherit' to forward hitc's own stdin (interactive use). */
-  readonly stdin?: string | Buffer | 'inherit';
+  /** Text for stdin, 'inherit' to forward hitc's own stdin (interactive use), or a stream. */
+  readonly stdin?: string | Buffer | 'inherit' | Readable;
+  /** Raw stdout bytes go here (e.g. a tar stream) instead of into lines; the caller ends it. */
+  readonly stdout?: Writable;
+  /** Also told every output line, even when quiet. */
+  readonly onLine?: (stream: 'out' | 'err', line: string) => void;
   /** Seconds before the command is killed (default: -T, else none). */
   readonly timeout?: number;
   /** Don't echo the command or print its output (the result and any error still have both). */
@@ -47,6 +51,13 @@ export interface RunOptions {
 export interface SudoOptions extends RunOptions {
   /** Run as this user instead of root (sudo -u). */
   readonly user?: string;
+}
+
+export interface WaitForOptions {
+  /** Seconds before giving up (default 60). */
+  readonly timeout?: number;
+  /** Seconds between tries (default 2). */
+  readonly interval?: number;
 }
 
 export interface CommandResult {
@@ -109,6 +120,10 @@ export interface TaskContext {
   run(command: CommandInput, options?: RunOptions): Promise<CommandResult>;
   sudo(command: CommandInput, options?: SudoOptions): Promise<CommandResult>;
   local(command: CommandInput, options?: RunOptions): Promise<CommandResult>;
+  /** Try `check` until it succeeds: a command (on the host, or here for a local task) that must
+   *  exit 0, or a function whose result must be truthy. Fails naming the host and the check
+   *  once `timeout` seconds have passed. */
+  waitFor(check: CommandInput | (() => unknown), options?: WaitForOptions): Promise<void>;
   put(localPath: string, remotePath: string, options?: PutOptions): Promise<void>;
   get(remotePath: string, localPath: string, options?: GetOptions): Promise<void>;
   log(message: string, options?: { tone?: Tone }): void;

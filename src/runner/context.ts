@@ -10,6 +10,7 @@ import type { EventSink, ProgressItem, ProgressState } from '../core/events.ts';
 import type { ExecResult, Transport } from '../transport/types.ts';
 import type { Cloud } from '../providers/cloud.ts';
 import { retryCause, retryPolicyOf, type RetryPolicy } from './retry.ts';
+import { waitFor } from './wait-for.ts';
 import type { CommandInput, CommandResult, HostInfo, ProgressGroup, RunOptions, SudoOptions, TaskContext } from './context-types.ts';
 
 export interface ContextDeps {
@@ -90,8 +91,8 @@ export function createContext(deps: ContextDeps): TaskContext {
     const shown = kind === 'sudo' && options.user ? `-u ${options.user} ${command.display}` : command.display;
     if (!options.quiet) deps.emit({ type: 'command', host: prefix, kind, display: shown });
     const timeoutMs = options.timeout !== undefined ? options.timeout * 1000 : deps.commandTimeoutMs;
-    // hitc's own stdin can be read only once: a command fed from it is never repeated
-    const retry = options.stdin === 'inherit'
+    // hitc's own stdin, or a stream, can be read only once: a command fed from one is never repeated
+    const retry = options.stdin === 'inherit' || (typeof options.stdin === 'object' && options.stdin !== null)
       ? NO_RETRY
       : options.retries === undefined && options.retryDelay === undefined
       ? (deps.retry ?? NO_RETRY)
@@ -103,7 +104,13 @@ export function createContext(deps: ContextDeps): TaskContext {
       ...(options.stdin !== undefined ? { stdin: options.stdin } : {}),
       ...(timeoutMs ? { timeoutMs } : {}),
       signal,
-      ...(options.quiet ? {} : { onLine: (stream, line) => deps.emit({ type: 'output', host: prefix, stream, line }) }),
+      ...(options.stdout ? { stdout: options.stdout } : {}),
+      ...(options.quiet && !options.onLine ? {} : {
+        onLine: (stream, line) => {
+          options.onLine?.(stream, line);
+          if (!options.quiet) deps.emit({ type: 'output', host: prefix, stream, line });
+        },
+      }),
     });
     const result = await withRetries(attempt, retry, signal, (n, cause) => {
       deps.emit({ type: 'message', host: prefix, level: 'warn', text: `retry ${n}/${retry.retries} after ${cause}: ${shown}` });
@@ -148,6 +155,11 @@ export function createContext(deps: ContextDeps): TaskContext {
     run: (input, options = {}) => execute(remote(), 'run', input, options),
     sudo: (input, options = {}) => execute(remote(), 'sudo', input, options),
     local: (input, options: RunOptions = {}) => execute(deps.local, 'local', input, options),
+    waitFor: (check, options = {}) => waitFor(check, options, {
+      host: hostName ?? 'localhost',
+      signal: deps.signal,
+      probe: (command) => execute(deps.transport ?? deps.local, deps.transport ? 'run' : 'local', command, { quiet: true, warn: true }),
+    }),
     put: async (localPath, remotePath, options = {}) => {
       deps.signal.throwIfAborted();
       refusePaths('put', localPath, remotePath);

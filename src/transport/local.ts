@@ -2,6 +2,7 @@
 // timeouts and results as remote ones.
 
 import { spawn } from 'node:child_process';
+import { Readable } from 'node:stream';
 import { remoteScript, secretStdin } from '../core/command.ts';
 import { LineSplitter, OutputBuffer } from './lines.ts';
 import { modeFromLocal, openLocalSource, writeLocalAtomically } from './atomic-local.ts';
@@ -23,12 +24,14 @@ export class LocalTransport implements Transport {
       const err = new OutputBuffer();
       const so = new LineSplitter((l) => { out.add(l); request.onLine?.('out', l); });
       const se = new LineSplitter((l) => { err.add(l); request.onLine?.('err', l); });
-      child.stdout?.on('data', (b: Buffer) => so.push(b));
+      if (request.stdout) child.stdout?.pipe(request.stdout, { end: false });
+      else child.stdout?.on('data', (b: Buffer) => so.push(b));
       child.stderr?.on('data', (b: Buffer) => se.push(b));
       if (child.stdin) {
         child.stdin.on('error', () => undefined); // the command may exit without reading stdin
         child.stdin.write(secretStdin(request.command));
         if (request.stdin === 'inherit') process.stdin.pipe(child.stdin);
+        else if (request.stdin instanceof Readable) request.stdin.pipe(child.stdin);
         else child.stdin.end(request.stdin ?? '');
       }
       let timedOut = false;
@@ -46,6 +49,8 @@ export class LocalTransport implements Transport {
         if (timer) clearTimeout(timer);
         request.signal?.removeEventListener('abort', killTree);
         if (request.stdin === 'inherit' && child.stdin) process.stdin.unpipe(child.stdin);
+        if (request.stdin instanceof Readable && child.stdin) request.stdin.unpipe(child.stdin);
+        if (request.stdout && child.stdout) child.stdout.unpipe(request.stdout);
         so.end();
         se.end();
         if (request.signal?.aborted) return reject(request.signal.reason ?? new Error('aborted'));

@@ -2,6 +2,7 @@
 // sudo password dance (answer sudo's marked prompt from a shared secret, never via argv).
 
 import { randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
 import type { Client, ClientChannel } from 'ssh2';
 import { remoteScript, secretStdin, type SudoMode } from '../core/command.ts';
 import { LineSplitter, OutputBuffer } from './lines.ts';
@@ -70,9 +71,10 @@ export async function execOnce(env: ExecEnvironment, req: ExecRequest): Promise<
       stdinSent = true;
       const prefix = secretStdin(req.command);
       if (prefix !== '') channel.write(prefix);
-      if (req.stdin === 'inherit') {
-        process.stdin.pipe(channel);
-        channel.once('close', () => process.stdin.unpipe(channel));
+      if (req.stdin === 'inherit' || req.stdin instanceof Readable) {
+        const from = req.stdin === 'inherit' ? process.stdin : req.stdin;
+        from.pipe(channel);
+        channel.once('close', () => from.unpipe(channel));
       } else {
         if (req.stdin !== undefined) channel.write(req.stdin);
         channel.end();
@@ -102,7 +104,11 @@ export async function execOnce(env: ExecEnvironment, req: ExecRequest): Promise<
       };
     };
     const sinks = { out: makeSink('out'), err: makeSink('err') };
-    channel.on('data', (b: Buffer) => sinks.out.push(b));
+    if (req.stdout) {
+      const raw = req.stdout;
+      channel.pipe(raw, { end: false });
+      channel.once('close', () => channel.unpipe(raw));
+    } else channel.on('data', (b: Buffer) => sinks.out.push(b));
     channel.stderr.on('data', (b: Buffer) => sinks.err.push(b));
 
     if (sudo?.mode !== 'password') sendStdin();

@@ -1,7 +1,7 @@
 // What the runner asks of a transport, without naming ssh2. The SSH transport and the local
 // transport both implement Transport.
 
-import type { Duplex } from 'node:stream';
+import type { Duplex, Readable, Writable } from 'node:stream';
 import type { Command, SudoMode } from '../core/command.ts';
 
 export type Stream = 'out' | 'err';
@@ -14,8 +14,12 @@ export interface ExecRequest {
   readonly sudo?: { readonly user?: string };
   /** Allocate a pseudo-terminal (stdout and stderr then arrive merged on `out`). */
   readonly pty?: boolean;
-  /** Bytes for the command's stdin, or 'inherit' to forward this process's stdin. */
-  readonly stdin?: string | Buffer | 'inherit';
+  /** Bytes for the command's stdin, 'inherit' to forward this process's stdin, or a stream
+   *  (piped once the command may read it; never ended early, so a retried sudo still gets it). */
+  readonly stdin?: string | Buffer | 'inherit' | Readable;
+  /** Raw stdout bytes go here (binary, e.g. a tar stream) instead of into lines. Never ended by
+   *  the transport: a sudo retry writes to it again, so the caller ends it. */
+  readonly stdout?: Writable;
   /** Kill the command after this long. */
   readonly timeoutMs?: number;
   readonly onLine?: LineSink;

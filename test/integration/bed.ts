@@ -1,7 +1,7 @@
 // Access to the real test bed for integration tests: hosts, keys, and a way to run the real
 // hitc CLI against them in an isolated HOME with its own ssh config and known_hosts.
 
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tempDir } from '../helpers/temp.ts';
 import { join, resolve } from 'node:path';
@@ -45,6 +45,14 @@ export interface Sandbox {
 /** A temp dir with HOME, an ssh config pointing at the bed's key and a private known_hosts. */
 /** A node-cache file of the test's own (HITC_CACHE_FILE), so runs never share a listing. */
 export const cacheFile = (): string => join(tempDir('hitc-cache-'), 'nodes.json');
+
+/** Environment for the local provider in a sandbox: the bed's base image, a node cache and a
+ *  server key of the test's own (made here). */
+export function localProviderEnv(box: Sandbox): Record<string, string> {
+  const key = join(box.dir, 'local_key');
+  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', key]);
+  return { HITC_LOCAL_BASE_IMAGE: 'hitc-bed-base:bookworm', HITC_CACHE_FILE: cacheFile(), HITC_LOCAL_KEY: key };
+}
 
 export function sandbox(options: { knownHosts?: string | 'copy'; extraConfig?: string } = {}): Sandbox {
   const b = bed();

@@ -2,24 +2,19 @@
 // their own dockerd), referenced from a container on an IP-named Docker host.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { bed, hitc, sandbox, cacheFile } from './bed.ts';
+import { bed, hitc, localProviderEnv, sandbox } from './bed.ts';
 
 const b = bed() as ReturnType<typeof bed> & { dockerHosts?: string[]; appImages?: { httpd: string } };
 const dh = (b.dockerHosts as string[])[2] as string;
 const box = sandbox({ knownHosts: '' });
 const name = `ens${process.pid % 10000}`;
-const env = {
-  HITC_LOCAL_BASE_IMAGE: 'hitc-bed-base:bookworm',
-  HITC_CACHE_FILE: cacheFile(),
-  HITC_LOCAL_KEY: join(box.dir, 'local_key'),
-};
-execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', env.HITC_LOCAL_KEY]);
+const env = localProviderEnv(box);
 const run = (args: string[]) => hitc(box, args, { env, timeoutMs: 600_000 });
 
 after(async () => {
+  await run(['ensemble.down:local', '--yes']); // its servers and its network (hitc-ens-local)
   await run(['-R', name, 'terminate', '--yes']);
   await run(['-H', dh, '--', 'docker rm -f probe >/dev/null 2>&1; true']);
 });

@@ -20,8 +20,8 @@ const box = sandbox();
 const NAME = 'sf-rolling-web';
 const C = 'sf-rolling-app';
 const run = (args: string[]) => hitc(box, args, { timeoutMs: 240_000 });
-// only this test's containers (the bed's hosts are shared), an interrupted replacement's too
-const CLEAN = `docker rm -f ${C} ${C}-1 ${C}-hitc-replaced ${C}-1-hitc-replaced >/dev/null 2>&1; true`;
+// only this test's containers (the bed's hosts are shared), their kept and stand-in copies too
+const CLEAN = `docker rm -f $(docker ps -aq --filter name=^/${C}) >/dev/null 2>&1; true`;
 
 /** Two copies on each host, rolled one at a time, one failure tolerated. */
 function manifest(mode: string, health?: string): void {
@@ -76,7 +76,7 @@ test('update: batch 1, max_fail 1 on 2 copies × 2 hosts: a good change rolls th
   manifest('two');
   const plan = await run([`ensemble.plan:${NAME}`]);
   assert.equal(plan.code, 0, plan.stdout + plan.stderr);
-  assert.match(plan.stdout, new RegExp(`${C}-1 \\(${hosts[1]!.replace(/\./g, '\\.')}\\): environment MODE: one → two \\[batch 4 of 4\\]`));
+  assert.match(plan.stdout, new RegExp(`${C}-1 \\(${hosts[1]!.replace(/\./g, '\\.')}\\): environment MODE: one → two; swapped with .* \\[batch 4 of 4\\]\n`));
   assert.match(plan.stdout, new RegExp(`\n {2}${C}: 4 copies in batches of 1, at most 1 failure\n`));
   const good = await run([`ensemble.up:${NAME}`, '--yes']);
   assert.equal(good.code, 0, good.stdout + good.stderr);
