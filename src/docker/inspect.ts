@@ -24,6 +24,8 @@ export interface ContainerInfo {
   readonly command: readonly string[];
   readonly labels: Readonly<Record<string, string>>;
   readonly ports: readonly PortBinding[];
+  /** Docker's restart policy name (`no`, `unless-stopped`, …), when the inspect said. */
+  readonly restartPolicy?: string;
 }
 
 export interface DockerHostState {
@@ -37,6 +39,7 @@ interface RawInspect {
   Created: string;
   Image: string;
   State?: { Running?: boolean; Status?: string };
+  HostConfig?: { RestartPolicy?: { Name?: string } };
   Config?: { Image?: string; Env?: string[] | null; Cmd?: string[] | null; Labels?: Record<string, string> | null; ExposedPorts?: Record<string, unknown> | null };
   NetworkSettings?: {
     IPAddress?: string;
@@ -106,6 +109,7 @@ function toContainerInfo(raw: RawInspect, bindings: readonly HitcBinding[]): Con
     command: raw.Config?.Cmd ?? [],
     labels: raw.Config?.Labels ?? {},
     ports: shown,
+    ...(raw.HostConfig?.RestartPolicy?.Name !== undefined ? { restartPolicy: raw.HostConfig.RestartPolicy.Name || 'no' } : {}),
   };
 }
 

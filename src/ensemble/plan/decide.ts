@@ -97,6 +97,12 @@ export function decideContainer(
     if (existing.running && existing.state === 'restarting') {
       return { action: 'keep', reason: 'spec unchanged', warnings: [`${c.name} on ${server.name} keeps restarting (its process exits): docker logs ${c.name} there says why`] };
     }
+    // a swap starts the new copy with no restart policy and sets it once the copy is healthy:
+    // one interrupted in between left a container a reboot would not bring back
+    const wanted = resolved.run.restart ?? 'no';
+    if (existing.running && existing.restartPolicy === 'no' && wanted !== 'no') {
+      return op('replace', `its restart policy is still "no", not ${wanted}: an earlier swap was interrupted before it was confirmed healthy`);
+    }
     if (existing.running) return { action: 'keep', reason: 'spec unchanged' };
     return op('replace', `not running (${existing.state})`);
   }

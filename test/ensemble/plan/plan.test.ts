@@ -111,3 +111,12 @@ test('an interrupted swap is put right by the next plan: a stand-in serving whil
   const beside = new WorldBuilder(m).server('web').container('web', 'app').container('web', 'app', { rename: 'app-hitc-next' }).build();
   assert.match(planOf(m, beside).ops.map((o) => `${o.id}: ${o.reason}`).join('\n'), /replace-container:web\/app: an earlier swap of app was interrupted: its stand-in app-hitc-next \(and its DNAT rules\) go first/);
 });
+
+test('a container left with restart policy "no" by a swap interrupted before its health was confirmed is replaced, saying why; one the manifest wants with "no" is kept', () => {
+  const m = manifestOf('web:\n  provider: ec2\n  containers:\n    app: {image: app}\n');
+  const plan = planOf(m, new WorldBuilder(m).server('web').container('web', 'app', { restartPolicy: 'no' }).build());
+  assert.deepEqual(plan.ops.map((o) => [o.id, o.reason]), [['replace-container:web/app', 'its restart policy is still "no", not unless-stopped: an earlier swap was interrupted before it was confirmed healthy']]);
+  assert.deepEqual(planOf(m, new WorldBuilder(m).server('web').container('web', 'app', { restartPolicy: 'unless-stopped' }).build()).ops, []);
+  const no = manifestOf('web:\n  provider: ec2\n  containers:\n    app: {image: app, restart: "no"}\n');
+  assert.deepEqual(planOf(no, new WorldBuilder(no).server('web').container('web', 'app', { restartPolicy: 'no' }).build()).ops, []);
+});

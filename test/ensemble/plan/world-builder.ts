@@ -57,7 +57,7 @@ export class WorldBuilder {
 
   /** A container as the manifest says (resolved against the world so far), or changed;
    *  `olderHitc`: labelled as a hitc before restart policies and log rotation labelled it. */
-  container(server: string, name: string, change: { environment?: Record<string, string>; running?: boolean; rename?: string; ensemble?: string; imageId?: string; olderHitc?: boolean } = {}): this {
+  container(server: string, name: string, change: { environment?: Record<string, string>; running?: boolean; rename?: string; ensemble?: string; imageId?: string; olderHitc?: boolean; restartPolicy?: string } = {}): this {
     const obs = this.#servers[server] as Mutable<ObservedServer>;
     const mc = this.#manifest.servers.find((s) => s.name === server)?.containers.find((c) => c.name === name);
     assert.ok(mc, `${server}/${name} is not in the manifest`);
@@ -71,6 +71,7 @@ export class WorldBuilder {
       id: `${name}0123456789abcdef`, name: change.rename ?? name, image: wanted.run.image, imageId, ip: `172.17.0.${obs.containers.length + 2}`,
       running: change.running ?? true, state: change.running === false ? 'exited' : 'running', created: '2026-11-22T05:00:00Z', environment: {}, command: [],
       labels: { [LABELS.ensemble]: change.ensemble ?? this.#ensemble, [LABELS.specHash]: label.hash, [LABELS.spec]: JSON.stringify(label.spec) }, ports: [],
+      ...(change.restartPolicy !== undefined ? { restartPolicy: change.restartPolicy } : {}),
     };
     obs.containers = [...obs.containers, info];
     obs.imageIds = { ...obs.imageIds, [imageKey(wanted.run.image)]: imageId };
