@@ -65,7 +65,7 @@ test('an EC2 server is created, then replaced at a new address that its dependen
   const plan = await run(['ensemble.plan:cloud']);
   assert.match(plan.stdout, /The following servers will restart:\n {2}app: size t3\.micro → t3\.small/);
   assert.match(plan.stdout, /\n {2}web \(app\): server app is being replaced\n/);
-  assert.match(plan.stdout, /\n {2}probe \([\d.]+\): waits for app, which is being \(re\)created\n/);
+  assert.match(plan.stdout, /\n {2}probe \([\d.]+\): waits for app, which is being \(re\)created; swapped with [^\n]*\n/);
   assert.match(plan.stdout, /new firewalls:\n {2}app \(1 rules total\): server app is being replaced/);
   const replaced = await run(['ensemble.up:cloud', '--yes']);
   assert.equal(replaced.code, 0, replaced.stdout + replaced.stderr);
