@@ -27,6 +27,11 @@ export function swapError(server: string, name: string, result: { stdout: string
     : f.step === 'aside' ? `the old ${name} could not step aside` : `an earlier swap of ${name} could not be put right`;
   const logs = f.logs.length > 0 ? `\n${f.logs.map((l) => `    ${l}`).join('\n')}` : '';
   const outcome = SERVING[f.serving](name);
+  // a container that could not even start has no logs: docker's own error says why
+  const refused = /^docker run of \S+ exited with code (\d+)$/.exec(f.why);
+  if (refused) {
+    return new TaskError(`[${server}] docker run for ${f.step === 'stand-in' ? nextName(name) : name} exited with code ${refused[1]}${said ? `: ${said}` : ''}; ${outcome}${logs}`, { host: server, hint: outcome });
+  }
   // said in the message too: a failed step of an apply shows its message, not its hint
   return new TaskError(`[${server}] ${what}: ${f.why}; ${outcome}${logs}`, { host: server, hint: outcome });
 }
