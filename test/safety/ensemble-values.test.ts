@@ -151,7 +151,11 @@ test('a replacement that cannot start (a typo in its command) puts the old conta
   const fixed = await run([`ensemble.up:${ENSEMBLE}`, '--yes']);
   assert.equal(fixed.code, 0, fixed.stdout + fixed.stderr);
   assert.match(fixed.stdout, /converged: observing again finds no changes/);
-  const now = await containers();
+  // the replaced copy is kept, stopped, for rollback (NAME-hitc-prev-EPOCH); nothing else is left
+  const listed = await containers();
+  const kept = Object.keys(listed).filter((n) => /-hitc-prev-\d+$/.test(n));
+  assert.ok(kept.every((n) => / exited$/.test(listed[n] as string)), 'kept copies are stopped');
+  const now = Object.fromEntries(Object.entries(listed).filter(([n]) => !kept.includes(n)));
   assert.deepEqual(Object.keys(now).sort(), Object.keys(before).sort(), 'nothing left aside');
   for (const [name, state] of Object.entries(now)) {
     assert.match(state, / running$/, name);
