@@ -18,7 +18,8 @@ import { isSecretScalar, resolveTags } from './tags.ts';
 import { applyTemplate } from './templates.ts';
 import { checkUpdateGroups, parseUpdate } from './update-policy.ts';
 import { entry, parseYamlTree, text, type LEntry, type LNode } from './yaml-tree.ts';
-import type { Manifest, ManifestContainer, ManifestServer, ValueLines } from './model.ts';
+import type { Manifest, ManifestContainer, ManifestServer } from './model.ts';
+import { linesOf } from './value-lines.ts';
 
 /** Create options each provider accepts in a manifest. */
 export const PROVIDER_OPTIONS: Readonly<Record<string, readonly string[]>> = {
@@ -205,21 +206,6 @@ function expandContainers(server: string, specName: string, entries: readonly LE
     }
   }
   return out;
-}
-
-function linesOf(spec: LNode): ValueLines {
-  const env = entry(spec, 'environment')?.value;
-  const volumes = entry(spec, 'volumes')?.value;
-  const image = entry(spec, 'image')?.line;
-  const command = entry(spec, 'command')?.line;
-  const dependsOn = entry(spec, 'depends_on')?.line;
-  const release = entry(spec, 'release')?.line;
-  return {
-    ...(image !== undefined ? { image } : {}), ...(command !== undefined ? { command } : {}), ...(dependsOn !== undefined ? { dependsOn } : {}),
-    ...(release !== undefined ? { release } : {}),
-    environment: Object.fromEntries(env?.kind === 'map' ? env.entries.map((e) => [e.key, e.line]) : []),
-    volumes: volumes?.kind === 'seq' ? volumes.items.map((i) => i.line) : [],
-  };
 }
 
 function parseEnvironment(e: LEntry | undefined, path: string, templates: ReadonlyMap<string, LNode>, issues: ManifestIssue[]): Record<string, string | Secret> {
