@@ -3,10 +3,15 @@
 # (installing what it needs), then runs every test with node's test runner via tsx.
 #   test/run.sh            unit + integration tests against real hosts
 #   test/run.sh --unit     unit tests only (no hosts needed)
+# Both start with the type check and lint; a type or lint error fails the run before any test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 mode=${1:-all}
+# the type-check step: types, then lint (typescript-eslint's recommended rules, eslint.config.js)
+echo "test/run.sh: type check and lint" >&2
+npx tsc --noEmit -p .
+npx eslint .
 # provider tests create servers that are real bed hosts: they run with the integration tests
 mapfile -t unit < <(find test -name '*.test.ts' -not -path 'test/integration/*' -not -path 'test/safety/*' -not -path 'test/providers/*/*' | sort)
 files=("${unit[@]}")

@@ -67,7 +67,7 @@ async function resolveLocalTarget(path: string): Promise<{ target: string; exist
     try {
       target = await realpath(path);
       st = await stat(target);
-    } catch (error) {
+    } catch {
       throw new UsageError(`local path ${path} is a symlink to a missing file`, { argument: path, hint: 'point it somewhere that exists, or remove it' });
     }
   }

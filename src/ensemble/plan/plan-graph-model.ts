@@ -103,7 +103,10 @@ export function planGraph(manifest: Manifest, plan: Plan): PlanGraph {
   // a name from the world may hold any character)
   const where = new Map<string, { server: string; name: string }>();
   for (const [notes, state] of noted) {
-    for (const n of notes) states.set(n.id, state), where.set(n.id, { server: n.server, name: n.name });
+    for (const n of notes) {
+      states.set(n.id, state);
+      where.set(n.id, { server: n.server, name: n.name });
+    }
   }
   // an op says more than a note about the same thing
   for (const op of plan.ops) {
@@ -205,7 +208,9 @@ function planEdges(plan: Plan, targets: ReadonlyMap<string, string>, clusters: r
       const k = stack.pop()!;
       for (const n of next(k)) {
         if (n === to) return true;
-        if (!visited.has(n)) visited.add(n), stack.push(n);
+        if (visited.has(n)) continue;
+        visited.add(n);
+        stack.push(n);
       }
     }
     return false;

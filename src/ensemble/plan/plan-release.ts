@@ -72,7 +72,11 @@ function downstream(ids: readonly string[], dependents: ReadonlyMap<string, read
   const seen = new Set(ids);
   const stack = [...ids];
   while (stack.length > 0) {
-    for (const d of dependents.get(stack.pop()!) ?? []) if (!seen.has(d)) seen.add(d), stack.push(d);
+    for (const d of dependents.get(stack.pop()!) ?? []) {
+      if (seen.has(d)) continue;
+      seen.add(d);
+      stack.push(d);
+    }
   }
   return seen;
 }
