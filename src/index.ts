@@ -7,5 +7,5 @@ export { sh, raw, argv } from './core/command.ts';
 export type { Command } from './core/command.ts';
 export { quote, quoteArgv } from './core/quote.ts';
 export { secret, Secret } from './core/secret.ts';
-export type { TaskContext, CommandResult, RunOptions, SudoOptions, PutOptions, GetOptions, HostInfo, CommandInput } from './runner/context-types.ts';
+export type { TaskContext, CommandResult, RunOptions, SudoOptions, PutOptions, GetOptions, HostInfo, CommandInput } from './taskfile/context-types.ts';
 export { CommandError, ConnectError, TaskError, UsageError, ConfigError } from './core/errors.ts';

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, relative, posix } from 'node:path';
 import { sh } from '../core/command.ts';
 import { ConfigError, TaskError, UsageError } from '../core/errors.ts';
-import type { TaskContext } from '../runner/context-types.ts';
+import type { TaskContext } from '../taskfile/context-types.ts';
 import { task } from '../taskfile/define.ts';
 
 /** {{ NAME }} → process.env.NAME; a missing variable names the template's file and line. */

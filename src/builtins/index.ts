@@ -3,10 +3,10 @@
 
 export { init } from './init.ts';
 export * as docker from '../docker/tasks.ts';
-export { nodes, create, terminate, reboot, rename, uncache, pricing } from '../providers/global-tasks.ts';
-export { ssh, upload, download, rsync_up, rsync_down, ping } from '../providers/host-tasks.ts';
+export { nodes, create, terminate, reboot, rename, uncache, pricing } from './global-tasks.ts';
+export { ssh, upload, download, rsync_up, rsync_down, ping } from './host-tasks.ts';
 export { bootstrap } from './bootstrap.ts';
 export { cp } from '../copy/copy-task.ts';
 export { audit } from '../ensemble/audit-task.ts';
-export * as ec2 from '../providers/ec2/tasks.ts';
+export * as ec2 from './ec2-tasks.ts';
 export * as ensemble from '../ensemble/tasks.ts';

@@ -15,7 +15,7 @@ import { Cloud } from '../providers/cloud.ts';
 import { NodeCache } from '../providers/node-cache.ts';
 import { ProviderSet, detectProviders } from '../providers/registry.ts';
 import { JsonCollector } from '../ui/json-report.ts';
-import { terminalAsker } from '../ui/prompt.ts';
+import { confirmOnTerminal, terminalAsker } from '../ui/prompt.ts';
 import { colorWanted, createStyle } from '../ui/style.ts';
 import { summaryLines } from '../ui/summary.ts';
 import { TextReporter } from '../ui/text-reporter.ts';
@@ -119,7 +119,7 @@ export async function runRequest(request: CliRequest): Promise<number> {
       ...(req.hostTimeoutSec ? { hostTimeoutMs: req.hostTimeoutSec * 1000 } : {}),
       ...(req.retries !== undefined || req.retryDelaySec !== undefined ? { retry: { retries: req.retries ?? 0, delayMs: (req.retryDelaySec ?? 1) * 1000 } } : {}),
       yes: req.yes,
-    }, { transportFor: (h) => pool.transport(h), local: new LocalTransport(), emit, signal: controller.signal, cloud, sshClientArgs: sshClientArgs(req, settings) });
+    }, { transportFor: (h) => pool.transport(h), local: new LocalTransport(), emit, signal: controller.signal, cloud, sshClientArgs: sshClientArgs(req, settings), confirm: confirmOnTerminal });
   } finally {
     await cloud.settled(); // an interrupted create cancels what it started in the cloud first
     await pool.closeAll();

@@ -8,7 +8,7 @@ import type { Command } from '../core/command.ts';
 import { CommandError, TaskError } from '../core/errors.ts';
 import { DockerHost } from '../docker/docker-host.ts';
 import { resolveCloudHost } from '../providers/resolve-host.ts';
-import type { CommandResult, RunOptions, TaskContext } from '../runner/context-types.ts';
+import type { CommandResult, RunOptions, TaskContext } from '../taskfile/context-types.ts';
 import { task } from '../taskfile/define.ts';
 import { commitCommand, discardCommand, packCommand, parseProbe, probeCommand, stageCommand, stagedPath } from './copy-commands.ts';
 import { destinationProbes, entryName, parseEndpoint, resolveTarget, type CopyEndpoint, type PathKind } from './copy-target.ts';

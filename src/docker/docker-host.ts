@@ -4,7 +4,7 @@
 import { sh, type Command } from '../core/command.ts';
 import { CommandError, TaskError } from '../core/errors.ts';
 import { suggest } from '../core/suggest.ts';
-import type { CommandResult, RunOptions, TaskContext } from '../runner/context-types.ts';
+import type { CommandResult, RunOptions, TaskContext } from '../taskfile/context-types.ts';
 import { readStateCommand } from './commands.ts';
 import { checkContainerWord, matchContainer } from './container-match.ts';
 import { parseHostState, type ContainerInfo, type DockerHostState } from './inspect.ts';

@@ -3,8 +3,7 @@
 // timeout), so the wait ends after `retries` probes whatever the container does.
 
 import { raw, sh, type Command } from '../core/command.ts';
-import type { HealthCheck } from '../ensemble/manifest/healthcheck.ts';
-import { HEALTH_DEFAULTS } from '../ensemble/manifest/healthcheck.ts';
+import { HEALTH_DEFAULTS, type HealthCheck } from './swap-types.ts';
 
 /** Running, and never restarted by a policy (docker counts a container waiting for its next
  *  restart as running). */

@@ -4,7 +4,7 @@
 
 import { createServer, type Server, type Socket } from 'node:net';
 import { TaskError } from '../core/errors.ts';
-import type { TaskContext } from '../runner/context-types.ts';
+import type { TaskContext } from '../taskfile/context-types.ts';
 import type { DockerHost } from './docker-host.ts';
 import type { ContainerInfo } from './inspect.ts';
 

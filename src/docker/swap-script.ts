@@ -17,7 +17,7 @@
 // container's last log lines.
 
 import { raw, sh, type Command } from '../core/command.ts';
-import type { Swap } from '../ensemble/plan/ops.ts';
+import type { Swap } from './swap-types.ts';
 import { ASIDE_SUFFIX, BIND_CHAIN, inspectOneCommand, natJumps, STATE_SEPARATOR } from './commands.ts';
 import { waitHealthyFunction } from './health.ts';
 import type { PortSpec } from './port-spec.ts';

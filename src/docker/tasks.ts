@@ -13,7 +13,7 @@ import { formatBinding, parsePortSpec } from './port-spec.ts';
 import { setupDocker } from './setup.ts';
 import { sshIntoContainer, tunnelToContainer } from './reach.ts';
 import { psRows } from './ps-table.ts';
-import { renderTable } from '../ui/table.ts';
+import { renderTable } from '../core/table.ts';
 
 export const setup = task(
   {

@@ -4,8 +4,7 @@
 
 import { readFileSync, statSync } from 'node:fs';
 import { ConfigError, ExitCode, HitcError, ManifestError, TaskError, UsageError, type ExitCodeValue } from '../core/errors.ts';
-import type { TaskContext } from '../runner/context-types.ts';
-import { confirmOnTerminal } from '../ui/prompt.ts';
+import type { TaskContext } from '../taskfile/context-types.ts';
 import { applyPlan, type OpOutcome } from './apply/apply.ts';
 import { desiredOptions } from './observe/desired-options.ts';
 import { locateServers, observe } from './observe/observe.ts';
@@ -186,7 +185,7 @@ async function upBody(c: TaskContext, { name, verbose, prune, pull, plan: planFi
 /** Asks before a plan with changes is applied (--yes answers yes). */
 export async function confirmPlan(c: TaskContext): Promise<void> {
   if (c.yes) return;
-  const answer = await confirmOnTerminal('Do you wish to continue?');
+  const answer = await c.confirm('Do you wish to continue?');
   if (answer === undefined) throw new UsageError('the plan needs confirmation and there is no terminal', { hint: 'add --yes' });
   if (!answer) throw new TaskError('Aborted');
 }

@@ -8,10 +8,9 @@ import { formatHostSpec, parseHostSpec, type HostSpec } from '../core/host-spec.
 import { refuseNul } from '../core/quote.ts';
 import type { EventSink, ProgressItem, ProgressState } from '../core/events.ts';
 import type { ExecResult, Transport } from '../transport/types.ts';
-import type { Cloud } from '../providers/cloud.ts';
 import { retryCause, retryPolicyOf, type RetryPolicy } from './retry.ts';
 import { waitFor } from './wait-for.ts';
-import type { CommandInput, CommandResult, HostInfo, ProgressGroup, RunOptions, SudoOptions, TaskContext } from './context-types.ts';
+import type { CommandInput, CommandResult, HostInfo, ProgressGroup, RunOptions, SudoOptions, TaskContext } from '../taskfile/context-types.ts';
 
 export interface ContextDeps {
   readonly task: string;
@@ -27,8 +26,10 @@ export interface ContextDeps {
   /** The run's default for commands that set no retries of their own. */
   readonly retry?: RetryPolicy;
   readonly yes: boolean;
-  readonly cloud: Cloud;
+  readonly cloud: TaskContext['cloud'];
   readonly sshClientArgs: readonly string[];
+  /** Asks the operator a yes/no question; undefined: there is no terminal to ask on. */
+  readonly confirm?: (question: string) => Promise<boolean | undefined>;
 }
 
 export function toCommand(input: CommandInput): Command {
@@ -152,6 +153,7 @@ export function createContext(deps: ContextDeps): TaskContext {
     yes: deps.yes,
     cloud: deps.cloud,
     sshClientArgs: deps.sshClientArgs,
+    confirm: (question) => deps.confirm?.(question) ?? Promise.resolve(undefined),
     run: (input, options = {}) => execute(remote(), 'run', input, options),
     sudo: (input, options = {}) => execute(remote(), 'sudo', input, options),
     local: (input, options: RunOptions = {}) => execute(deps.local, 'local', input, options),

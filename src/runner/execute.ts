@@ -4,10 +4,10 @@
 import { setMaxListeners } from 'node:events';
 import { ConnectError, InterruptedError, TaskError } from '../core/errors.ts';
 import type { EventSink } from '../core/events.ts';
+import type { TaskContext } from '../taskfile/context-types.ts';
 import { formatHostSpec, type HostSpec } from '../core/host-spec.ts';
 import { mapPool } from '../core/semaphore.ts';
 import type { Transport } from '../transport/types.ts';
-import type { Cloud } from '../providers/cloud.ts';
 import { createContext, hostInfo } from './context.ts';
 import { runInBatches } from './rollout.ts';
 import type { HostOutcome, PlannedTask, RunPolicy } from './plan.ts';
@@ -17,8 +17,10 @@ export interface RunnerDeps {
   readonly local: Transport;
   readonly emit: EventSink;
   readonly signal: AbortSignal;
-  readonly cloud: Cloud;
+  readonly cloud: TaskContext['cloud'];
   readonly sshClientArgs: readonly string[];
+  /** How a task asks the operator (the terminal prompt, given by the CLI); none: no terminal. */
+  readonly confirm?: (question: string) => Promise<boolean | undefined>;
 }
 
 export async function runPlan(tasks: readonly PlannedTask[], policy: RunPolicy, deps: RunnerDeps): Promise<HostOutcome[]> {
@@ -107,6 +109,7 @@ async function runOnHost(
     yes: policy.yes,
     cloud: deps.cloud,
     sshClientArgs: deps.sshClientArgs,
+    ...(deps.confirm ? { confirm: deps.confirm } : {}),
   });
   const aborted = new Promise<never>((_, reject) => {
     controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });

@@ -3,7 +3,7 @@
 
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TaskError, UsageError } from '../core/errors.ts';
-import type { CommandInput, CommandResult, WaitForOptions } from './context-types.ts';
+import type { CommandInput, CommandResult, WaitForOptions } from '../taskfile/context-types.ts';
 
 export type WaitCheck = CommandInput | (() => unknown);
 

@@ -2,7 +2,7 @@
 // branded objects, so built-in modules and user files register the same way.
 
 import type { ArgsOf, ParamSpecs } from './params.ts';
-import type { TaskContext } from '../runner/context-types.ts';
+import type { TaskContext } from './context-types.ts';
 
 export interface TaskOptions<P extends ParamSpecs = ParamSpecs> {
   /** One line shown by `hitc -l`; more lines shown by `hitc -d`. */

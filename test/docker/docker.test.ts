@@ -9,7 +9,7 @@ import { checkPackageVersion } from '../../src/docker/setup.ts';
 import { bindCommand, dockerExec, dockerImageId, dockerInspect, dockerKill, dockerLogs, dockerPull, dockerRm, dockerRun, dockerSwap, readStateCommand, STATE_SEPARATOR, unbindCommand } from '../../src/docker/commands.ts';
 import { parseBindRules, parseHostState } from '../../src/docker/inspect.ts';
 import { psRows } from '../../src/docker/ps-table.ts';
-import { renderTable } from '../../src/ui/table.ts';
+import { renderTable } from '../../src/core/table.ts';
 import { splitList } from '../../src/core/list-value.ts';
 import { remoteScript, secretStdin } from '../../src/core/command.ts';
 import { secret } from '../../src/core/secret.ts';

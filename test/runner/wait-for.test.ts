@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { TaskError, UsageError } from '../../src/core/errors.ts';
-import type { CommandResult } from '../../src/runner/context-types.ts';
+import type { CommandResult } from '../../src/taskfile/context-types.ts';
 import { waitFor } from '../../src/runner/wait-for.ts';
 
 const result = (ok: boolean, stderr = ''): CommandResult => ({ command: 'x', stdout: '', stderr, exitCode: ok ? 0 : 7, ok, timedOut: false, durationMs: 1 });

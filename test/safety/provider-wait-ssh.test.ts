@@ -44,7 +44,7 @@ test('create whose key pair the new server does not accept: fails at once saying
 });
 
 test('the normal path still works: a new server that accepts the login is ready', async () => {
-  // (retrying a server that is still starting is covered by test/providers/wait-ssh.test.ts)
+  // (retrying a server that is still starting is covered by test/runner/wait-ssh.test.ts)
   const { env, box } = await ec2Bed();
   const r = await hitc(box, ['create:provider=ec2,name=sf-providers-ok'], { env, timeoutMs: 120_000 });
   assert.equal(r.code, 0, r.stdout + r.stderr);

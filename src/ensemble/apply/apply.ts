@@ -4,7 +4,7 @@
 // world. Which ops, in what order and why were all decided by the plan.
 
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { TaskContext } from '../../runner/context-types.ts';
+import type { TaskContext } from '../../taskfile/context-types.ts';
 import type { Manifest } from '../manifest/model.ts';
 import type { Located, Stray } from '../observe/observe.ts';
 import type { ObservedWorld } from '../observe/observed.ts';

@@ -6,7 +6,7 @@
 import type { HostSpec } from '../../core/host-spec.ts';
 import { localUserAtHost } from '../../core/whoami.ts';
 import { DockerHost } from '../../docker/docker-host.ts';
-import type { TaskContext } from '../../runner/context-types.ts';
+import type { TaskContext } from '../../taskfile/context-types.ts';
 import type { Manifest } from '../manifest/model.ts';
 import type { Located } from '../observe/observe.ts';
 import type { Op } from '../plan/ops.ts';

@@ -4,9 +4,8 @@
 // it is left as it is, containers and firewall included, and the list says so.
 
 import { TaskError, UsageError } from '../../core/errors.ts';
-import type { TaskContext } from '../../runner/context-types.ts';
+import type { TaskContext } from '../../taskfile/context-types.ts';
 import { ensembleTag, type EnsembleExtra, type Node, type Provider } from '../../providers/types.ts';
-import { confirmOnTerminal } from '../../ui/prompt.ts';
 import type { Manifest } from '../manifest/model.ts';
 import { hostsFilePath, rewriteHostsFile, withoutEnsembleHosts } from './hosts-file.ts';
 import { hasHostsLines } from './hosts-task.ts';
@@ -55,7 +54,7 @@ export async function runDown(c: TaskContext, manifest: Manifest, ensemble: stri
   for (const line of teardownLines(ensemble, t)) c.log(line);
   if (dryRun || (t.servers.length + t.extras.length === 0 && !t.hostsLines)) return [];
   if (!c.yes) {
-    const answer = await confirmOnTerminal('Do you wish to continue?');
+    const answer = await c.confirm('Do you wish to continue?');
     if (answer === undefined) throw new UsageError('ensemble.down needs confirmation and there is no terminal', { hint: 'add --yes, or dry_run=true to only list' });
     if (!answer) throw new TaskError('Aborted');
   }

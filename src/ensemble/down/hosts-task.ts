@@ -4,7 +4,7 @@
 
 import { readFile } from 'node:fs/promises';
 import { UsageError } from '../../core/errors.ts';
-import type { TaskContext } from '../../runner/context-types.ts';
+import type { TaskContext } from '../../taskfile/context-types.ts';
 import { ensembleTag } from '../../providers/types.ts';
 import type { Manifest } from '../manifest/model.ts';
 import { hostsFilePath, rewriteHostsFile, withEnsembleHosts, withoutEnsembleHosts, type HostsEntry } from './hosts-file.ts';

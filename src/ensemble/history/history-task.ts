@@ -4,7 +4,7 @@
 
 import { HitcError, InterruptedError, TaskError } from '../../core/errors.ts';
 import { DockerHost } from '../../docker/docker-host.ts';
-import type { TaskContext } from '../../runner/context-types.ts';
+import type { TaskContext } from '../../taskfile/context-types.ts';
 import { locateServers } from '../observe/observe.ts';
 import { guarded, loadManifest } from '../run-ensemble.ts';
 import { containerVersions } from './container-history.ts';

@@ -3,7 +3,7 @@
 // digests are a guessing oracle, and the short hash names a version well enough.
 
 import { shortId } from '../../docker/inspect.ts';
-import { renderTable } from '../../ui/table.ts';
+import { renderTable } from '../../core/table.ts';
 import type { ContainerVersion } from './container-history.ts';
 
 /** A spec hash, short: enough to tell versions apart in a list. */

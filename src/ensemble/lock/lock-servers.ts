@@ -10,7 +10,7 @@ import type { HostSpec } from '../../core/host-spec.ts';
 import { TaskError } from '../../core/errors.ts';
 import { localUserAtHost } from '../../core/whoami.ts';
 import { DockerHost } from '../../docker/docker-host.ts';
-import type { TaskContext } from '../../runner/context-types.ts';
+import type { TaskContext } from '../../taskfile/context-types.ts';
 import { parseSshPath, READ_SSH_PATH } from '../firewall/firewall-commands.ts';
 import type { Located } from '../observe/observe.ts';
 import type { Plan } from '../plan/ops.ts';

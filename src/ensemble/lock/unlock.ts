@@ -4,7 +4,7 @@
 
 import { TaskError } from '../../core/errors.ts';
 import { DockerHost } from '../../docker/docker-host.ts';
-import type { TaskContext } from '../../runner/context-types.ts';
+import type { TaskContext } from '../../taskfile/context-types.ts';
 import { lockHolderText, LOCK_NOT_OURS, LOCK_RELEASED, parseLockState, readLockCommand, releaseLockCommand } from './lock-commands.ts';
 import type { LockTarget } from './lock-servers.ts';
 

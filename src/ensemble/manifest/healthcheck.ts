@@ -8,26 +8,10 @@ import { suggest } from '../../core/suggest.ts';
 import type { PortSpec } from '../../docker/port-spec.ts';
 import { parseCommand } from './manifest-values.ts';
 import { text, type LEntry } from './yaml-tree.ts';
+import { DEFAULT_STOP_TIMEOUT, HEALTH_DEFAULTS, type HealthCheck, type HealthProbe, type HealthTiming } from '../../docker/swap-types.ts';
 
-/** How often, how long and how many times a probe is tried before the copy counts as unhealthy. */
-export interface HealthTiming {
-  readonly interval: number;
-  readonly timeout: number;
-  readonly retries: number;
-}
+export { DEFAULT_STOP_TIMEOUT, HEALTH_DEFAULTS, type HealthCheck, type HealthProbe, type HealthTiming } from '../../docker/swap-types.ts';
 
-export type HealthProbe =
-  /** GET http://CONTAINER_IP:port/path from the host; `status` absent: any 2xx or 3xx. */
-  | { readonly kind: 'http'; readonly path: string; readonly port: number; readonly status?: number }
-  /** A TCP connection to CONTAINER_IP:port from the host. */
-  | { readonly kind: 'tcp'; readonly port: number }
-  /** `docker exec` of these words (no shell) inside the container; exit 0 = healthy. */
-  | { readonly kind: 'cmd'; readonly command: readonly string[] };
-
-export type HealthCheck = HealthProbe & HealthTiming;
-
-export const HEALTH_DEFAULTS: HealthTiming = { interval: 1, timeout: 3, retries: 30 };
-export const DEFAULT_STOP_TIMEOUT = 10;
 const PROBES = ['http', 'tcp', 'cmd'];
 const KEYS = [...PROBES, 'port', 'status', 'interval', 'timeout', 'retries'];
 const SECONDS = /^(\d{1,4}(?:\.\d{1,3})?)s?$/;

@@ -4,7 +4,7 @@
 // so no server is ever terminated for a replacement that cannot be created.
 
 import { ManifestError, UsageError, type ManifestIssue } from '../../core/errors.ts';
-import type { TaskContext } from '../../runner/context-types.ts';
+import type { TaskContext } from '../../taskfile/context-types.ts';
 import { describeId, serverId, type Manifest, type ManifestServer } from '../manifest/model.ts';
 import type { DesiredOptions } from '../plan/decide.ts';
 import { parseValue } from '../manifest/variables.ts';

@@ -6,7 +6,7 @@ import type { HostSpec } from '../../core/host-spec.ts';
 import { DockerHost } from '../../docker/docker-host.ts';
 import { parseHostState, parseStateImageIds } from '../../docker/inspect.ts';
 import { ensembleTag, type Node, type Provider } from '../../providers/types.ts';
-import type { TaskContext } from '../../runner/context-types.ts';
+import type { TaskContext } from '../../taskfile/context-types.ts';
 import { parseFirewallHash, parseSshPath, READ_SSH_PATH } from '../firewall/firewall-commands.ts';
 import { strayId, type Manifest, type ManifestServer } from '../manifest/model.ts';
 import type { ObservedServer, ObservedWorld } from './observed.ts';

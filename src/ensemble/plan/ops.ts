@@ -3,7 +3,6 @@
 // no decision the plan does not show. Things that need nothing done are notes with reasons.
 
 import type { ResolvedRule } from '../firewall/firewall-rules.ts';
-import type { HealthCheck } from '../manifest/healthcheck.ts';
 import type { ResolvedContainer } from './resolve-container.ts';
 import { quoteArgv } from '../../core/quote.ts';
 
@@ -76,21 +75,9 @@ export interface ContainerOp extends OpBase {
   readonly rollout?: Rollout;
 }
 
-/** start-first: the new copy runs and is healthy before the old one stops (with published
- *  ports, first as a stand-in, NAME-hitc-next, that takes the traffic through DNAT while the
- *  final copy starts; without, the old one steps aside by name, still running). stop-first (the
- *  container mounts volumes: two copies must never share its data): the old one stops first and
- *  is started again if the new one is not healthy. Either way the old one is kept, stopped, as
- *  NAME-hitc-prev-EPOCH. */
-export interface Swap {
-  readonly order: 'start-first' | 'stop-first';
-  /** The new copy runs first as NAME-hitc-next on loopback ports (start-first with ports). */
-  readonly standIn: boolean;
-  /** Absent: the image's own HEALTHCHECK, else still running (not restarted) 2 s later. */
-  readonly health?: HealthCheck;
-  /** Seconds `docker stop` gives the old copy to finish its requests. */
-  readonly stopTimeout: number;
-}
+import type { Swap } from '../../docker/swap-types.ts';
+
+export type { Swap };
 
 /** A copy's batch in a rolling update (update: in the manifest). A batch's ops are orderedAfter
  *  every op of the batch before; apply waits `waitSeconds` more before starting them, and skips

@@ -5,7 +5,7 @@
 // whose value moved) refuses the whole run before anything changes.
 
 import { UsageError } from '../../core/errors.ts';
-import type { TaskContext } from '../../runner/context-types.ts';
+import type { TaskContext } from '../../taskfile/context-types.ts';
 import { applyPlan, type OpOutcome } from '../apply/apply.ts';
 import { thingLabel, type Manifest } from '../manifest/model.ts';
 import { locateServers, observe } from '../observe/observe.ts';

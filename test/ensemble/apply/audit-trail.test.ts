@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import type { Manifest } from '../../../src/ensemble/manifest/model.ts';
 import type { Located } from '../../../src/ensemble/observe/observe.ts';
 import type { World } from '../../../src/ensemble/plan/world.ts';
-import type { TaskContext } from '../../../src/runner/context-types.ts';
+import type { TaskContext } from '../../../src/taskfile/context-types.ts';
 import { AuditTrail } from '../../../src/ensemble/apply/audit-trail.ts';
 import { parseAuditLog, type AuditRecord } from '../../../src/ensemble/apply/audit-commands.ts';
 import { everyKindPlan, SECRET_VALUE } from '../plan/hand-plans.ts';

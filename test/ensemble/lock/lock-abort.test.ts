@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { toCommand } from '../../../src/runner/context.ts';
 import { lockServers } from '../../../src/ensemble/lock/lock-servers.ts';
-import type { TaskContext } from '../../../src/runner/context-types.ts';
+import type { TaskContext } from '../../../src/taskfile/context-types.ts';
 import type { HostSpec } from '../../../src/core/host-spec.ts';
 import { tempDir } from '../../helpers/temp.ts';
 

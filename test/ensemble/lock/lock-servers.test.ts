@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { toCommand } from '../../../src/runner/context.ts';
-import type { CommandInput, CommandResult, RunOptions, TaskContext } from '../../../src/runner/context-types.ts';
+import type { CommandInput, CommandResult, RunOptions, TaskContext } from '../../../src/taskfile/context-types.ts';
 import type { HostSpec } from '../../../src/core/host-spec.ts';
 import { acquireLockCommand, releaseLockCommand } from '../../../src/ensemble/lock/lock-commands.ts';
 import { lockServers, type LockTarget } from '../../../src/ensemble/lock/lock-servers.ts';

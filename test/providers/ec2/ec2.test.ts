@@ -11,8 +11,8 @@ import { UsageError } from '../../../src/core/errors.ts';
 import { ProviderError, type ProviderEnv } from '../../../src/providers/types.ts';
 import { createEc2Provider, Ec2ApiError, missingEc2Config, type Ec2ProviderOptions } from '../../../src/providers/ec2/index.ts';
 import { useFakeEc2Env } from '../provider-test-helpers.ts';
-import { cancel_spot_request, spot_requests } from '../../../src/providers/ec2/tasks.ts';
-import type { TaskContext } from '../../../src/runner/context-types.ts';
+import { cancel_spot_request, spot_requests } from '../../../src/builtins/ec2-tasks.ts';
+import type { TaskContext } from '../../../src/taskfile/context-types.ts';
 import { startFakeEc2, type FakeEc2 } from './fake-ec2-server.ts';
 import { tempDir } from '../../helpers/temp.ts';
 

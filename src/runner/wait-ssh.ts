@@ -6,7 +6,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConnectError, TaskError, type ConnectFailure } from '../core/errors.ts';
 import type { HostSpec } from '../core/host-spec.ts';
-import type { TaskContext } from '../runner/context-types.ts';
+import type { TaskContext } from '../taskfile/context-types.ts';
 
 /** What a server that is still starting answers: worth another try. */
 const STARTING: ReadonlySet<ConnectFailure> = new Set(['timeout', 'refused', 'unreachable', 'closed', 'dns', 'other']);

@@ -2,7 +2,7 @@
 // cells, a header wider than its column, a cell wider than its header.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { renderTable } from '../../src/ui/table.ts';
+import { renderTable } from '../../src/core/table.ts';
 
 test('columns line up over several rows; number and size columns are right-aligned, text ones (addresses too) left', () => {
   const lines = renderTable(['name', 'size', 'ip', 'price'], [

@@ -2,11 +2,11 @@
 // (ssh, upload, download, rsync and ping are in host-tasks.ts.)
 
 import { TaskError, UsageError } from '../core/errors.ts';
-import type { TaskContext } from '../runner/context-types.ts';
+import type { TaskContext } from '../taskfile/context-types.ts';
 import { task } from '../taskfile/define.ts';
-import { renderTable } from '../ui/table.ts';
-import { copyNames, type Node, type Provider } from './types.ts';
-import { waitForSsh } from './wait-ssh.ts';
+import { renderTable } from '../core/table.ts';
+import { copyNames, type Node, type Provider } from '../providers/types.ts';
+import { waitForSsh } from '../runner/wait-ssh.ts';
 
 function cell(node: Node, column: string): string {
   const v = column in node ? (node as unknown as Record<string, unknown>)[column] : node.extra[column];

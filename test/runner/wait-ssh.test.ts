@@ -3,8 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ConnectError, TaskError, type ConnectFailure } from '../../src/core/errors.ts';
-import type { TaskContext } from '../../src/runner/context-types.ts';
-import { isStillStarting, waitForSsh } from '../../src/providers/wait-ssh.ts';
+import type { TaskContext } from '../../src/taskfile/context-types.ts';
+import { isStillStarting, waitForSsh } from '../../src/runner/wait-ssh.ts';
 
 /** A context whose hosts answer with the given failures, in turn, then succeed. */
 function context(answers: (ConnectFailure | 'ok')[], signal = new AbortController().signal): { c: TaskContext; tries: () => number } {

@@ -2,16 +2,16 @@
 // They talk to the API only, so they run locally, once, without hosts. Importing this module
 // does not load the AWS SDK; the first API call does.
 
-import { UsageError } from '../../core/errors.ts';
-import { renderTable } from '../../ui/table.ts';
-import type { TaskContext } from '../../runner/context-types.ts';
-import { task } from '../../taskfile/define.ts';
-import type { ProviderEnv } from '../types.ts';
-import { credentialsProblem } from './config.ts';
-import type { SpotRequestRow } from './index.ts';
+import { UsageError } from '../core/errors.ts';
+import { renderTable } from '../core/table.ts';
+import type { TaskContext } from '../taskfile/context-types.ts';
+import { task } from '../taskfile/define.ts';
+import type { ProviderEnv } from '../providers/types.ts';
+import { credentialsProblem } from '../providers/ec2/config.ts';
+import type { SpotRequestRow } from '../providers/ec2/index.ts';
 
 // the provider's modules load only when an ec2 task runs, not at every hitc start
-const provider = () => import('./index.ts');
+const provider = () => import('../providers/ec2/index.ts');
 
 function providerEnv(c: TaskContext): ProviderEnv {
   return { namePrefix: c.cloud.namePrefix, progress: (m) => c.log(m), signal: c.signal };

@@ -134,6 +134,9 @@ export interface TaskContext {
   on(host: string | HostSpec): TaskContext;
   /** Prove a brand-new SSH login to this host still works (e.g. after a firewall change). */
   freshLogin(): Promise<void>;
+  /** Asks the operator a yes/no question on the terminal; undefined when there is none to ask
+   *  on (CI, a pipe): the caller decides what no answer means (--yes, or refuse). */
+  confirm(question: string): Promise<boolean | undefined>;
   /** A TCP stream to host:port opened from this host (a tunnel's building block). */
   forward(host: string, port: number): Promise<Duplex>;
   /** A context for a host only this one can reach, e.g. a container's sshd. Its host key is

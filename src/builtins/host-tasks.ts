@@ -4,7 +4,7 @@
 import { LineSplitter } from '../transport/lines.ts';
 import { spawn } from 'node:child_process';
 import { TaskError } from '../core/errors.ts';
-import type { HostInfo, TaskContext } from '../runner/context-types.ts';
+import type { HostInfo, TaskContext } from '../taskfile/context-types.ts';
 import { task } from '../taskfile/define.ts';
 import { quoteArgv } from '../core/quote.ts';
 import { loadSshConfig, resolveHost } from '../transport/ssh-config.ts';
