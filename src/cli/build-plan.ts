@@ -3,7 +3,7 @@
 
 import type { CliRequest } from './args.ts';
 import { UsageError } from '../core/errors.ts';
-import type { HostSpec } from '../core/host-spec.ts';
+import { parseHostSpec, type HostSpec } from '../core/host-spec.ts';
 import { sharedOnce } from '../core/once.ts';
 import type { Cloud } from '../providers/cloud.ts';
 import { resolveCloudHost } from '../providers/resolve-host.ts';
@@ -15,14 +15,22 @@ import { task, type Settings, type TaskOptions } from '../taskfile/define.ts';
 import { bindArgs } from '../taskfile/params.ts';
 import type { TaskRegistry } from '../taskfile/registry.ts';
 
-export async function buildPlan(req: CliRequest, registry: TaskRegistry, settings: Settings | undefined, cloud?: Cloud): Promise<PlannedTask[]> {
+/** `isSshAlias`: whether a -H word names a Host section of the ssh config; such a word (like an
+ *  address) never waits on a cloud listing. */
+export async function buildPlan(
+  req: CliRequest,
+  registry: TaskRegistry,
+  settings: Settings | undefined,
+  cloud?: Cloud,
+  isSshAlias: (host: string) => Promise<boolean> = async () => false,
+): Promise<PlannedTask[]> {
   const roles = settings?.roles ?? {};
   const selection = {
     cliHosts: req.hosts,
     cliRoles: req.roles,
     exclude: req.exclude,
     roles,
-    ...(cloud ? { cloudRoles: sharedOnce(() => cloud.roles()), resolveHost: (word: string) => resolveCloudHost(cloud, word) } : {}),
+    ...(cloud ? { cloudRoles: sharedOnce(() => cloud.roles()), resolveHost: async (word: string) => ((await isSshAlias(parseHostSpec(word).host)) ? parseHostSpec(word) : resolveCloudHost(cloud, word)) } : {}),
   };
   if (req.adhoc !== undefined) {
     const command = req.adhoc;

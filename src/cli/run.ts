@@ -11,6 +11,7 @@ import type { HostOutcome } from '../runner/plan.ts';
 import { LocalTransport } from '../transport/local.ts';
 import { SshPool } from '../transport/ssh-pool.ts';
 import { SSH_DEFAULTS } from '../transport/ssh-options.ts';
+import { hostAliases, loadSshConfig } from '../transport/ssh-config.ts';
 import { Cloud } from '../providers/cloud.ts';
 import { NodeCache } from '../providers/node-cache.ts';
 import { ProviderSet, detectProviders } from '../providers/registry.ts';
@@ -69,7 +70,9 @@ export async function runRequest(request: CliRequest): Promise<number> {
     }
     req = again;
   }
-  const planned = await buildPlan(req, loaded.registry, settings, cloud);
+  // the config the pool reads: a -H word it names is an ssh alias, never looked up in the cloud
+  const aliases = sharedOnce(async () => hostAliases(await loadSshConfig(req.sshConfig)));
+  const planned = await buildPlan(req, loaded.registry, settings, cloud, async (host) => (await aliases()).has(host));
   // a slice may hold none of a task's hosts (more CI jobs than hosts): that job has nothing to do
   const plan = planned.filter((p) => !(req.slice && p.mode !== 'once' && p.hosts.length === 0));
   const empty = planned.filter((x) => !plan.includes(x)).map((p) => `slice ${req.slice?.index}/${req.slice?.count} holds no host of task ${p.name}`);

@@ -191,3 +191,17 @@ export function expandTilde(path: string, home: string): string {
   if (path.startsWith('~/')) return join(home, path.slice(2));
   return path;
 }
+
+/** The names the config gives a section of their own (`Host web1 db`): exact words, not
+ *  patterns (`*`, `?`) or negations. A -H word among them is an ssh alias, not a cloud node. */
+export function hostAliases(source: SshConfigSource): Set<string> {
+  const names = new Set<string>();
+  const walk = (nodes: readonly ConfigNode[]): void => {
+    for (const node of nodes) {
+      if (node.kind === 'host') for (const p of node.patterns) if (!/[*?!]/.test(p)) names.add(p);
+      if (node.kind !== 'set') walk(node.body);
+    }
+  };
+  walk(source.nodes);
+  return names;
+}

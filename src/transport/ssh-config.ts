@@ -10,7 +10,7 @@ import { ConfigError } from '../core/errors.ts';
 import { matchPatternList } from './known-hosts.ts';
 import { expandTilde, type ConfigNode, type MatchCriterion, type Origin, type SshConfigSource } from './ssh-config-load.ts';
 
-export { emptySshConfig, loadSshConfig, type SshConfigSource } from './ssh-config-load.ts';
+export { emptySshConfig, hostAliases, loadSshConfig, type SshConfigSource } from './ssh-config-load.ts';
 export interface SshHostConfig {
   /** HostName (with %h substituted) or the alias itself. */
   hostname: string;
